@@ -1,0 +1,1 @@
+"""Clusters: Cluster rows, discovery, events, status."""

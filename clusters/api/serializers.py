@@ -1,0 +1,103 @@
+"""Serializers of the clusters API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from clusters.models import Cluster, Event
+from clusters.validators import check_address, check_username
+from nodes.api.serializers import NodeSerializer
+from nodes.hostkeys import HostKeyInputError, trusted_fingerprints
+
+
+class ClusterSerializer(serializers.ModelSerializer[Cluster]):
+    """A cluster with its nodes."""
+
+    nodes = NodeSerializer(many=True, read_only=True)
+    ssh_user = serializers.CharField(source="credential.username", read_only=True)
+    ssh_public_key = serializers.CharField(source="credential.public_key", read_only=True)
+
+    class Meta:
+        model = Cluster
+        fields = [
+            "id",
+            "name",
+            "created",
+            "status_confirmed",
+            "ssh_user",
+            "ssh_public_key",
+            "nodes",
+        ]
+        read_only_fields = fields
+
+
+class AddClusterSerializer(serializers.Serializer[dict[str, Any]]):
+    """What adding a cluster takes: one node, the SSH user and key, trusted host keys."""
+
+    address = serializers.CharField(max_length=255)
+    port = serializers.IntegerField(min_value=1, max_value=65535, default=22)
+    username = serializers.CharField(max_length=32, default="root")
+    private_key = serializers.CharField(write_only=True, trim_whitespace=False, max_length=20000)
+    trusted_fingerprints = serializers.DictField(
+        child=serializers.CharField(max_length=128),
+        required=False,
+        default=dict,
+        help_text="address -> 'SHA256:...' fingerprint the operator confirmed",
+    )
+    known_hosts = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=100000,
+        help_text="OpenSSH known_hosts lines pinning the nodes' keys",
+    )
+
+    def validate_address(self, value: str) -> str:
+        """An IP address or host name."""
+        return _or_error(check_address, value)
+
+    def validate_username(self, value: str) -> str:
+        """A login name."""
+        return _or_error(check_username, value)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        """Merge fingerprints and known_hosts into one address -> fingerprint map."""
+        try:
+            attrs["trusted"] = trusted_fingerprints(
+                attrs.get("trusted_fingerprints"), attrs.get("known_hosts")
+            )
+        except HostKeyInputError as exc:
+            raise serializers.ValidationError({"trusted_fingerprints": str(exc)}) from exc
+        return attrs
+
+
+class TrustHostKeySerializer(serializers.Serializer[dict[str, Any]]):
+    """The fingerprint the operator read and trusts."""
+
+    fingerprint = serializers.CharField(max_length=128)
+
+
+class EventSerializer(serializers.ModelSerializer[Event]):
+    """One timeline entry."""
+
+    node: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="name", read_only=True
+    )
+    user: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True
+    )
+
+    class Meta:
+        model = Event
+        fields = ["id", "cluster", "node", "kind", "severity", "message", "user", "created"]
+        read_only_fields = fields
+
+
+def _or_error(check: Any, value: str) -> str:
+    try:
+        result: str = check(value)
+    except ValueError as exc:
+        raise serializers.ValidationError(str(exc)) from exc
+    return result

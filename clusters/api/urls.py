@@ -1,0 +1,19 @@
+"""URLs of the clusters API (under /api/v1/)."""
+
+from django.urls import include, path
+from rest_framework.routers import DefaultRouter, SimpleRouter
+
+from clusters.api import views
+
+router = DefaultRouter()
+router.register("clusters", views.ClusterViewSet, basename="cluster")
+router.register("events", views.EventViewSet, basename="event")
+
+node_router = SimpleRouter()
+node_router.register("nodes", views.NodeViewSet, basename="cluster-node")
+
+urlpatterns = [
+    path("", include(router.urls)),
+    path("clusters/<int:cluster_pk>/", include(node_router.urls)),
+    path("whoami/", views.WhoAmI.as_view(), name="whoami"),
+]

@@ -1,0 +1,178 @@
+"""Clusters API: thin views that validate, call a service and answer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, permissions, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from clusters.api.serializers import (
+    AddClusterSerializer,
+    ClusterSerializer,
+    EventSerializer,
+    TrustHostKeySerializer,
+)
+from clusters.models import Cluster, Event
+from clusters.refresh import ClusterUnreachable, refresh_status
+from clusters.services import (
+    AddClusterError,
+    AddClusterRequest,
+    HostKeysUnconfirmed,
+    add_cluster,
+    trust_host_key,
+)
+from nodes.api.serializers import NodeSerializer
+from nodes.hostkeys import HostKeyInputError, check_fingerprint
+from nodes.models import Node
+from nodes.remote import HostKeyMismatch, RemoteError
+
+
+class CanChangeClusters(permissions.BasePermission):
+    """Reading needs a login; adding, removing, trusting keys needs clusters.change_cluster."""
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        """Safe methods for any user, others for users with the permission."""
+        user = request.user
+        if not (user and user.is_authenticated):
+            return False
+        return request.method in permissions.SAFE_METHODS or user.has_perm(
+            "clusters.change_cluster"
+        )
+
+
+def clusters_queryset() -> QuerySet[Cluster]:
+    """Clusters with what their serializer reads, in two queries."""
+    return Cluster.objects.select_related("credential").prefetch_related("nodes")
+
+
+def unconfirmed_response(exc: HostKeysUnconfirmed) -> Response:
+    """409: the host keys the operator must confirm (nothing was saved)."""
+    keys = [
+        {
+            "node": s.node,
+            "address": s.address,
+            "port": s.port,
+            "algorithm": s.key.algorithm if s.key else None,
+            "fingerprint": s.key.fingerprint if s.key else None,
+            "trusted": s.trusted,
+            "error": s.error,
+        }
+        for s in exc.host_keys
+    ]
+    detail = (
+        "Confirm these host key fingerprints (check them on the nodes, e.g. "
+        "`ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub`), then send the request again "
+        "with trusted_fingerprints {address: fingerprint} or known_hosts. Nothing was saved."
+    )
+    body = {
+        "code": "host_keys_unconfirmed",
+        "detail": detail,
+        "cluster_name": exc.cluster_name,
+        "host_keys": keys,
+    }
+    return Response(body, status=status.HTTP_409_CONFLICT)
+
+
+class ClusterViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet[Cluster],
+):
+    """Clusters the console watches. POST adds one from a node's address and an SSH key."""
+
+    queryset = clusters_queryset()
+    serializer_class = ClusterSerializer
+    permission_classes = [CanChangeClusters]
+    filterset_fields = ["name"]
+
+    @extend_schema(request=AddClusterSerializer, responses={201: ClusterSerializer})
+    def create(self, request: Request) -> Response:
+        """Add a cluster: 201 when saved, 409 with fingerprints to confirm, 400 on errors."""
+        form = AddClusterSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = form.validated_data
+        req = AddClusterRequest(
+            data["address"], data["port"], data["username"], data["private_key"], data["trusted"]
+        )
+        try:
+            cluster = add_cluster(req, request.user)
+        except HostKeysUnconfirmed as exc:
+            return unconfirmed_response(exc)
+        except AddClusterError as exc:
+            return Response({"code": exc.code, "detail": exc.message}, status=400)
+        body = ClusterSerializer(clusters_queryset().get(pk=cluster.pk)).data
+        return Response(body, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses={200: ClusterSerializer})
+    @action(detail=True, methods=["post"])
+    def refresh(self, request: Request, pk: str) -> Response:
+        """Read the nodes' state from the cluster now (crm_mon on the first node that answers)."""
+        cluster = self.get_object()
+        try:
+            refresh_status(cluster)
+        except ClusterUnreachable as exc:
+            return Response({"code": "unreachable", "detail": str(exc)}, status=502)
+        return Response(ClusterSerializer(clusters_queryset().get(pk=cluster.pk)).data)
+
+
+class NodeViewSet(viewsets.ReadOnlyModelViewSet[Node]):
+    """The nodes of one cluster, by name."""
+
+    serializer_class = NodeSerializer
+    permission_classes = [CanChangeClusters]
+    lookup_field = "name"
+    lookup_value_regex = "[^/]+"
+
+    def get_queryset(self) -> QuerySet[Node]:
+        """Nodes of the cluster in the URL (404 if there is no such cluster)."""
+        cluster = get_object_or_404(Cluster, pk=self.kwargs["cluster_pk"])
+        return cluster.nodes.all()
+
+    @extend_schema(request=TrustHostKeySerializer, responses={200: NodeSerializer})
+    @action(detail=True, methods=["post"], url_path="trust-host-key")
+    def trust_host_key(self, request: Request, cluster_pk: str, name: str) -> Response:
+        """Pin the key the node presents now, if its fingerprint is the one given."""
+        node = self.get_object()
+        form = TrustHostKeySerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        try:
+            fingerprint = check_fingerprint(form.validated_data["fingerprint"])
+            trust_host_key(node, fingerprint, request.user)
+        except HostKeyInputError as exc:
+            return Response({"code": "bad_fingerprint", "detail": str(exc)}, status=400)
+        except HostKeyMismatch as exc:
+            return Response({"code": "host_key_mismatch", "detail": str(exc)}, status=400)
+        except RemoteError as exc:
+            return Response({"code": "unreachable", "detail": str(exc)}, status=502)
+        return Response(NodeSerializer(node).data)
+
+
+class EventViewSet(viewsets.ReadOnlyModelViewSet[Event]):
+    """The event timeline, newest first; filter by cluster, node name, kind."""
+
+    queryset = Event.objects.select_related("node", "user")
+    serializer_class = EventSerializer
+    filterset_fields = {
+        "cluster": ["exact"],
+        "node__name": ["exact"],
+        "kind": ["exact"],
+        "severity": ["exact"],
+        "created": ["gte", "lte"],
+    }
+
+
+class WhoAmI(APIView):
+    """The logged-in user (handy to check a token)."""
+
+    def get(self, request: Request) -> Response:
+        """Name and permissions of the caller."""
+        user = request.user
+        return Response({"username": user.get_username(), "is_superuser": user.is_superuser})

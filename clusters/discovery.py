@@ -1,0 +1,157 @@
+"""Finding out what a cluster is from one of its nodes (no database here).
+
+The steps follow what an operator does by hand with `ssh`: read the seed node's host
+key and let the operator trust it; only then log in and read the cluster name and the
+node list; then read every other node's host key for the operator to trust; then check
+that each node accepts the key and says the name corosync gave it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+
+from clusters.pacemaker import corosync
+from clusters.pacemaker.status import CRM_MON_XML, ClusterStatus, parse_crm_mon
+from clusters.pacemaker.xmlsafe import ParseError
+from nodes.remote import (
+    CommandResult,
+    HostKey,
+    HostKeyMismatch,
+    RemoteError,
+    SshPool,
+    Target,
+    fetch_host_key,
+)
+
+CRM_NODE_NAME = ["crm_node", "--name"]
+
+
+class NotAClusterNode(Exception):
+    """The seed answered over SSH but is not a running Pacemaker/Corosync node."""
+
+
+@dataclass(frozen=True)
+class SeenHostKey:
+    """A node's address and the host key it presented, and whether the operator trusts it."""
+
+    node: str | None
+    address: str
+    port: int
+    key: HostKey | None
+    trusted: bool
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class DiscoveredNode:
+    """A node of the discovered cluster, its address and the host key it presented."""
+
+    name: str
+    nodeid: int | None
+    address: str
+    key: HostKey | None
+    error: str | None
+
+
+@dataclass(frozen=True)
+class Discovery:
+    """The cluster as read from the seed: name, nodes, and crm_mon's view of them."""
+
+    cluster_name: str
+    seed_address: str
+    nodes: tuple[DiscoveredNode, ...]
+    status: ClusterStatus
+
+
+def check_trust(
+    node: str | None, address: str, port: int, key: HostKey, trusted: Mapping[str, str]
+) -> SeenHostKey:
+    """Compare a presented key with the fingerprint the operator trusts for that address.
+
+    A different fingerprint for the same address is a mismatch and raises: that is
+    never something to ask about, it is refused.
+    """
+    expected = trusted.get(address) or trusted.get(f"[{address}]:{port}")
+    if expected is not None and expected != key.fingerprint:
+        raise HostKeyMismatch(f"{address}:{port}", expected, key.fingerprint)
+    return SeenHostKey(node, address, port, key, trusted=expected is not None)
+
+
+async def seed_host_key(
+    address: str, port: int, trusted: Mapping[str, str], timeout: float
+) -> SeenHostKey:
+    """Read the seed's host key and say whether the operator already trusts it."""
+    key = await fetch_host_key(address, port, timeout)
+    return check_trust(None, address, port, key, trusted)
+
+
+async def _checked(pool: SshPool, target: Target, argv: list[str]) -> CommandResult:
+    result = await pool.run(target, argv)
+    if result.exit_status == 127:
+        raise NotAClusterNode(f"{target.address}: {argv[0]} is not installed (not a cluster node)")
+    if not result.ok:
+        detail = result.stderr.strip() or result.stdout.strip() or f"exit {result.exit_status}"
+        raise NotAClusterNode(f"{target.address}: {' '.join(argv)} failed: {detail}")
+    return result
+
+
+async def read_cluster(pool: SshPool, seed: Target, timeout: float) -> Discovery:
+    """Log in to the seed (its key pinned) and read cluster name, nodes and status."""
+    name_out, nodes_out, mon_out = await asyncio.gather(
+        _checked(pool, seed, corosync.CMAP_CLUSTER_NAME),
+        _checked(pool, seed, corosync.CMAP_NODELIST),
+        _checked(pool, seed, CRM_MON_XML),
+    )
+    try:
+        name = corosync.cluster_name(name_out.stdout)
+        members = corosync.nodelist(nodes_out.stdout)
+        status = parse_crm_mon(mon_out.stdout)
+    except (corosync.CmapError, ParseError) as exc:
+        raise NotAClusterNode(f"{seed.address}: unexpected output: {exc}") from exc
+    if not members:
+        raise NotAClusterNode(f"{seed.address}: corosync's nodelist is empty")
+    nodes = await asyncio.gather(*(_node_key(m, seed, timeout) for m in members))
+    return Discovery(name, seed.address, tuple(nodes), status)
+
+
+async def _node_key(member: corosync.CorosyncNode, seed: Target, timeout: float) -> DiscoveredNode:
+    address = member.addresses[0] if member.addresses else member.name
+    if address == seed.address and seed.host_key is not None:
+        return DiscoveredNode(member.name, member.nodeid, address, seed.host_key, None)
+    try:
+        key: HostKey | None = await fetch_host_key(address, seed.port, timeout)
+        error = None
+    except RemoteError as exc:
+        key, error = None, exc.reason
+    return DiscoveredNode(member.name, member.nodeid, address, key, error)
+
+
+async def verify_nodes(pool: SshPool, targets: Mapping[str, Target]) -> dict[str, str | None]:
+    """Log in to each node (pinned key) and check it calls itself by its corosync name.
+
+    Returns node name -> error text, None where the node is fine.
+    """
+
+    async def one(name: str, target: Target) -> tuple[str, str | None]:
+        try:
+            result = await pool.run(target, CRM_NODE_NAME)
+        except HostKeyMismatch:
+            raise
+        except RemoteError as exc:
+            return name, exc.reason
+        said = result.stdout.strip()
+        if not result.ok:
+            return name, f"crm_node --name failed: {result.stderr.strip()}"
+        if said != name:
+            return name, f"the node at {target.address} calls itself {said!r}, not {name!r}"
+        return name, None
+
+    pairs = await asyncio.gather(*(one(n, t) for n, t in targets.items()))
+    return dict(pairs)
+
+
+def with_key(target: Target, key: HostKey | None) -> Target:
+    """The same target with another pinned host key."""
+    return replace(target, host_key=key)

@@ -1,0 +1,1 @@
+"""Django-free knowledge of Pacemaker and Corosync: argv builders and output parsers."""

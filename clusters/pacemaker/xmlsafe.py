@@ -1,0 +1,41 @@
+"""Parsing XML read from nodes, with entity resolution, DTDs and network access off."""
+
+from __future__ import annotations
+
+from lxml import etree
+
+
+class ParseError(ValueError):
+    """The text is not XML we accept (malformed, hostile, or not what was expected)."""
+
+
+_PARSER = etree.XMLParser(
+    resolve_entities=False,
+    no_network=True,
+    load_dtd=False,
+    dtd_validation=False,
+    huge_tree=False,
+    remove_comments=True,
+    remove_pis=True,
+)
+
+
+def parse_xml(data: str | bytes) -> etree._Element:
+    """Parse one XML document; refuse anything with a DOCTYPE (no crm_mon or CIB has one)."""
+    raw = data.encode() if isinstance(data, str) else data
+    try:
+        root = etree.fromstring(raw, _PARSER)
+    except etree.XMLSyntaxError as exc:
+        raise ParseError(f"malformed XML: {exc}") from exc
+    docinfo = root.getroottree().docinfo
+    if getattr(docinfo, "doctype", "") or docinfo.internalDTD is not None:
+        raise ParseError("XML with a DOCTYPE is refused (entities could be hostile)")
+    return root
+
+
+def attr_bool(element: etree._Element, name: str, default: bool = False) -> bool:
+    """Read a Pacemaker boolean attribute ("true"/"false"/"1"/"yes"...)."""
+    value = element.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"true", "1", "yes", "on", "y"}

@@ -1,0 +1,235 @@
+"""haconsole settings: one file, every value from the environment.
+
+| variable                     | default                                        |
+|------------------------------|------------------------------------------------|
+| HACONSOLE_DATA_DIR           | <repo>/var                                      |
+| HACONSOLE_SECRET_KEY         | generated once into DATA_DIR/secret_key         |
+| HACONSOLE_FERNET_KEY         | generated once into DATA_DIR/fernet.key         |
+| DATABASE_URL                 | sqlite:///DATA_DIR/haconsole.sqlite3            |
+| REDIS_URL                    | redis://127.0.0.1:6379/0                        |
+| HACONSOLE_BIND               | 127.0.0.1:2224                                  |
+| HACONSOLE_TLS_CERT / _KEY    | self-signed pair generated into DATA_DIR/tls/   |
+| HACONSOLE_ALLOWED_HOSTS      | 127.0.0.1,localhost,::1 (+ the bind host)       |
+| HACONSOLE_DEBUG              | 0                                               |
+| HACONSOLE_SSH_CONNECT_TIMEOUT| 5 (seconds)                                     |
+| HACONSOLE_SSH_COMMAND_TIMEOUT| 30 (seconds)                                    |
+| HACONSOLE_SSH_MAX_CHANNELS   | 9 (per node; sshd's MaxSessions defaults to 10) |
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import secrets
+from pathlib import Path
+
+import dj_database_url
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def env_bool(name: str, default: bool) -> bool:
+    """Read a boolean environment variable (1/true/yes/on are true)."""
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_float(name: str, default: float) -> float:
+    """Read a number from the environment, refusing anything that is not one."""
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        return float(value)
+    except ValueError as exc:
+        raise ValueError(f"{name} must be a number, got {value!r}") from exc
+
+
+def read_or_create_secret(path: Path, make: str) -> str:
+    """Return the secret kept in path, writing `make` there (mode 600) on first use."""
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(make + "\n")
+    return make
+
+
+def split_bind(bind: str) -> tuple[str, int]:
+    """Split HACONSOLE_BIND ("host:port", "[v6]:port") into host and port."""
+    host, sep, port = bind.rpartition(":")
+    if not sep or not port.isdigit():
+        raise ValueError(f"HACONSOLE_BIND must be HOST:PORT, got {bind!r}")
+    return host.strip("[]"), int(port)
+
+
+DATA_DIR = Path(os.environ.get("HACONSOLE_DATA_DIR") or BASE_DIR / "var").resolve()
+DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+SECRET_KEY = os.environ.get("HACONSOLE_SECRET_KEY") or read_or_create_secret(
+    DATA_DIR / "secret_key", secrets.token_urlsafe(50)
+)
+DEBUG = env_bool("HACONSOLE_DEBUG", False)
+
+BIND = os.environ.get("HACONSOLE_BIND") or "127.0.0.1:2224"
+BIND_HOST, BIND_PORT = split_bind(BIND)
+TLS_CERT = Path(os.environ.get("HACONSOLE_TLS_CERT") or DATA_DIR / "tls" / "cert.pem")
+TLS_KEY = Path(os.environ.get("HACONSOLE_TLS_KEY") or DATA_DIR / "tls" / "key.pem")
+
+_hosts = os.environ.get("HACONSOLE_ALLOWED_HOSTS") or "127.0.0.1,localhost,::1"
+ALLOWED_HOSTS = sorted({h.strip() for h in _hosts.split(",") if h.strip()} | {BIND_HOST})
+CSRF_TRUSTED_ORIGINS = [
+    f"https://{'[' + h + ']' if ':' in h else h}:{BIND_PORT}" for h in ALLOWED_HOSTS if h != "*"
+]
+
+# Only HTTPS is served: cookies never travel in clear.
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True
+SESSION_COOKIE_HTTPONLY = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+
+INSTALLED_APPS = [
+    "daphne",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "channels",
+    "console",
+    "nodes",
+    "clusters",
+    "resources",
+    "fencing",
+    "frontend",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "console.middleware.LoginRequiredForPagesMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "console.urls"
+ASGI_APPLICATION = "console.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        os.environ.get("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'haconsole.sqlite3'}",
+        conn_max_age=60,
+    )
+}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+LOGIN_URL = "/login/"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/login/"
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+# Serve from the apps' static dirs directly when collectstatic has not run (tests).
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+
+REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
+
+CELERY_BROKER_URL = REDIS_URL
+CELERY_RESULT_BACKEND = REDIS_URL
+CELERY_TASK_ACKS_LATE = False
+CELERY_TASK_TIME_LIMIT = 600
+CELERY_TASK_SOFT_TIME_LIMIT = 540
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+
+CHANNEL_LAYERS = {
+    "default": {
+        "BACKEND": "channels_redis.core.RedisChannelLayer",
+        "CONFIG": {"hosts": [REDIS_URL]},
+    }
+}
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "PAGE_SIZE": 100,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "haconsole API",
+    "DESCRIPTION": "Watch and manage Pacemaker/Corosync clusters.",
+    "VERSION": "1",
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # Swagger UI from the drf-spectacular-sidecar package, not from a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
+
+SSH_CONNECT_TIMEOUT = env_float("HACONSOLE_SSH_CONNECT_TIMEOUT", 5.0)
+SSH_COMMAND_TIMEOUT = env_float("HACONSOLE_SSH_COMMAND_TIMEOUT", 30.0)
+SSH_MAX_CHANNELS = int(env_float("HACONSOLE_SSH_MAX_CHANNELS", 9))
+SSH_KEEPALIVE_INTERVAL = env_float("HACONSOLE_SSH_KEEPALIVE", 15.0)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("HACONSOLE_LOG_LEVEL", "INFO")},
+    "loggers": {"asyncssh": {"level": "WARNING"}},
+}
+
+# Key that encrypts SSH private keys at rest (Fernet); keep DATA_DIR/fernet.key safe.
+FERNET_KEY = os.environ.get("HACONSOLE_FERNET_KEY") or read_or_create_secret(
+    DATA_DIR / "fernet.key", base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
+)

@@ -1,0 +1,1 @@
+"""Fencing: fence devices, levels and history."""

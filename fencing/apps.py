@@ -1,0 +1,9 @@
+"""Django app config for fencing."""
+
+from django.apps import AppConfig
+
+
+class FencingConfig(AppConfig):
+    """The fencing app."""
+
+    name = "fencing"

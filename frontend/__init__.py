@@ -1,0 +1,1 @@
+"""Frontend: the pages operators see (templates, static files, no build step)."""

@@ -1,0 +1,15 @@
+"""Page URLs."""
+
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from frontend import views
+
+urlpatterns = [
+    path("login/", auth_views.LoginView.as_view(template_name="frontend/login.html"), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", views.overview, name="overview"),
+    path("clusters/add/", views.AddClusterView.as_view(), name="cluster-add"),
+    path("clusters/<int:pk>/", views.cluster_detail, name="cluster-detail"),
+    path("clusters/<int:pk>/refresh/", views.cluster_refresh, name="cluster-refresh"),
+]

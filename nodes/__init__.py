@@ -1,0 +1,1 @@
+"""Nodes: Node rows, pinned host keys, SSH credentials and the runner (remote.py)."""

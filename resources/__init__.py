@@ -1,0 +1,1 @@
+"""Resources: primitives, groups, clones, VMs and DRBD (mirrored from the CIB)."""

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# `make test`: lint and type checks, then the whole pytest suite (unit, integration
+# against PostgreSQL and Redis, the real lab cluster, the browser) in one run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! dpkg-query -W -f='${Status}' chromium 2>/dev/null | grep -q "ok installed"; then
+    echo "[test] installing Debian's chromium for the browser tests"
+    apt-get update -q
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium
+fi
+
+export DATABASE_URL=${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/haconsole}
+export REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379/15}
+export HACONSOLE_DATA_DIR=${HACONSOLE_DATA_DIR:-$PWD/var/test}
+
+.venv/bin/python tools/ensure_services.py
+
+echo "[test] ruff and mypy"
+.venv/bin/ruff check .
+.venv/bin/ruff format --check .
+.venv/bin/mypy .
+
+echo "[test] lab/lab up"
+lab/lab up
+
+echo "[test] pytest"
+exec .venv/bin/pytest "$@"
