@@ -12,7 +12,7 @@ _USERNAME = re.compile(r"^[a-z_][a-z0-9_.-]{0,31}$")
 
 def check_address(value: str) -> str:
     """An IPv4/IPv6 address or a DNS host name; anything else is refused."""
-    text = value.strip()
+    text = value
     try:
         return str(ipaddress.ip_address(text))
     except ValueError:

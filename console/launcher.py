@@ -131,11 +131,12 @@ def _escape(value: str) -> str:
     return value.replace("\\", "\\\\").replace(":", "\\:")
 
 
-def daphne_argv() -> list[str]:
-    """Daphne serving only HTTPS on HACONSOLE_BIND with the console's certificate."""
+def daphne_argv(host: str | None = None, port: int | None = None) -> list[str]:
+    """Daphne serving only HTTPS (HACONSOLE_BIND unless given) with the console's certificate."""
     endpoint = (
-        f"ssl:{settings.BIND_PORT}:privateKey={_escape(str(settings.TLS_KEY))}"
-        f":certKey={_escape(str(settings.TLS_CERT))}:interface={_escape(settings.BIND_HOST)}"
+        f"ssl:{port or settings.BIND_PORT}:privateKey={_escape(str(settings.TLS_KEY))}"
+        f":certKey={_escape(str(settings.TLS_CERT))}"
+        f":interface={_escape(host or settings.BIND_HOST)}"
     )
     return [sys.executable, "-m", "daphne", "-e", endpoint, "console.asgi:application"]
 

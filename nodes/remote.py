@@ -192,7 +192,7 @@ async def _open(target: Target, timeout: float, keepalive: float) -> asyncssh.SS
                 target.port,
                 username=target.username,
                 client_keys=[_client_key(target)],
-                known_hosts=([pinned.openssh], [], []),
+                known_hosts=([asyncssh.import_public_key(pinned.openssh)], [], []),
                 config=None,
                 agent_path=None,
                 password=None,

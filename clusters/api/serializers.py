@@ -36,9 +36,9 @@ class ClusterSerializer(serializers.ModelSerializer[Cluster]):
 class AddClusterSerializer(serializers.Serializer[dict[str, Any]]):
     """What adding a cluster takes: one node, the SSH user and key, trusted host keys."""
 
-    address = serializers.CharField(max_length=255)
+    address = serializers.CharField(max_length=255, trim_whitespace=False)
     port = serializers.IntegerField(min_value=1, max_value=65535, default=22)
-    username = serializers.CharField(max_length=32, default="root")
+    username = serializers.CharField(max_length=32, default="root", trim_whitespace=False)
     private_key = serializers.CharField(write_only=True, trim_whitespace=False, max_length=20000)
     trusted_fingerprints = serializers.DictField(
         child=serializers.CharField(max_length=128),

@@ -1,0 +1,67 @@
+"""Calling the lab (lab/lab) from tests."""
+
+from __future__ import annotations
+
+import subprocess
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from nodes.hostkeys import parse_known_hosts
+from nodes.remote import HostKey, Target
+
+REPO = Path(__file__).resolve().parents[1]
+LAB = REPO / "lab" / "lab"
+
+
+def lab(*args: str, timeout: float = 180, check: bool = True) -> subprocess.CompletedProcess[str]:
+    """Run lab/lab with args."""
+    return subprocess.run(
+        [str(LAB), *args], capture_output=True, text=True, timeout=timeout, check=check
+    )
+
+
+@dataclass(frozen=True)
+class LabNode:
+    """A lab node: its name, its address, its number for lab/lab."""
+
+    number: int
+    name: str
+    address: str
+
+
+class Lab:
+    """What the tests need to know about the running lab."""
+
+    @cached_property
+    def nodes(self) -> list[LabNode]:
+        """The lab's nodes, from `lab/lab nodes`."""
+        rows = [line.split() for line in lab("nodes").stdout.splitlines() if line.strip()]
+        return [LabNode(i, name, address) for i, (name, address) in enumerate(rows, 1)]
+
+    @cached_property
+    def private_key(self) -> str:
+        """The private key that reaches the nodes."""
+        return Path(lab("ssh-key").stdout.strip()).read_text()
+
+    @cached_property
+    def known_hosts(self) -> str:
+        """known_hosts lines made from the nodes' own key files."""
+        return lab("known-hosts").stdout
+
+    def host_key(self, address: str) -> HostKey:
+        """The host key the lab's files give for address."""
+        return parse_known_hosts(self.known_hosts)[address]
+
+    def target(self, number: int) -> Target:
+        """A runner target for node number, key pinned from the lab's files."""
+        node = self.nodes[number - 1]
+        return Target(node.address, "root", self.private_key, self.host_key(node.address))
+
+    def exec(self, number: int, *argv: str, check: bool = True) -> str:
+        """Run argv on node number (inside its namespaces) and return stdout."""
+        return lab("exec", str(number), *argv, check=check).stdout
+
+    def wait_online(self, number: int) -> None:
+        """Start node number if it is off and wait until the cluster has it online."""
+        lab("start-node", str(number), timeout=240)
