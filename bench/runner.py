@@ -17,9 +17,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from clusters.pacemaker.status import CRM_MON_XML  # noqa: E402
-from nodes.remote import SshPool  # noqa: E402
-from tests.labutil import Lab  # noqa: E402
+from clusters.pacemaker.status import CRM_MON_XML
+from nodes.remote import SshPool
+from tests.labutil import Lab
 
 
 def quantiles(samples: list[float]) -> tuple[float, float]:
@@ -55,9 +55,21 @@ def fresh_ssh(lab: Lab, count: int) -> list[float]:
         key.chmod(0o600)
         known = Path(tmp) / "known_hosts"
         known.write_text(lab.known_hosts)
-        argv = ["ssh", "-i", str(key), "-o", f"UserKnownHostsFile={known}", "-o",
-                "StrictHostKeyChecking=yes", "-o", "BatchMode=yes", "-F", "/dev/null",
-                f"root@{lab.nodes[0].address}", *CRM_MON_XML]
+        argv = [
+            "ssh",
+            "-i",
+            str(key),
+            "-o",
+            f"UserKnownHostsFile={known}",
+            "-o",
+            "StrictHostKeyChecking=yes",
+            "-o",
+            "BatchMode=yes",
+            "-F",
+            "/dev/null",
+            f"root@{lab.nodes[0].address}",
+            *CRM_MON_XML,
+        ]
         samples = []
         for _ in range(count):
             started = time.perf_counter()

@@ -64,6 +64,13 @@ class Discovery:
     nodes: tuple[DiscoveredNode, ...]
     status: ClusterStatus
 
+    @property
+    def seed_node(self) -> str:
+        """The name of the node that was read (the seed)."""
+        return next(
+            (n.name for n in self.nodes if n.address == self.seed_address), self.seed_address
+        )
+
 
 def check_trust(
     node: str | None, address: str, port: int, key: HostKey, trusted: Mapping[str, str]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 from django.conf import settings
 from django.db import models
 
@@ -20,6 +22,16 @@ class Cluster(models.Model):
     status_confirmed = models.DateTimeField(
         null=True, blank=True, help_text="when the nodes' state was last read from the cluster"
     )
+    # The mirror of the last status read (crm_mon), and what the console knows of it.
+    reachable = models.BooleanField(null=True, help_text="did the last attempt reach a node")
+    status_node = models.CharField(max_length=255, blank=True, help_text="node read from")
+    status_seq = models.BigIntegerField(default=0, help_text="bumped on every published change")
+    snapshot = models.JSONField(null=True, blank=True, help_text="docs/api.md: status snapshot")
+    quorate = models.BooleanField(null=True)
+    dc = models.CharField(max_length=255, blank=True)
+    stonith_enabled = models.BooleanField(null=True)
+    maintenance_mode = models.BooleanField(null=True)
+    health = models.CharField(max_length=8, blank=True, help_text="green, amber or red")
 
     class Meta:
         ordering = ["name"]
@@ -29,12 +41,13 @@ class Cluster(models.Model):
 
 
 class Event(models.Model):
-    """One entry of a cluster's timeline: what happened, to which node, when."""
+    """One entry of a cluster's timeline: what happened, to which node or resource, when."""
 
     cluster = models.ForeignKey(Cluster, on_delete=models.CASCADE, related_name="events")
     node = models.ForeignKey(
         "nodes.Node", null=True, blank=True, on_delete=models.SET_NULL, related_name="events"
     )
+    resource = models.CharField(max_length=255, blank=True, db_index=True)
     kind = models.CharField(max_length=32, choices=EventKind.choices)
     severity = models.CharField(max_length=16, choices=Severity.choices, default=Severity.INFO)
     message = models.TextField()
@@ -49,3 +62,33 @@ class Event(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created:%Y-%m-%d %H:%M:%S} {self.kind}: {self.message}"
+
+
+def _new_kiosk_key() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class KioskToken(models.Model):
+    """A read-only token for a status wall: sees only the clusters it names, can do nothing."""
+
+    name = models.CharField(max_length=100, help_text="where the screen is, e.g. 'NOC wall'")
+    key = models.CharField(max_length=64, unique=True, default=_new_kiosk_key, editable=False)
+    clusters = models.ManyToManyField(Cluster, related_name="kiosk_tokens")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created = models.DateTimeField(auto_now_add=True)
+    revoked = models.DateTimeField(null=True, blank=True, help_text="set to revoke the token")
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @classmethod
+    def active(cls, key: str) -> KioskToken | None:
+        """The unrevoked token with this key, or None."""
+        if not key:
+            return None
+        return cls.objects.filter(key=key, revoked__isnull=True).first()

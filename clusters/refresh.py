@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from clusters.choices import EventKind, Severity
-from clusters.models import Cluster, Event
+from clusters.mirror import apply_status, mark_unreachable, publish
+from clusters.models import Cluster
 from clusters.pacemaker.status import CRM_MON_XML, ClusterStatus, parse_crm_mon
 from clusters.pacemaker.xmlsafe import ParseError
-from clusters.services import new_pool, record_host_key_mismatch, record_status, run_async
+from clusters.services import new_pool, record_host_key_mismatch, run_async
 from nodes.models import Node
 from nodes.remote import HostKeyMismatch, RemoteError
 
@@ -49,12 +49,7 @@ def refresh_status(cluster: Cluster) -> StatusRead:
             record_host_key_mismatch(node, exc)
     if read is None:
         detail = "; ".join(f"{name}: {exc}" for name, exc in failures.items()) or "no node"
-        Event.objects.create(
-            cluster=cluster,
-            kind=EventKind.NODE_UNREACHABLE,
-            severity=Severity.CRITICAL,
-            message=f"no node answered: {detail}",
-        )
+        publish(mark_unreachable(cluster.pk, detail))
         raise ClusterUnreachable(detail)
-    record_status(cluster, read.status)
+    publish(apply_status(cluster.pk, read.status, read.node))
     return read

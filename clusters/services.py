@@ -24,8 +24,8 @@ from clusters.discovery import (
     verify_nodes,
     with_key,
 )
+from clusters.mirror import apply_status, publish
 from clusters.models import Cluster, Event
-from clusters.pacemaker.status import ClusterStatus
 from nodes.models import Node, SshCredential
 from nodes.remote import (
     AuthenticationFailed,
@@ -192,7 +192,8 @@ def _save(
             node.pin(entry.key)
             node.host_key_trusted_at, node.host_key_trusted_by = now, _user(user)
         node.save()
-    record_status(cluster, discovery.status)
+    message = apply_status(cluster.pk, discovery.status, discovery.seed_node)
+    transaction.on_commit(lambda: publish(message))
     Event.objects.create(
         cluster=cluster,
         kind=EventKind.CLUSTER_ADDED,
@@ -201,23 +202,6 @@ def _save(
         f"with {len(seen)} nodes",
     )
     return cluster
-
-
-def record_status(cluster: Cluster, status: ClusterStatus) -> None:
-    """Mirror crm_mon's view of the nodes into the Node rows (only what was read)."""
-    now = timezone.now()
-    by_name = {n.name: n for n in status.nodes}
-    for node in cluster.nodes.all():
-        seen = by_name.get(node.name)
-        if seen is None:
-            node.online = node.standby = node.maintenance = None
-        else:
-            node.online, node.standby = seen.online, seen.standby
-            node.maintenance = seen.maintenance
-        node.status_confirmed = now
-        node.save(update_fields=["online", "standby", "maintenance", "status_confirmed"])
-    cluster.status_confirmed = now
-    cluster.save(update_fields=["status_confirmed"])
 
 
 def record_host_key_mismatch(node: Node, exc: HostKeyMismatch) -> None:

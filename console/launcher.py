@@ -2,7 +2,8 @@
 
 Order: TLS certificate, Redis (a local redis-server when nothing answers at a loopback
 REDIS_URL), the lab (unless HACONSOLE_LAB=0), migrations, the admin user, the lab
-cluster, then the Celery worker and the HTTPS server (Daphne) as child processes.
+cluster, then the Celery worker, the monitor and the HTTPS server (Daphne) as child
+processes.
 SIGINT or SIGTERM stops every process this started, the lab included if it brought it up.
 """
 
@@ -159,6 +160,11 @@ def worker_argv() -> list[str]:
     ]
 
 
+def monitor_argv() -> list[str]:
+    """The monitor: one watcher per cluster, pushing changes to the browsers."""
+    return [sys.executable, str(settings.BASE_DIR / "manage.py"), "monitor"]
+
+
 def prepare(children: Children, with_lab: bool) -> None:
     """Everything before the servers: certificate, Redis, lab, database, users, lab cluster."""
     made = tls.ensure_certificate(settings.TLS_CERT, settings.TLS_KEY, settings.ALLOWED_HOSTS)
@@ -197,6 +203,7 @@ def launch() -> int:
     try:
         prepare(children, os.environ.get("HACONSOLE_LAB", "1") != "0")
         children.start("worker", worker_argv())
+        children.start("monitor", monitor_argv())
         children.start("web", daphne_argv())
         say(f"console on https://{settings.BIND} (Ctrl-C stops everything)")
         while not stopping:

@@ -1,5 +1,11 @@
-"""WebSocket routes (ws/...); every consumer checks the user on connect."""
+"""WebSocket routes (ws/...); every consumer checks who is asking on connect."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import path
 
-websocket_urlpatterns: list[URLPattern | URLResolver] = []
+from clusters import consumers
+
+websocket_urlpatterns = [
+    path("ws/clusters/", consumers.OverviewConsumer.as_asgi()),
+    path("ws/clusters/<int:cluster_id>/", consumers.ClusterConsumer.as_asgi()),
+    path("ws/wall/", consumers.OverviewConsumer.as_asgi()),
+]

@@ -24,6 +24,10 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+import django_stubs_ext
+
+# Generic classes (ModelAdmin[Model], serializers) usable at runtime, as the types say.
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 

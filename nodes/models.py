@@ -52,6 +52,12 @@ class Node(models.Model):
     online = models.BooleanField(null=True)
     standby = models.BooleanField(null=True)
     maintenance = models.BooleanField(null=True)
+    unclean = models.BooleanField(null=True)
+    pending = models.BooleanField(null=True)
+    shutdown = models.BooleanField(null=True)
+    is_dc = models.BooleanField(null=True)
+    resources_running = models.PositiveIntegerField(null=True)
+    standby_since = models.DateTimeField(null=True, blank=True)
     status_confirmed = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -20,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import shlex
 import time
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 
 import asyncssh
@@ -297,6 +297,33 @@ class SshPool:
             stderr=_text(proc.stderr),
             duration=time.monotonic() - started,
         )
+
+    async def stream(self, target: Target, argv: Sequence[str]) -> AsyncIterator[str]:
+        """Run a long-lived argv and yield its output lines until it or the channel ends.
+
+        The command gets a pseudo-terminal, so when the channel closes (the iterator is
+        closed, the connection drops) the node's sshd hangs it up and it ends there too.
+        """
+        line = command_line(argv)
+        slot = self._slots.setdefault(
+            (target.address, target.port), asyncio.Semaphore(self.max_channels)
+        )
+        async with slot:
+            conn = await self.connection(target)
+            try:
+                process = await conn.create_process(line, term_type="dumb")
+            except (OSError, asyncssh.Error) as exc:
+                self._conns.pop(target, None)
+                raise ConnectError(target.label, f"connection lost: {exc}") from exc
+            try:
+                async for text in process.stdout:
+                    yield _text(text).rstrip("\r\n")
+            except (OSError, asyncssh.Error) as exc:
+                self._conns.pop(target, None)
+                raise ConnectError(target.label, f"connection lost: {exc}") from exc
+            finally:
+                process.close()
+        raise ConnectError(target.label, f"{argv[0]} stream ended")
 
     async def close(self) -> None:
         """Close every pooled connection."""

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import User
+from django.db import connection
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from tests.labutil import Lab, lab
+from tests.labutil import REPO, Lab, lab
 
 
 @pytest.fixture
@@ -34,3 +41,28 @@ def the_lab() -> Lab:
     """The lab, up (lab/lab up is idempotent and quick when it already is)."""
     lab("up", timeout=600)
     return Lab()
+
+
+def child_env() -> dict[str, str]:
+    """The environment for a child process that must use this test run's database."""
+    db = settings.DATABASES["default"]
+    if not db["ENGINE"].endswith("postgresql"):
+        pytest.skip("a child process cannot share an SQLite test database")
+    env = dict(os.environ)
+    env["DATABASE_URL"] = (
+        f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{connection.settings_dict['NAME']}"
+    )
+    return env
+
+
+@pytest.fixture
+def monitor(transactional_db: None) -> Iterator[subprocess.Popen[bytes]]:
+    """`manage.py monitor` as a child process on the test database (probe every 5 s)."""
+    proc = subprocess.Popen(
+        [sys.executable, "manage.py", "monitor", "--probe-interval", "5"],
+        cwd=REPO,
+        env=child_env(),
+    )
+    yield proc
+    proc.terminate()
+    proc.wait(20)

@@ -26,6 +26,13 @@ class ClusterSerializer(serializers.ModelSerializer[Cluster]):
             "name",
             "created",
             "status_confirmed",
+            "reachable",
+            "health",
+            "quorate",
+            "dc",
+            "stonith_enabled",
+            "maintenance_mode",
+            "status_seq",
             "ssh_user",
             "ssh_public_key",
             "nodes",
@@ -91,7 +98,17 @@ class EventSerializer(serializers.ModelSerializer[Event]):
 
     class Meta:
         model = Event
-        fields = ["id", "cluster", "node", "kind", "severity", "message", "user", "created"]
+        fields = [
+            "id",
+            "cluster",
+            "node",
+            "resource",
+            "kind",
+            "severity",
+            "message",
+            "user",
+            "created",
+        ]
         read_only_fields = fields
 
 

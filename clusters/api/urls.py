@@ -4,10 +4,14 @@ from django.urls import include, path
 from rest_framework.routers import DefaultRouter, SimpleRouter
 
 from clusters.api import views
+from fencing.api.views import FenceDeviceViewSet
+from resources.api.views import ResourceViewSet
 
 router = DefaultRouter()
 router.register("clusters", views.ClusterViewSet, basename="cluster")
 router.register("events", views.EventViewSet, basename="event")
+router.register("resources", ResourceViewSet, basename="resource")
+router.register("fence-devices", FenceDeviceViewSet, basename="fence-device")
 
 node_router = SimpleRouter()
 node_router.register("nodes", views.NodeViewSet, basename="cluster-node")

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
@@ -19,6 +20,7 @@ from clusters.api.serializers import (
     EventSerializer,
     TrustHostKeySerializer,
 )
+from clusters.mirror import cluster_message
 from clusters.models import Cluster, Event
 from clusters.refresh import ClusterUnreachable, refresh_status
 from clusters.services import (
@@ -111,6 +113,12 @@ class ClusterViewSet(
         body = ClusterSerializer(clusters_queryset().get(pk=cluster.pk)).data
         return Response(body, status=status.HTTP_201_CREATED)
 
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    @action(detail=True, methods=["get"])
+    def status(self, request: Request, pk: str) -> Response:
+        """The current status snapshot: what browsers are pushed (docs/api.md)."""
+        return Response(cluster_message(self.get_object()))
+
     @extend_schema(request=None, responses={200: ClusterSerializer})
     @action(detail=True, methods=["post"])
     def refresh(self, request: Request, pk: str) -> Response:
@@ -163,7 +171,8 @@ class EventViewSet(viewsets.ReadOnlyModelViewSet[Event]):
     filterset_fields = {
         "cluster": ["exact"],
         "node__name": ["exact"],
-        "kind": ["exact"],
+        "resource": ["exact"],
+        "kind": ["exact", "in"],
         "severity": ["exact"],
         "created": ["gte", "lte"],
     }

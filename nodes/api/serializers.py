@@ -26,6 +26,12 @@ class NodeSerializer(serializers.ModelSerializer[Node]):
             "online",
             "standby",
             "maintenance",
+            "unclean",
+            "pending",
+            "shutdown",
+            "is_dc",
+            "resources_running",
+            "standby_since",
             "status_confirmed",
         ]
         read_only_fields = fields

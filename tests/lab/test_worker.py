@@ -6,13 +6,12 @@ import sys
 from collections.abc import Iterator
 
 import pytest
-from django.conf import settings
 from django.contrib.auth.models import User
-from django.db import connection
 from rest_framework.test import APIClient
 
 from clusters.models import Cluster
 from clusters.tasks import refresh_status_task
+from tests.conftest import child_env
 from tests.lab.conftest import add_body
 from tests.labutil import REPO, Lab
 
@@ -22,14 +21,7 @@ pytestmark = [pytest.mark.lab, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def worker() -> Iterator[subprocess.Popen[bytes]]:
     """A Celery worker process using the test database."""
-    db = settings.DATABASES["default"]
-    env = dict(os.environ)
-    if db["ENGINE"].endswith("postgresql"):
-        env["DATABASE_URL"] = (
-            f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{connection.settings_dict['NAME']}"
-        )
-    else:
-        pytest.skip("a worker process cannot share an in-memory SQLite test database")
+    env = child_env()
     proc = subprocess.Popen(
         [
             sys.executable,

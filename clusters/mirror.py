@@ -1,0 +1,207 @@
+"""The mirror: store what was read from a cluster, record what changed, say what to publish.
+
+Every function here takes what was read (or that nothing could be read) and updates the
+database in one transaction; it returns the message to push to browsers, which the
+caller publishes once the transaction is committed (`publish` / `apublish`).
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from clusters import snapshot as snap
+from clusters.choices import EventKind, Severity
+from clusters.diff import Change, diff
+from clusters.models import Cluster, Event
+from clusters.pacemaker.model import ClusterStatus
+from fencing.services import mirror_fence_devices
+from resources.services import mirror_resources
+
+Json = dict[str, Any]
+OVERVIEW_GROUP = "clusters"
+
+
+def cluster_group(cluster_id: int) -> str:
+    """The Channels group of one cluster's page."""
+    return f"cluster_{cluster_id}"
+
+
+@transaction.atomic
+def apply_status(cluster_id: int, status: ClusterStatus, read_from: str) -> Json:
+    """Mirror a status read from node `read_from`; record events; return the message."""
+    cluster = Cluster.objects.select_for_update().get(pk=cluster_id)
+    now = timezone.now()
+    new = snap.to_snapshot(status)
+    changes = diff(cluster.snapshot, new)
+    if cluster.reachable is False:
+        changes.insert(
+            0,
+            Change(
+                EventKind.CONTACT_REGAINED,
+                Severity.INFO,
+                f"contact regained through {read_from}",
+                node=read_from,
+            ),
+        )
+    elif cluster.status_node and cluster.status_node != read_from:
+        changes.insert(
+            0,
+            Change(
+                EventKind.MONITOR_SWITCHED,
+                Severity.INFO,
+                f"now reading from {read_from} (was {cluster.status_node})",
+                node=read_from,
+            ),
+        )
+    standby_since = _mirror_nodes(cluster, status, now)
+    mirror_resources(cluster, new, now)
+    mirror_fence_devices(cluster, new, now)
+    found = snap.warnings(new, standby_since)
+    cluster.snapshot, cluster.status_node, cluster.reachable = new, read_from, True
+    cluster.status_confirmed = now
+    cluster.quorate, cluster.dc = status.quorate, status.dc or ""
+    cluster.stonith_enabled = status.summary.stonith_enabled
+    cluster.maintenance_mode = status.summary.maintenance_mode
+    cluster.health = snap.health(found, True)
+    cluster.save()
+    return _bump(cluster, _record(cluster, changes))
+
+
+def _mirror_nodes(
+    cluster: Cluster, status: ClusterStatus, now: datetime.datetime
+) -> dict[str, datetime.datetime]:
+    standby_since: dict[str, datetime.datetime] = {}
+    for node in cluster.nodes.all():
+        seen = status.node(node.name)
+        if seen is None:
+            node.online = node.standby = node.maintenance = node.unclean = None
+            node.pending = node.shutdown = node.is_dc = node.resources_running = None
+        else:
+            if seen.standby and not node.standby:
+                node.standby_since = now
+            elif not seen.standby:
+                node.standby_since = None
+            for name in (
+                "online",
+                "standby",
+                "maintenance",
+                "unclean",
+                "pending",
+                "shutdown",
+                "is_dc",
+                "resources_running",
+            ):
+                setattr(node, name, getattr(seen, name))
+        node.status_confirmed = now
+        node.save()
+        if node.standby and node.standby_since:
+            standby_since[node.name] = node.standby_since
+    return standby_since
+
+
+@transaction.atomic
+def mark_unreachable(cluster_id: int, reason: str) -> Json | None:
+    """No node answered: keep the last data (its age shows) and say so, once."""
+    cluster = Cluster.objects.select_for_update().get(pk=cluster_id)
+    if cluster.reachable is False:
+        return None
+    cluster.reachable = False
+    cluster.health = "red"
+    cluster.save(update_fields=["reachable", "health"])
+    lost = Change(EventKind.CONTACT_LOST, Severity.CRITICAL, f"no node answers: {reason}")
+    return _bump(cluster, _record(cluster, [lost]))
+
+
+def _record(cluster: Cluster, changes: list[Change]) -> list[Event]:
+    nodes = {n.name: n for n in cluster.nodes.all()}
+    events = [
+        Event(
+            cluster=cluster,
+            kind=c.kind,
+            severity=c.severity,
+            message=c.message,
+            node=nodes.get(c.node or ""),
+            resource=c.resource or "",
+        )
+        for c in changes
+    ]
+    return Event.objects.bulk_create(events)
+
+
+def _bump(cluster: Cluster, events: list[Event]) -> Json:
+    Cluster.objects.filter(pk=cluster.pk).update(status_seq=F("status_seq") + 1)
+    cluster.refresh_from_db(fields=["status_seq"])
+    message = cluster_message(cluster)
+    message["events"] = [event_json(e) for e in events]
+    return message
+
+
+def event_json(event: Event) -> Json:
+    """An event as the API and the pushed messages show it."""
+    return {
+        "id": event.pk,
+        "cluster": event.cluster_id,
+        "kind": event.kind,
+        "severity": event.severity,
+        "message": event.message,
+        "node": event.node.name if event.node else None,
+        "resource": event.resource or None,
+        "created": event.created.isoformat() if event.created else None,
+    }
+
+
+def cluster_message(cluster: Cluster) -> Json:
+    """The status message of a cluster as stored: what the API serves and browsers get."""
+    data = cluster.snapshot or {}
+    standby = {n.name: n.standby_since for n in cluster.nodes.all() if n.standby_since}
+    found = snap.warnings(data, standby) if data else []
+    reachable = bool(cluster.reachable)
+    if not reachable:
+        found.insert(
+            0,
+            {
+                "level": "critical",
+                "code": "unreachable",
+                "message": "No node of the cluster answers; the data shown is old.",
+            },
+        )
+    return {
+        "type": "cluster.status",
+        "cluster": {"id": cluster.pk, "name": cluster.name},
+        "seq": cluster.status_seq,
+        "reachable": cluster.reachable,
+        "read_at": cluster.status_confirmed.isoformat() if cluster.status_confirmed else None,
+        "read_from": cluster.status_node or None,
+        "health": snap.health(found, reachable),
+        "tile": snap.tile(data),
+        "warnings": found,
+        "status": data,
+        "events": [],
+    }
+
+
+def _group_messages(message: Json) -> list[tuple[str, Json]]:
+    tile = {k: v for k, v in message.items() if k != "status"}
+    tile["type"] = "cluster.tile"
+    return [(cluster_group(message["cluster"]["id"]), message), (OVERVIEW_GROUP, tile)]
+
+
+async def apublish(message: Json | None) -> None:
+    """Push a status message to the cluster's page and a tile to the overview and wall."""
+    layer = get_channel_layer()
+    if message is None or layer is None:
+        return
+    for group, body in _group_messages(message):
+        await layer.group_send(group, body)
+
+
+def publish(message: Json | None) -> None:
+    """publish() for synchronous callers (views, tasks)."""
+    async_to_sync(apublish)(message)

@@ -1,0 +1,33 @@
+"""Resources API: the mirror, read-only (changes come with the operations API)."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django_filters import rest_framework as filters
+from rest_framework import viewsets
+
+from resources.api.serializers import ResourceSerializer
+from resources.models import Resource
+
+
+class ResourceFilter(filters.FilterSet):  # type: ignore[misc]
+    """Filter by cluster, id, kind, agent, state, or a node it runs on."""
+
+    id = filters.CharFilter(field_name="rid")
+    node = filters.CharFilter(method="on_node")
+
+    class Meta:
+        model = Resource
+        fields = ["cluster", "kind", "agent", "active", "failed", "managed", "disabled"]
+
+    def on_node(self, queryset: QuerySet[Resource], name: str, value: str) -> QuerySet[Resource]:
+        """Resources active on node `value`."""
+        return queryset.filter(nodes__contains=[value])
+
+
+class ResourceViewSet(viewsets.ReadOnlyModelViewSet[Resource]):
+    """Every resource of every cluster, as last read."""
+
+    queryset = Resource.objects.select_related("parent")
+    serializer_class = ResourceSerializer
+    filterset_class = ResourceFilter

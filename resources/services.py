@@ -1,0 +1,83 @@
+"""Keeping the Resource mirror equal to what crm_mon last showed."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from clusters.models import Cluster
+from clusters.snapshot import Json
+from resources.models import Resource
+
+_FIELDS = [
+    "kind",
+    "agent",
+    "role",
+    "target_role",
+    "active",
+    "managed",
+    "failed",
+    "blocked",
+    "orphaned",
+    "disabled",
+    "promotable",
+]
+
+
+def _fold(snapshot: Json) -> list[tuple[Json, str | None, list[Json]]]:
+    """(resource, parent id, instances) per configured id, in crm_mon order.
+
+    A clone's instances repeat their member's id: they become one entry whose
+    instances list keeps every copy (for placement).
+    """
+    order: list[str] = []
+    entries: dict[str, tuple[Json, str | None, list[Json]]] = {}
+
+    def walk(resource: Json, parent: str | None) -> None:
+        rid = resource["id"]
+        if rid not in entries:
+            order.append(rid)
+            entries[rid] = (resource, parent, [])
+        entries[rid][2].append(resource)
+        for child in resource.get("children", []):
+            walk(child, rid)
+
+    for resource in snapshot.get("resources", []):
+        walk(resource, None)
+    return [entries[rid] for rid in order]
+
+
+def _values(resource: Json, instances: list[Json]) -> dict[str, Any]:
+    values = {f: resource.get(f) for f in _FIELDS}
+    values["agent"] = values["agent"] or ""
+    values["role"] = values["role"] or ""
+    values["target_role"] = values["target_role"] or ""
+    nodes: list[str] = []
+    placement: list[dict[str, str]] = []
+    for instance in instances:
+        for node in instance.get("nodes", []):
+            if node not in nodes:
+                nodes.append(node)
+            placement.append({"node": node, "role": instance.get("role") or ""})
+    values["active"] = any(i.get("active") for i in instances)
+    values["failed"] = any(i.get("failed") for i in instances)
+    values["blocked"] = any(i.get("blocked") for i in instances)
+    values.update(nodes=nodes, placement=placement)
+    return values
+
+
+def mirror_resources(cluster: Cluster, snapshot: Json, now: datetime.datetime) -> None:
+    """Upsert one Resource row per configured resource; delete rows crm_mon no longer shows."""
+    existing = {r.rid: r for r in Resource.objects.filter(cluster=cluster)}
+    keep: set[str] = set()
+    for position, (resource, parent_id, instances) in enumerate(_fold(snapshot)):
+        rid = resource["id"]
+        keep.add(rid)
+        row = existing.get(rid) or Resource(cluster=cluster, rid=rid)
+        for name, value in _values(resource, instances).items():
+            setattr(row, name, value)
+        row.position, row.confirmed = position, now
+        row.parent = existing.get(parent_id) if parent_id else None
+        row.save()
+        existing[rid] = row
+    Resource.objects.filter(cluster=cluster).exclude(rid__in=keep).delete()

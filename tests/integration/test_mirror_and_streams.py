@@ -1,0 +1,189 @@
+"""The mirror (PostgreSQL) and the WebSocket streams (Channels on the real Redis)."""
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from asgiref.sync import sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.contrib.auth.models import AnonymousUser, User
+from django.db import connections
+from rest_framework.test import APIClient
+
+from clusters.mirror import apply_status, apublish, mark_unreachable
+from clusters.models import Cluster, Event, KioskToken
+from console.asgi import application
+from fencing.models import FenceDevice
+from nodes.models import Node, SshCredential
+from resources.models import Resource
+from tests.statusfactory import fence, lab_like, node, primitive
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+async def close_thread_connections() -> AsyncIterator[None]:
+    """Close the DB connection sync_to_async's thread opened, so the test DB can be dropped."""
+    yield
+    await sync_to_async(connections.close_all)()
+
+
+@pytest.fixture
+def cluster() -> Cluster:
+    credential = SshCredential(username="root")
+    credential.set_private_key("unused")
+    credential.save()
+    made = Cluster.objects.create(name="c1", credential=credential)
+    for i in (1, 2, 3):
+        Node.objects.create(cluster=made, name=f"node{i}", address=f"198.51.100.{10 + i}")
+    return made
+
+
+def test_first_read_mirrors_without_events(cluster: Cluster) -> None:
+    message = apply_status(cluster.pk, lab_like(), "node1")
+    assert message["seq"] == 1
+    assert message["health"] == "green"
+    assert message["tile"]["nodes_online"] == 3
+    assert message["events"] == []
+    assert Event.objects.count() == 0
+    rows = {r.rid: r for r in Resource.objects.filter(cluster=cluster)}
+    assert sorted(rows) == ["dummy1", "dummy2", "lab-fence"]
+    assert rows["dummy1"].nodes == ["node3"]
+    assert rows["dummy1"].active is True
+    [device] = FenceDevice.objects.filter(cluster=cluster)
+    assert (device.rid, device.agent, device.nodes) == (
+        "lab-fence",
+        "stonith:fence_haconsole_lab",
+        ["node1"],
+    )
+    assert Node.objects.get(cluster=cluster, name="node1").is_dc is True
+
+
+def test_changes_become_events_and_rows_follow(cluster: Cluster, api: APIClient) -> None:
+    apply_status(cluster.pk, lab_like(), "node1")
+    crashed = lab_like(
+        nodes=(node("node1", is_dc=True), node("node2"), node("node3", online=False)),
+        resources=(
+            primitive("lab-fence", "node1", agent="stonith:fence_haconsole_lab"),
+            primitive("dummy1", "node2"),
+            primitive("dummy2", "node2"),
+        ),
+        fence_history=(fence("node3"),),
+    )
+    message = apply_status(cluster.pk, crashed, "node1")
+    assert message["seq"] == 2
+    assert [e["kind"] for e in message["events"]] == ["node_lost", "node_fenced", "resource_moved"]
+    assert message["health"] == "red"
+    assert Resource.objects.get(cluster=cluster, rid="dummy1").nodes == ["node2"]
+    assert Node.objects.get(cluster=cluster, name="node3").online is False
+    listed = api.get(f"/api/v1/events/?cluster={cluster.pk}&kind=node_fenced").json()["results"]
+    assert [e["message"] for e in listed] == ["node3 fenced (reboot) by node1"]
+    assert listed[0]["node"] == "node3"
+    by_resource = api.get("/api/v1/events/?resource=dummy1").json()["results"]
+    assert [e["kind"] for e in by_resource] == ["resource_moved"]
+    snapshot = api.get(f"/api/v1/clusters/{cluster.pk}/status/").json()
+    assert snapshot["seq"] == 2
+    assert snapshot["status"]["nodes"][2]["online"] is False
+    on_node2 = api.get(f"/api/v1/resources/?cluster={cluster.pk}&node=node2").json()["results"]
+    assert sorted(r["id"] for r in on_node2) == ["dummy1", "dummy2"]
+    devices = api.get("/api/v1/fence-devices/").json()["results"]
+    assert [d["id"] for d in devices] == ["lab-fence"]
+
+
+def test_removed_resource_leaves_the_mirror(cluster: Cluster) -> None:
+    apply_status(cluster.pk, lab_like(), "node1")
+    apply_status(cluster.pk, lab_like(resources=(primitive("dummy1", "node3"),)), "node1")
+    assert list(Resource.objects.filter(cluster=cluster).values_list("rid", flat=True)) == [
+        "dummy1"
+    ]
+    assert not FenceDevice.objects.exists()
+
+
+def test_unreachable_once_then_regained(cluster: Cluster) -> None:
+    apply_status(cluster.pk, lab_like(), "node1")
+    lost = mark_unreachable(cluster.pk, "node1: timeout")
+    assert lost is not None
+    assert lost["reachable"] is False
+    assert lost["health"] == "red"
+    assert lost["warnings"][0]["code"] == "unreachable"
+    assert lost["status"]["nodes"]  # the last data is kept, with its age
+    assert mark_unreachable(cluster.pk, "again") is None
+    back = apply_status(cluster.pk, lab_like(), "node2")
+    assert [e["kind"] for e in back["events"]] == ["contact_regained"]
+    kinds = list(
+        Event.objects.filter(cluster=cluster).order_by("id").values_list("kind", flat=True)
+    )
+    assert kinds == ["contact_lost", "contact_regained"]
+
+
+def communicator(path: str, user: Any = None) -> WebsocketCommunicator:
+    comm = WebsocketCommunicator(
+        application,
+        path,
+        headers=[(b"origin", b"https://127.0.0.1:2224"), (b"host", b"127.0.0.1:2224")],
+    )
+    comm.scope["user"] = user or AnonymousUser()
+    return comm
+
+
+async def test_anonymous_websocket_refused(cluster: Cluster) -> None:
+    for path in (f"/ws/clusters/{cluster.pk}/", "/ws/clusters/", "/ws/wall/?token=nope"):
+        comm = communicator(path)
+        connected, _ = await comm.connect()
+        assert not connected
+        await comm.disconnect()
+
+
+async def test_foreign_origin_refused(cluster: Cluster, admin_user: User) -> None:
+    comm = WebsocketCommunicator(
+        application, f"/ws/clusters/{cluster.pk}/", headers=[(b"origin", b"https://evil.example")]
+    )
+    comm.scope["user"] = admin_user
+    connected, _ = await comm.connect()
+    assert not connected
+
+
+async def test_cluster_stream_sends_current_then_changes(
+    cluster: Cluster, admin_user: User
+) -> None:
+    await sync_to_async(apply_status)(cluster.pk, lab_like(), "node1")
+    comm = communicator(f"/ws/clusters/{cluster.pk}/", admin_user)
+    connected, _ = await comm.connect()
+    assert connected
+    first = await comm.receive_json_from(timeout=5)
+    assert (first["type"], first["seq"]) == ("cluster.status", 1)
+    standby = lab_like(
+        nodes=(node("node1", is_dc=True), node("node2", standby=True), node("node3"))
+    )
+    await apublish(await sync_to_async(apply_status)(cluster.pk, standby, "node1"))
+    second = await comm.receive_json_from(timeout=5)
+    assert second["seq"] == 2
+    assert second["status"]["nodes"][1]["standby"] is True
+    assert [e["kind"] for e in second["events"]] == ["node_standby"]
+    await comm.disconnect()
+
+
+async def test_wall_token_sees_only_its_clusters(cluster: Cluster) -> None:
+    other = await sync_to_async(Cluster.objects.create)(name="c2", credential=cluster.credential)
+    token = await sync_to_async(KioskToken.objects.create)(name="wall")
+    await sync_to_async(token.clusters.add)(cluster)
+    await sync_to_async(apply_status)(cluster.pk, lab_like(), "node1")
+    comm = communicator(f"/ws/wall/?token={token.key}")
+    connected, _ = await comm.connect()
+    assert connected
+    tile = await comm.receive_json_from(timeout=5)
+    assert tile["type"] == "cluster.tile"
+    assert tile["cluster"]["name"] == "c1"
+    assert "status" not in tile
+    assert await comm.receive_nothing(timeout=0.3)
+    await apublish(await sync_to_async(mark_unreachable)(other.pk, "x"))
+    assert await comm.receive_nothing(timeout=0.5)  # c2 is not this token's
+    await apublish(await sync_to_async(mark_unreachable)(cluster.pk, "x"))
+    update = await comm.receive_json_from(timeout=5)
+    assert (update["cluster"]["name"], update["health"]) == ("c1", "red")
+    await comm.disconnect()
+    token.revoked = token.created
+    await sync_to_async(token.save)()
+    comm = communicator(f"/ws/wall/?token={token.key}")
+    connected, _ = await comm.connect()
+    assert not connected
