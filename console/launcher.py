@@ -10,6 +10,7 @@ SIGINT or SIGTERM stops every process this started, the lab included if it broug
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import shutil
 import signal
@@ -115,7 +116,9 @@ def ensure_redis(url: str, children: Children) -> None:
 def start_lab(children: Children) -> None:
     """lab/lab up; if this brought it up, bring it down again on stop."""
     lab = str(bootstrap.LAB)
-    was_up = subprocess.run([lab, "status"], capture_output=True, check=False).returncode == 0
+    status = subprocess.run([lab, "status", "--json"], capture_output=True, check=False)
+    nodes = json.loads(status.stdout or b"{}").get("nodes", [])
+    was_up = any(node.get("holder") for node in nodes)  # running, healthy or not
     say("lab already up" if was_up else "bringing the lab cluster up (lab/lab up)")
     subprocess.run([lab, "up"], check=True)
     if not was_up:

@@ -38,8 +38,9 @@ def reader() -> APIClient:
 
 @pytest.fixture(scope="session")
 def the_lab() -> Lab:
-    """The lab, up (lab/lab up is idempotent and quick when it already is)."""
+    """The lab, up and in its seeded configuration (both idempotent, quick when so)."""
     lab("up", timeout=600)
+    lab("reset", timeout=300)
     return Lab()
 
 

@@ -20,6 +20,11 @@ echo "[test] ruff and mypy"
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 .venv/bin/mypy .
+# the lab's extension-less scripts, one at a time (each is a __main__ module)
+for script in lab/lab lab/sbin/fence_haconsole_lab lab/measure-failover; do
+    .venv/bin/ruff check "$script"
+    MYPYPATH=lab .venv/bin/mypy "$script"
+done
 
 echo "[test] lab/lab up"
 lab/lab up

@@ -1,0 +1,1 @@
+"""haconsole lab: a real 3-node Pacemaker/Corosync cluster in network namespaces."""

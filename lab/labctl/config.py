@@ -1,0 +1,154 @@
+"""Lab configuration: names, addresses and paths, all derived from the environment."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from ipaddress import IPv4Address, IPv4Interface, IPv4Network
+from pathlib import Path
+
+from .errors import LabError
+
+CLUSTER_NAME = "haconsole-lab"
+NODE_COUNT = 3
+DEFAULT_LAB_DIR = "/var/tmp/haconsole-lab"  # noqa: S108 - a fixed, root-owned state dir
+DEFAULT_SUBNET = "198.51.100.0/24"
+DEFAULT_TIMEOUT = 120.0
+BRIDGE = "hclab-br0"
+NETNS_PREFIX = "haconsole-lab-"
+VETH_PREFIX = "hclab-veth"
+NODE_IFACE = "eth0"
+ROOT_HOLDER_COMM = "lab-rootholder"
+# Inside a node: written at boot on the node's private /run, read by the fence agent.
+NODE_RUN_INFO = Path("/run/haconsole-lab.json")
+PYTHON = "/usr/bin/python3"
+
+
+@dataclass(frozen=True)
+class Node:
+    """One lab node."""
+
+    index: int
+    name: str
+    address: IPv4Address
+    interface: IPv4Interface
+
+    @property
+    def netns(self) -> str:
+        return f"{NETNS_PREFIX}{self.name}"
+
+    @property
+    def veth(self) -> str:
+        return f"{VETH_PREFIX}{self.index}"
+
+    @property
+    def holder_comm(self) -> str:
+        return f"lab-{self.name}"
+
+
+@dataclass(frozen=True)
+class Lab:
+    """Everything a command needs to know about the lab."""
+
+    home: Path
+    dir: Path
+    subnet: IPv4Network
+    timeout: float
+    nodes: tuple[Node, ...]
+
+    @property
+    def bridge_interface(self) -> IPv4Interface:
+        return IPv4Interface(f"{self.subnet.network_address + 1}/{self.subnet.prefixlen}")
+
+    @property
+    def script(self) -> Path:
+        return self.home / "lab"
+
+    @property
+    def sbin(self) -> Path:
+        return self.home / "sbin"
+
+    @property
+    def templates(self) -> Path:
+        return self.home / "templates"
+
+    @property
+    def run_dir(self) -> Path:
+        return self.dir / "run"
+
+    @property
+    def ssh_key(self) -> Path:
+        return self.dir / "ssh" / "id_ed25519"
+
+    @property
+    def state_file(self) -> Path:
+        return self.run_dir / "state"
+
+    @property
+    def info_file(self) -> Path:
+        return self.dir / "lab.json"
+
+    @property
+    def root_holder_pidfile(self) -> Path:
+        return self.run_dir / "root-holder.pid"
+
+    def node(self, ref: str | int) -> Node:
+        """Node by number (1..3) or by name (node1)."""
+        text = str(ref).strip()
+        for node in self.nodes:
+            if text in (str(node.index), node.name):
+                return node
+        raise LabError(f"no such lab node: {ref!r} (use 1..{len(self.nodes)})", 2)
+
+    def node_dir(self, node: Node) -> Path:
+        return self.dir / "nodes" / node.name
+
+    def pidfile(self, node: Node) -> Path:
+        return self.run_dir / f"{node.name}.pid"
+
+    def lockfile(self, name: str) -> Path:
+        return self.run_dir / f"{name}.lock"
+
+
+def parse_subnet(text: str) -> IPv4Network:
+    """The lab subnet; it must hold the bridge (.1) and the nodes (.11 to .13)."""
+    try:
+        subnet = IPv4Network(text, strict=True)
+    except ValueError as exc:
+        raise LabError(f"LAB_SUBNET={text!r} is not an IPv4 network: {exc}", 2) from exc
+    if subnet.num_addresses < 16 + NODE_COUNT:
+        raise LabError(f"LAB_SUBNET={text!r} is too small (need at least a /27)", 2)
+    return subnet
+
+
+def parse_timeout(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError as exc:
+        raise LabError(f"LAB_TIMEOUT={text!r} is not a number of seconds", 2) from exc
+    if value <= 0:
+        raise LabError("LAB_TIMEOUT must be positive", 2)
+    return value
+
+
+def make_nodes(subnet: IPv4Network) -> tuple[Node, ...]:
+    nodes = []
+    for index in range(1, NODE_COUNT + 1):
+        address = subnet.network_address + 10 + index
+        interface = IPv4Interface(f"{address}/{subnet.prefixlen}")
+        nodes.append(Node(index, f"node{index}", address, interface))
+    return tuple(nodes)
+
+
+def load_lab(env: Mapping[str, str] | None = None) -> Lab:
+    """Build the lab description from LAB_DIR, LAB_SUBNET and LAB_TIMEOUT."""
+    env = os.environ if env is None else env
+    subnet = parse_subnet(env.get("LAB_SUBNET") or DEFAULT_SUBNET)
+    return Lab(
+        home=Path(__file__).resolve().parent.parent,
+        dir=Path(env.get("LAB_DIR") or DEFAULT_LAB_DIR).resolve(),
+        subnet=subnet,
+        timeout=parse_timeout(env.get("LAB_TIMEOUT") or str(DEFAULT_TIMEOUT)),
+        nodes=make_nodes(subnet),
+    )

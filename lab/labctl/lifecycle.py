@@ -1,0 +1,119 @@
+"""Bringing the whole lab up and down, and (re)starting single nodes."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+
+from . import net
+from .assets import ensure_assets, recorded_subnet
+from .cluster import ClusterView, wait_cluster, wait_healthy
+from .config import BRIDGE, Lab, Node
+from .errors import LabError
+from .node import (
+    ensure_root_holder,
+    node_pids,
+    node_state,
+    power_off,
+    power_on,
+    root_holders,
+    set_lab_state,
+)
+from .packages import ensure_packages
+from .procs import file_lock, kill_netns, kill_pids, log, run, wait_reaped
+
+
+def anything_running(lab: Lab) -> bool:
+    return any(node_pids(node) for node in lab.nodes) or net.link(BRIDGE) is not None
+
+
+def check_same_lab(lab: Lab) -> None:
+    """Refuse to take over a running lab started with another LAB_DIR or LAB_SUBNET."""
+    owner = net.bridge_owner()
+    if owner and owner != str(lab.dir) and anything_running(lab):
+        raise LabError(
+            f"a lab started with LAB_DIR={owner} is running; run `lab/lab down` with that "
+            "LAB_DIR first",
+            2,
+        )
+    recorded = recorded_subnet(lab)
+    if recorded and recorded != str(lab.subnet) and anything_running(lab):
+        raise LabError(
+            f"the lab in {lab.dir} is up with subnet {recorded}, not {lab.subnet}; "
+            "run `lab/lab down` first",
+            2,
+        )
+
+
+def ensure_platform(lab: Lab) -> None:
+    """Everything but the nodes: files, bridge, root-namespace holder."""
+    check_same_lab(lab)
+    net.check_subnet_free(lab)
+    ensure_assets(lab)
+    set_lab_state(lab, "up")
+    net.ensure_bridge(lab)
+    for node in lab.nodes:
+        net.reattach(node)
+    remove_stray_netns(lab)
+    ensure_root_holder(lab)
+
+
+def bring_up_node(lab: Lab, node: Node) -> str:
+    """Leave a healthy node alone; otherwise power it on (which repairs what is broken)."""
+    if node_state(lab, node).healthy:
+        return "running"
+    return power_on(lab, node)
+
+
+def up(lab: Lab) -> ClusterView:
+    with file_lock(lab.lockfile("lab"), timeout=lab.timeout):
+        if shutil.which("ip"):  # refuse early, before any apt-get (iproute2 may be missing)
+            check_same_lab(lab)
+            net.check_subnet_free(lab)
+        ensure_packages()
+        ensure_platform(lab)
+        for node in lab.nodes:
+            action = bring_up_node(lab, node)
+            if action != "running":
+                log(f"{node.name} ({node.address}): {action}")
+        return wait_healthy(lab)
+
+
+def start_node(lab: Lab, node: Node) -> ClusterView:
+    with file_lock(lab.lockfile("lab"), timeout=lab.timeout):
+        ensure_platform(lab)
+        power_on(lab, node)
+    return wait_cluster(lab, lambda v: v.online(node.name), f"{node.name} online")
+
+
+def remove_stray_netns(lab: Lab) -> None:
+    for name in net.stray_lab_netns(lab):
+        with contextlib.suppress(OSError):
+            kill_netns(os.stat(net.NETNS_DIR / name).st_ino)
+        run(["ip", "netns", "delete", name], check=False)
+
+
+def down(lab: Lab) -> None:
+    with file_lock(lab.lockfile("lab"), timeout=lab.timeout):
+        set_lab_state(lab, "down")
+        killed = set().union(*(power_off(lab, node) for node in lab.nodes))
+        holders = root_holders()
+        kill_pids(holders, signal.SIGKILL)
+        killed.update(holders)
+        for node in lab.nodes:
+            net.delete_node_net(node)
+        remove_stray_netns(lab)
+        net.delete_bridge()
+        lab.root_holder_pidfile.unlink(missing_ok=True)
+        # Killed processes stay <defunct> until PID 1 reaps them (lazily): wait a little, so
+        # that nothing of the lab shows in ps/pgrep once `down` returns.
+        if not wait_reaped(killed, timeout=5.0):
+            log("some killed lab processes are still <defunct> (PID 1 reaps them later)")
+
+
+def purge(lab: Lab) -> None:
+    """Delete LAB_DIR (only after `down`): the next `up` starts from the seeded CIB."""
+    if lab.info_file.exists():  # a lab directory, not some unrelated LAB_DIR
+        shutil.rmtree(lab.dir)

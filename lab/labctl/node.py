@@ -1,0 +1,293 @@
+"""Node power: holders, start ("power on"), kill ("power off"), crash, per-node state.
+
+All of this runs in the root namespaces: from `lab/lab`, or from the fence agent through
+`nsenter -t ROOT_HOLDER -m -n -u -- lab/lab _power ...`. A per-node lock serialises power
+operations, so the CLI and a fence agent never start the same node twice.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import net
+from .config import PYTHON, ROOT_HOLDER_COMM, Lab, Node
+from .errors import LabError
+from .procs import (
+    all_pids,
+    clean_env,
+    file_lock,
+    is_alive,
+    kill_netns,
+    kill_pids,
+    ns_inode,
+    pids_in_netns,
+    proc_info,
+    read_pidfile,
+    rotate,
+    set_comm,
+    wait_gone,
+    write_pidfile,
+)
+
+HOLDER_START_TIMEOUT = 20.0
+CRASH_PREFIXES = ("corosync", "pacemaker")
+DAEMONS = ("sshd", "corosync", "pacemakerd")
+
+
+def python() -> str:
+    return PYTHON if Path(PYTHON).exists() else "python3"
+
+
+def lab_state(lab: Lab) -> str:
+    try:
+        return lab.state_file.read_text().strip()
+    except OSError:
+        return "down"
+
+
+def set_lab_state(lab: Lab, state: str) -> None:
+    lab.run_dir.mkdir(parents=True, exist_ok=True)
+    lab.state_file.write_text(state + "\n")
+
+
+def same_ns_as_me(pid: int) -> bool:
+    return all(ns_inode(pid, kind) == ns_inode(os.getpid(), kind) for kind in ("net", "mnt"))
+
+
+def is_lab_process(pid: int, comm: str, marker: bytes) -> bool:
+    """Alive (not a zombie), named `comm`, and `marker` in its command line."""
+    info = proc_info(pid)
+    if info is None or info.comm != comm or not is_alive(pid):
+        return False
+    try:
+        return marker in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
+
+
+def find_pid(pidfile: Path, valid: Callable[[int], bool], candidates: Iterable[int]) -> int | None:
+    """The pid file's process if valid, else the first valid candidate (pid file rewritten)."""
+    pid = read_pidfile(pidfile)
+    if pid is not None and valid(pid):
+        return pid
+    for candidate in candidates:
+        if valid(candidate):
+            with contextlib.suppress(OSError):  # best effort: LAB_DIR may be gone
+                write_pidfile(pidfile, candidate)
+            return candidate
+    return None
+
+
+def is_root_holder(pid: int) -> bool:
+    return is_lab_process(pid, ROOT_HOLDER_COMM, b"_root-holder") and same_ns_as_me(pid)
+
+
+def root_holders() -> list[int]:
+    """Every lab root holder in our namespaces, whatever LAB_DIR it came from."""
+    return [pid for pid in all_pids() if is_root_holder(pid)]
+
+
+def root_holder_pid(lab: Lab) -> int | None:
+    return find_pid(lab.root_holder_pidfile, is_root_holder, lazy(root_holders))
+
+
+def is_holder_of(node: Node, pid: int) -> bool:
+    return is_lab_process(pid, node.holder_comm, f"_node-init\0{node.name}\0".encode())
+
+
+def holder_pid(lab: Lab, node: Node) -> int | None:
+    """The node's holder: pid file first, else found among the node's processes."""
+    inode = net.netns_inode(node)
+    if inode is None:
+        return None
+
+    def valid(pid: int) -> bool:
+        return is_holder_of(node, pid) and ns_inode(pid) == inode
+
+    return find_pid(lab.pidfile(node), valid, lazy(lambda: pids_in_netns(inode)))
+
+
+def lazy(produce: Callable[[], list[int]]) -> Iterator[int]:
+    """Candidates computed only if the pid file did not do (a /proc scan costs)."""
+    yield from produce()
+
+
+def spawn_detached(lab: Lab, cmd: list[str], log: Path) -> None:
+    """Start a long-lived lab process in its own session, detached from our stdio."""
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with log.open("ab") as out:
+        subprocess.Popen(
+            cmd,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=out,
+            cwd="/",
+            env=clean_env(LAB_DIR=str(lab.dir), LAB_SUBNET=str(lab.subnet)),
+            start_new_session=True,
+            close_fds=True,
+        )
+
+
+def wait_for(check: Callable[[], int | None], timeout: float) -> int | None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        pid = check()
+        if pid is not None:
+            return pid
+        time.sleep(0.02)
+    return None
+
+
+def ensure_root_holder(lab: Lab) -> int:
+    pid = root_holder_pid(lab)
+    if pid is not None:
+        kill_pids([other for other in root_holders() if other != pid])
+        return pid
+    cmd = [python(), "-I", str(lab.script), "_root-holder"]
+    spawn_detached(lab, cmd, lab.run_dir / "root-holder.log")
+    pid = wait_for(lambda: root_holder_pid(lab), HOLDER_START_TIMEOUT)
+    if pid is None:
+        log = lab.run_dir / "root-holder.log"
+        raise LabError(f"the root-namespace holder did not start; see {log}")
+    return pid
+
+
+def root_holder_main(lab: Lab) -> int:
+    """`lab/lab _root-holder`: a process that just exists in the root namespaces."""
+    set_comm(ROOT_HOLDER_COMM)
+    write_pidfile(lab.root_holder_pidfile, os.getpid())
+    while True:
+        signal.pause()
+
+
+def node_pids(node: Node) -> list[int]:
+    inode = net.netns_inode(node)
+    return [] if inode is None else pids_in_netns(inode)
+
+
+def node_netns_inodes(node: Node) -> set[int]:
+    """The node's netns, plus that of any holder of this node left in an unnamed netns
+    (e.g. after `ip netns delete` while it ran)."""
+    inodes = {ns_inode(pid) for pid in all_pids() if is_holder_of(node, pid)}
+    inodes.add(net.netns_inode(node))
+    return {inode for inode in inodes if inode is not None}
+
+
+def kill_node_locked(lab: Lab, node: Node) -> set[int]:
+    killed: set[int] = set()
+    for inode in node_netns_inodes(node):
+        killed |= kill_netns(inode)
+    lab.pidfile(node).unlink(missing_ok=True)
+    return killed
+
+
+def booted_from_lab_dir(lab: Lab, node: Node, pid: int) -> bool:
+    """Does the holder's /etc/ssh come from this LAB_DIR (not from a deleted/older one)?"""
+    try:
+        seen = os.stat(f"/proc/{pid}/root/etc/ssh")
+        ours = os.stat(lab.node_dir(node) / "etc-ssh")
+    except OSError:
+        return False
+    return (seen.st_dev, seen.st_ino) == (ours.st_dev, ours.st_ino)
+
+
+def power_off(lab: Lab, node: Node) -> set[int]:
+    """Pull the plug: SIGKILL every process in the node's network namespace."""
+    with file_lock(lab.lockfile(node.name)):
+        return kill_node_locked(lab, node)
+
+
+def spawn_holder(lab: Lab, node: Node, boot_delay: float) -> int:
+    lab.pidfile(node).unlink(missing_ok=True)
+    enter = ["ip", "netns", "exec", node.netns, "unshare", "--mount", "--uts"]
+    init = [python(), "-I", str(lab.script), "_node-init", node.name, f"--boot-delay={boot_delay}"]
+    cmd = [*enter, "--propagation", "private", "--", *init]
+    log = lab.node_dir(node) / "log" / "holder.log"
+    for path in (log, *log.parent.glob("*.out")):
+        rotate(path)
+    spawn_detached(lab, cmd, log)
+    pid = wait_for(lambda: holder_pid(lab, node), HOLDER_START_TIMEOUT)
+    if pid is None:
+        tail = log.read_text(errors="replace").splitlines()[-5:] if log.exists() else []
+        raise LabError(f"{node.name} did not boot; {log}:\n" + "\n".join(tail))
+    return pid
+
+
+def power_on(lab: Lab, node: Node, boot_delay: float = 0.0) -> str:
+    """Press the power button: boot the node, or start its missing daemons if it runs.
+
+    Decided under the node's lock, so a fence agent's "on" and `lab/lab up` or `start-node`
+    never kill each other's freshly booted holder. A node without network is rebooted.
+    """
+    with file_lock(lab.lockfile(node.name)):
+        if lab_state(lab) != "up":
+            raise LabError(f"the lab is down; not starting {node.name}")
+        pid = holder_pid(lab, node)
+        if pid is not None and net.node_net_ok(lab, node) and booted_from_lab_dir(lab, node, pid):
+            os.kill(pid, signal.SIGUSR1)
+            return "running; asked to start any missing daemon"
+        action = "rebooted" if kill_node_locked(lab, node) else "booted"
+        net.ensure_node_net(lab, node)
+        spawn_holder(lab, node, boot_delay)
+        return action
+
+
+def crash(node: Node) -> list[int]:
+    """Corosync and every Pacemaker daemon of the node die at once (SIGKILL)."""
+    victims = [
+        pid
+        for pid in node_pids(node)
+        if (info := proc_info(pid)) is not None and info.comm.startswith(CRASH_PREFIXES)
+    ]
+    kill_pids(victims)
+    wait_gone(victims)
+    return victims
+
+
+@dataclass
+class NodeState:
+    """What runs on a node, from the root namespace's point of view."""
+
+    node: Node
+    netns: bool = False
+    network: bool = False
+    holder: int | None = None
+    files: bool = False
+    daemons: dict[str, bool] = field(default_factory=dict)
+
+    @property
+    def healthy(self) -> bool:
+        return (
+            self.network and self.holder is not None and self.files and all(self.daemons.values())
+        )
+
+
+def node_state(lab: Lab, node: Node) -> NodeState:
+    state = NodeState(node, netns=net.netns_inode(node) is not None)
+    state.network = state.netns and net.node_net_ok(lab, node)
+    state.holder = holder_pid(lab, node)
+    state.files = state.holder is not None and booted_from_lab_dir(lab, node, state.holder)
+    comms = {info.comm for pid in node_pids(node) if (info := proc_info(pid)) is not None}
+    state.daemons = {name: name in comms for name in DAEMONS}
+    return state
+
+
+def nsenter(pid: int, cmd: list[str]) -> list[str]:
+    return ["nsenter", "-t", str(pid), "-m", "-n", "-u", "--", *cmd]
+
+
+def require_holder(lab: Lab, node: Node) -> int:
+    pid = holder_pid(lab, node)
+    if pid is None:
+        raise LabError(
+            f"{node.name} is not running (no holder); try `lab/lab start-node "
+            f"{node.index}` or `lab/lab up`"
+        )
+    return pid
