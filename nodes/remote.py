@@ -18,6 +18,7 @@ events from the exceptions.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import shlex
 import time
 from collections.abc import AsyncIterator, Sequence
@@ -331,7 +332,9 @@ class SshPool:
         for conn in conns:
             conn.close()
         for conn in conns:
-            await conn.wait_closed()
+            # a node that went away never answers the close: do not wait for it long
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(conn.wait_closed(), 2)
 
 
 def _exit_status(proc: asyncssh.SSHCompletedProcess) -> int:

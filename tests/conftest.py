@@ -56,6 +56,17 @@ def child_env() -> dict[str, str]:
     return env
 
 
+def stop(proc: subprocess.Popen[bytes], grace: float = 15) -> None:
+    """SIGTERM a child, SIGKILL it if it has not ended after grace seconds."""
+    proc.terminate()
+    try:
+        proc.wait(grace)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+        raise
+
+
 @pytest.fixture
 def monitor(transactional_db: None) -> Iterator[subprocess.Popen[bytes]]:
     """`manage.py monitor` as a child process on the test database (probe every 5 s)."""
@@ -65,5 +76,4 @@ def monitor(transactional_db: None) -> Iterator[subprocess.Popen[bytes]]:
         env=child_env(),
     )
     yield proc
-    proc.terminate()
-    proc.wait(20)
+    stop(proc)

@@ -110,27 +110,30 @@ async def test_killed_node_reads_lost_fenced_moved(
         await wait_for(lambda: where("dummy1") == victim, 20, step=0.5)
         await wait_for(lambda: Cluster.objects.get(pk=cluster.pk).snapshot is not None, 5)
         await _sleep(1)
+        last = await sync_to_async(lambda: Event.objects.order_by("-id").first())()
+        since = last.pk if last else 0
         await sync_to_async(lab)("kill-node", number)
         moved = ["resource_moved", "resource_started"]
         await wait_for(
             lambda: Event.objects.filter(
-                cluster=cluster, resource="dummy1", kind__in=moved
+                cluster=cluster, resource="dummy1", kind__in=moved, pk__gt=since
             ).exists(),
             60,
             step=0.5,
         )
         events = await sync_to_async(
             lambda: list(
-                Event.objects.filter(cluster=cluster)
+                Event.objects.filter(cluster=cluster, pk__gt=since)
                 .order_by("id")
                 .values_list("kind", "node__name", "resource")
             )
         )()
-        kinds = [(k, n or r) for k, n, r in events]
-        lost = kinds.index(("node_lost", victim))
-        fenced = kinds.index(("node_fenced", victim))
-        moved_at = next(i for i, (k, who) in enumerate(kinds) if k in moved and who == "dummy1")
-        assert lost < fenced < moved_at, kinds
+        assert ("node_lost", victim, "") in events, events
+        assert ("node_fenced", victim, "") in events, events
+        lost = events.index(("node_lost", victim, ""))
+        fenced = events.index(("node_fenced", victim, ""))
+        moved_at = next(i for i, (k, _, r) in enumerate(events) if k in moved and r == "dummy1")
+        assert lost < fenced < moved_at, events
     finally:
         await sync_to_async(lab)("exec", "1", "crm_resource", "--clear", "--resource", "dummy1")
         await sync_to_async(the_lab.wait_online)(int(number))
