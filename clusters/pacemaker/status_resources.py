@@ -29,7 +29,7 @@ __all__ = ["parse_int", "parse_ms", "parse_resources", "parse_role"]
 INFINITY = 1_000_000  # Pacemaker's score/fail-count "INFINITY"
 
 _ROLES: dict[str, Role] = {role.value.lower(): role for role in Role}
-_ROLES.update({"master": Role.PROMOTED, "slave": Role.UNPROMOTED, "started": Role.STARTED})
+_ROLES.update({"master": Role.PROMOTED, "slave": Role.UNPROMOTED})
 
 # How "high" a role is, to summarise a collective by its highest member (as Pacemaker
 # does for groups and clones): a group with one member started is Started.

@@ -1,0 +1,86 @@
+"""Benchmark: parse + snapshot + diff of a large crm_mon XML, next to a bare lxml parse.
+
+`.venv/bin/python bench/parse_diff.py [--rounds 30]`: 80 nodes, 210 top-level
+resources (1,930 in the tree), history and failures (tests/generators.py). Each round
+parses the XML into dataclasses, turns it into the snapshot JSON and diffs it against
+the previous round's snapshot (with one resource moved, so the diff has work to do).
+Prints the median and p95 per round, the bare `lxml.etree.fromstring` of the same
+bytes, and the ratio.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from lxml import etree
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from clusters.diff import diff
+from clusters.pacemaker.status import parse_crm_mon
+from clusters.snapshot import to_snapshot
+from tests.generators import large_crm_mon
+
+
+def timed(fn: Callable[[], object], rounds: int) -> list[float]:
+    """Wall time of each of `rounds` calls of fn, in ms."""
+    samples = []
+    for _ in range(rounds):
+        started = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - started) * 1000)
+    return samples
+
+
+def main() -> None:
+    """Measure and print."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rounds", type=int, default=30)
+    rounds = parser.parse_args().rounds
+    xml = large_crm_mon().encode()
+    moved = (
+        large_crm_mon()
+        .replace('id="p_0" ', 'id="p_0" ')
+        .replace(
+            '<node name="n00" id="n00" cached="true"/></resource>',
+            '<node name="n01" id="n01" cached="true"/></resource>',
+            1,
+        )
+        .encode()
+    )
+    previous = to_snapshot(parse_crm_mon(moved))
+
+    def ours() -> None:
+        diff(previous, to_snapshot(parse_crm_mon(xml)))
+
+    def parse_only() -> None:
+        parse_crm_mon(xml)
+
+    bare = timed(lambda: etree.fromstring(xml), rounds)
+    parsed = timed(parse_only, rounds)
+    full = timed(ours, rounds)
+    changes = diff(previous, to_snapshot(parse_crm_mon(xml)))
+    print(
+        f"crm_mon XML: {len(xml) / 1024:.0f} KiB, 80 nodes, 1,930 resources in the tree; "
+        f"{rounds} rounds; the diff finds {len(changes)} change(s)"
+    )
+    for label, samples in (
+        ("bare lxml parse", bare),
+        ("parse into dataclasses", parsed),
+        ("parse + snapshot + diff", full),
+    ):
+        p95 = sorted(samples)[int(0.95 * (len(samples) - 1))]
+        print(f"  {label:<24} median {statistics.median(samples):7.2f} ms  p95 {p95:7.2f} ms")
+    print(
+        f"  ratio parse+snapshot+diff / bare lxml (median): "
+        f"{statistics.median(full) / statistics.median(bare):.1f}x"
+    )
+
+
+if __name__ == "__main__":
+    main()
