@@ -119,6 +119,17 @@ def mark_unreachable(cluster_id: int, reason: str) -> Json | None:
     return _bump(cluster, _record(cluster, [lost]))
 
 
+@transaction.atomic
+def confirm_unchanged(cluster_id: int) -> Json | None:
+    """A probe found the CIB unchanged: the stored status is current as of now."""
+    cluster = Cluster.objects.select_for_update().get(pk=cluster_id)
+    if cluster.reachable is not True:
+        return None
+    cluster.status_confirmed = timezone.now()
+    cluster.save(update_fields=["status_confirmed"])
+    return _bump(cluster, [])
+
+
 def _record(cluster: Cluster, changes: list[Change]) -> list[Event]:
     nodes = {n.name: n for n in cluster.nodes.all()}
     events = [

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 from asgiref.sync import sync_to_async
 
-from clusters.mirror import apply_status, apublish, mark_unreachable
+from clusters.mirror import apply_status, apublish, confirm_unchanged, mark_unreachable
 from clusters.models import Cluster
 from clusters.pacemaker.status import CRM_MON_XML, parse_crm_mon
 from clusters.pacemaker.xmlsafe import ParseError
@@ -97,6 +97,9 @@ class ClusterWatcher:
                         await self._read_burst(pool, name, target, changed)
                     elif await self._probe(pool, target):
                         await self._read(pool, name, target)
+                    else:
+                        confirmed = await sync_to_async(confirm_unchanged)(self.cluster_id)
+                        await apublish(confirmed)
             finally:
                 signals.cancel()
                 with contextlib.suppress(asyncio.CancelledError, RemoteError):
@@ -129,12 +132,12 @@ class ClusterWatcher:
             await self._read(pool, name, target)
 
     async def _probe(self, pool: SshPool, target: Target) -> bool:
-        """True when the CIB version moved since the last probe."""
+        """True when the CIB version moved since the last probe (or there was none)."""
         result = await pool.run(target, PROBE_ARGV)
         if not result.ok:
             raise RemoteError(target.label, f"cibadmin failed: {result.stderr.strip()}")
         version = result.stdout.strip()
-        moved = self.state.version is not None and version != self.state.version
+        moved = version != self.state.version  # the first probe reads once to be sure
         self.state.version = version
         return moved
 

@@ -104,7 +104,7 @@ def warnings(
     if summary.get("maintenance_mode"):
         add("warning", "maintenance_mode", "The cluster is in maintenance mode.")
     _node_warnings(snapshot, standby_since or {}, add)
-    return found
+    return sorted(found, key=lambda w: w["level"] != "critical")
 
 
 def _resource_warnings(snapshot: Json, add: Any) -> None:

@@ -9,7 +9,11 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(template_name="frontend/login.html"), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", views.overview, name="overview"),
+    path("wall/", views.wall, name="wall"),
+    path("wall/state/", views.wall_state, name="wall-state"),
     path("clusters/add/", views.AddClusterView.as_view(), name="cluster-add"),
     path("clusters/<int:pk>/", views.cluster_detail, name="cluster-detail"),
     path("clusters/<int:pk>/refresh/", views.cluster_refresh, name="cluster-refresh"),
+    path("clusters/<int:pk>/nodes/<str:name>/", views.node_detail, name="node-detail"),
+    path("clusters/<int:pk>/resources/<str:rid>/", views.resource_detail, name="resource-detail"),
 ]

@@ -1,39 +1,188 @@
-"""Pages: overview, cluster page, add-a-cluster wizard. Views stay thin: forms and services."""
+"""Pages: overview, cluster, node, resource, status wall, add-a-cluster wizard.
+
+Views stay thin. The live pages embed the current status message (the one the API
+serves and the WebSocket pushes, `clusters.mirror.cluster_message`) with json_script;
+the page's JavaScript renders it and every message pushed after it.
+"""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from typing import Any
 
 from django import forms
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views import View
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from clusters.models import Cluster
+from clusters.mirror import cluster_message, event_json
+from clusters.models import Cluster, Event, KioskToken
 from clusters.refresh import ClusterUnreachable, refresh_status
 from clusters.services import AddClusterError, AddClusterRequest, HostKeysUnconfirmed, add_cluster
+from clusters.snapshot import flat_resources
 from clusters.validators import check_address, check_username
 from nodes import crypto
 from nodes.hostkeys import HostKeyInputError, trusted_fingerprints
+from nodes.models import Node
+from resources.models import Resource
 
 PENDING = "pending_cluster_addition"
+Json = dict[str, Any]
+EVENTS_SHOWN = 50
+WALL_EVENTS = 30
+_INSTANCE_SUFFIX = re.compile(r":\d+$")
+
+
+def tile_message(cluster: Cluster) -> Json:
+    """A cluster's message without its full status: what the overview and the wall get."""
+    message = cluster_message(cluster)
+    message.pop("status", None)
+    message["type"] = "cluster.tile"
+    return message
+
+
+def node_config(node: Node) -> Json:
+    """What only the console knows of a node (address, pinned key), for the page's script."""
+    return {
+        "name": node.name,
+        "node_id": node.node_id,
+        "address": node.address,
+        "port": node.port,
+        "fingerprint": node.host_key_fingerprint or None,
+        "algorithm": node.host_key_algorithm or None,
+    }
+
+
+def _events(events: Iterable[Event]) -> list[Json]:
+    return [event_json(e) for e in events]
+
+
+def _clusters() -> QuerySet[Cluster]:
+    return Cluster.objects.prefetch_related("nodes")
 
 
 def overview(request: HttpRequest) -> HttpResponse:
-    """All clusters with their nodes."""
-    clusters = Cluster.objects.prefetch_related("nodes")
-    return render(request, "frontend/overview.html", {"clusters": clusters})
+    """One health tile per cluster, live."""
+    clusters = list(_clusters())
+    members = {c.pk: [node_config(n) for n in c.nodes.all()] for c in clusters}
+    context = {
+        "clusters": clusters,
+        "tiles": [tile_message(c) for c in clusters],
+        "members": members,
+    }
+    return render(request, "frontend/overview.html", context)
+
+
+def _cluster(pk: int) -> Cluster:
+    clusters = _clusters().select_related("credential")
+    return get_object_or_404(clusters, pk=pk)
+
+
+def _page_data(cluster: Cluster, **extra: Any) -> Json:
+    return {
+        "cluster": {"id": cluster.pk, "name": cluster.name},
+        "nodes": [node_config(n) for n in cluster.nodes.all()],
+        **extra,
+    }
 
 
 def cluster_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """One cluster: its nodes, their pinned keys and state, the latest events."""
-    cluster = get_object_or_404(Cluster.objects.prefetch_related("nodes"), pk=pk)
-    events = cluster.events.select_related("node", "user")[:50]
-    return render(request, "frontend/cluster.html", {"cluster": cluster, "events": events})
+    """One cluster in the spirit of crm_mon: summary, warnings, nodes, resources, events."""
+    cluster = _cluster(pk)
+    events = cluster.events.select_related("node")[:EVENTS_SHOWN]
+    context = {
+        "cluster": cluster,
+        "message": cluster_message(cluster),
+        "page": _page_data(cluster, events=_events(events)),
+    }
+    return render(request, "frontend/cluster.html", context)
+
+
+def node_detail(request: HttpRequest, pk: int, name: str) -> HttpResponse:
+    """One node: state flags, attributes, its resources, operation history, events."""
+    cluster = _cluster(pk)
+    if not any(n.name == name for n in cluster.nodes.all()):
+        raise Http404(f"no node {name} in cluster {cluster.name}")
+    context = {
+        "cluster": cluster,
+        "name": name,
+        "message": cluster_message(cluster),
+        "page": _page_data(cluster, node=name),
+    }
+    return render(request, "frontend/node.html", context)
+
+
+def resource_known(cluster: Cluster, rid: str) -> bool:
+    """Whether the last status (or the resource mirror) has a resource called rid."""
+    for resource in flat_resources(cluster.snapshot or {}):
+        if rid in (resource["id"], _INSTANCE_SUFFIX.sub("", resource["id"])):
+            return True
+    return Resource.objects.filter(cluster=cluster, rid=rid).exists()
+
+
+def resource_detail(request: HttpRequest, pk: int, rid: str) -> HttpResponse:
+    """One resource: kind, agent, placement, flags, members, failures, events."""
+    cluster = _cluster(pk)
+    if not resource_known(cluster, rid):
+        raise Http404(f"no resource {rid} in cluster {cluster.name}")
+    context = {
+        "cluster": cluster,
+        "rid": rid,
+        "message": cluster_message(cluster),
+        "page": _page_data(cluster, resource=rid),
+    }
+    return render(request, "frontend/resource.html", context)
+
+
+def _wall_access(request: HttpRequest) -> tuple[QuerySet[Cluster], str] | None:
+    """The clusters a wall may show and its token ("" for a user); None when refused."""
+    key = request.GET.get("token", "")
+    if key:
+        token = KioskToken.active(key)
+        return None if token is None else (token.clusters.all(), key)
+    if request.user.is_authenticated:
+        return Cluster.objects.all(), ""
+    return None
+
+
+def _wall_state(clusters: QuerySet[Cluster]) -> Json:
+    """What a wall shows: the clusters' tiles and their latest events."""
+    shown = list(clusters.prefetch_related("nodes"))
+    events = Event.objects.filter(cluster__in=shown).select_related("node")[:WALL_EVENTS]
+    return {"tiles": [tile_message(c) for c in shown], "events": _events(events)}
+
+
+@login_not_required
+def wall(request: HttpRequest) -> HttpResponse:
+    """The status wall: a kiosk token's clusters (no login), or every cluster for a user."""
+    access = _wall_access(request)
+    if access is None and not request.GET.get("token"):
+        return redirect_to_login(request.get_full_path())
+    if access is None:
+        return render(request, "frontend/wall_denied.html", status=403)
+    clusters, key = access
+    state = _wall_state(clusters)
+    context = {"tiles": state["tiles"], "wall": {"token": key, "events": state["events"]}}
+    return render(request, "frontend/wall.html", context)
+
+
+@login_not_required
+@never_cache
+def wall_state(request: HttpRequest) -> HttpResponse:
+    """The wall's tiles and events as JSON: what a wall refetches after a gap or a reconnect."""
+    access = _wall_access(request)
+    if access is None:
+        return JsonResponse({"detail": "unknown or revoked token, or not logged in"}, status=403)
+    return JsonResponse(_wall_state(access[0]))
 
 
 @require_POST

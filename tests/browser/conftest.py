@@ -11,16 +11,15 @@ from dataclasses import dataclass
 
 import pytest
 from django.conf import settings
-from django.db import connection
-from playwright.sync_api import Browser, Page, sync_playwright
+from django.contrib.auth.models import User
+from playwright.sync_api import Browser, Page, WebSocketRoute, sync_playwright
+from rest_framework.authtoken.models import Token
 
+from clusters.models import Cluster
 from console import tls
 from console.launcher import daphne_argv
-from tests.labutil import REPO
-
-# Playwright's sync API keeps an event loop running in this thread; the Django calls
-# the tests make (creating users, the test database) are plain sync calls all the same.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+from tests.conftest import child_env
+from tests.labutil import REPO, Lab, lab
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -51,18 +50,22 @@ def wait_for_port(host: str, port: int, timeout: float) -> None:
     raise TimeoutError(f"nothing listens on {host}:{port} after {timeout} s")
 
 
+def stop(proc: subprocess.Popen[bytes]) -> None:
+    """SIGTERM, then SIGKILL after 15 s (Daphne can wait for a WebSocket that never closes)."""
+    proc.terminate()
+    try:
+        proc.wait(15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(5)
+
+
 @pytest.fixture
 def console(transactional_db: None) -> Iterator[Console]:
     """Daphne serving HTTPS on HACONSOLE_TEST_BIND (default 127.0.0.1:2224), test database."""
-    db = settings.DATABASES["default"]
-    if not db["ENGINE"].endswith("postgresql"):
-        pytest.skip("the server process needs the PostgreSQL test database")
+    env = child_env()
     bind = os.environ.get("HACONSOLE_TEST_BIND", "127.0.0.1:2224")
     host, port = bind.rsplit(":", 1)
-    env = dict(os.environ)
-    env["DATABASE_URL"] = (
-        f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{connection.settings_dict['NAME']}"
-    )
     env["HACONSOLE_BIND"] = bind
     tls.ensure_certificate(settings.TLS_CERT, settings.TLS_KEY, [host])
     argv = daphne_argv(host, int(port))
@@ -71,17 +74,45 @@ def console(transactional_db: None) -> Iterator[Console]:
         wait_for_port(host, int(port), 30)
         yield Console(f"https://{bind}")
     finally:
-        proc.terminate()
-        proc.wait(15)
+        stop(proc)
 
 
-@pytest.fixture(scope="session")
+class Cable:
+    """Routes the page's WebSockets to the server, and can cut them for a while."""
+
+    def __init__(self) -> None:
+        self.cut = False
+        self.sockets: list[tuple[WebSocketRoute, WebSocketRoute]] = []
+
+    def route(self, socket: WebSocketRoute) -> None:
+        if self.cut:
+            socket.close()
+        else:
+            self.sockets.append((socket, socket.connect_to_server()))
+
+    def unplug(self) -> None:
+        self.cut = True
+        for side in self.sockets[-1]:
+            side.close()
+
+
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    """Headless Debian chromium."""
-    with sync_playwright() as play:
-        chromium = play.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+    """Headless Debian chromium, for one test module.
+
+    Playwright's sync API keeps an event loop running in this thread while it is started:
+    the Django calls these tests make (users, the test database) are plain sync calls
+    all the same, so Django's async-safety check is lifted for the module only, and
+    Playwright is stopped at the module's end so later tests can run asyncio again.
+    """
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as play:
+            chromium = play.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+            yield chromium
+            chromium.close()
+    finally:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 @pytest.fixture
@@ -92,3 +123,71 @@ def page(browser: Browser) -> Iterator[Page]:
     page.set_default_timeout(30000)
     yield page
     context.close()
+
+
+def sign_in(page: Page, console: Console, path: str = "/") -> None:
+    """Create a superuser and log in through the login page, landing on path."""
+    User.objects.create_superuser("watcher", password="watcher-pass-123")
+    page.goto(f"{console.url}/login/?next={path}")
+    page.get_by_label("User name").fill("watcher")
+    page.get_by_label("Password").fill("watcher-pass-123")
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"{console.url}{path}")
+
+
+LAB_BUSY = "test_lab_cluster|record_fixtures|pytest.* tests/lab"
+
+
+def lab_quiet() -> bool:
+    """No other lab test runs, and lab/lab status says the cluster is healthy."""
+    busy = subprocess.run(["pgrep", "-f", LAB_BUSY], capture_output=True, check=False)
+    return busy.returncode != 0 and lab("status", check=False).returncode == 0
+
+
+@pytest.fixture
+def quiet_lab(the_lab: Lab) -> Lab:
+    """The lab, healthy twice 5 s apart and not driven by other tests (waits up to 2 min)."""
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if lab_quiet():
+            time.sleep(5)
+            if lab_quiet():
+                return the_lab
+        time.sleep(5)
+    pytest.fail("the lab stayed busy or unhealthy for 2 min (lab/lab status)")
+
+
+def add_lab_cluster(page: Page, console: Console, the_lab: Lab) -> int:
+    """Add the lab cluster through the REST API of the console under test; its id.
+
+    Over HTTP rather than in-process: add_cluster runs asyncio, which cannot start in
+    this thread while Playwright's sync API holds its event loop.
+    """
+    user = User.objects.create_superuser("lab-adder", password="lab-adder-pass-123")
+    token = Token.objects.create(user=user)
+    body = {
+        "address": the_lab.nodes[0].address,
+        "username": "root",
+        "private_key": the_lab.private_key,
+        "known_hosts": the_lab.known_hosts,
+    }
+    response = page.request.post(
+        f"{console.url}/api/v1/clusters/",
+        data=body,
+        headers={"Authorization": f"Token {token.key}"},
+        timeout=60000,
+    )
+    assert response.status == 201, response.text()
+    cluster_id: int = response.json()["id"]
+    return cluster_id
+
+
+def wait_until_watched(cluster_id: int, timeout: float = 30) -> None:
+    """Wait until the monitor has read the cluster once (its first read bumps status_seq)."""
+    added = Cluster.objects.get(pk=cluster_id).status_seq
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if Cluster.objects.get(pk=cluster_id).status_seq > added:
+            return
+        time.sleep(0.5)
+    raise TimeoutError(f"the monitor did not read cluster {cluster_id} in {timeout} s")

@@ -141,6 +141,7 @@ async def test_foreign_origin_refused(cluster: Cluster, admin_user: User) -> Non
     comm.scope["user"] = admin_user
     connected, _ = await comm.connect()
     assert not connected
+    await comm.disconnect()
 
 
 async def test_cluster_stream_sends_current_then_changes(

@@ -372,3 +372,30 @@ def test_wall_for_a_user_shows_every_cluster(lab: Cluster) -> None:
         "other",
     ]
     assert embedded(response.content, "wall-data")["token"] == ""
+
+
+def test_wall_state_for_a_token(client: Client, lab: Cluster) -> None:
+    other = make_cluster("other")
+    Event.objects.create(cluster=other, kind="node_lost", severity="critical", message="x lost")
+    Event.objects.create(cluster=lab, kind="node_lost", severity="critical", message="secret")
+    response = client.get(f"/wall/state/?token={kiosk(other).key}")
+    assert response.status_code == 200
+    assert response["Cache-Control"].startswith("max-age=0")
+    state = response.json()
+    assert [t["cluster"]["name"] for t in state["tiles"]] == ["other"]
+    assert "status" not in state["tiles"][0]
+    assert [e["message"] for e in state["events"]] == ["x lost"]
+
+
+def test_wall_state_refuses(client: Client, lab: Cluster) -> None:
+    revoked = kiosk(lab, revoked=True).key
+    for url in ("/wall/state/", f"/wall/state/?token={revoked}", "/wall/state/?token=nope"):
+        response = client.get(url)
+        assert response.status_code == 403, url
+        assert "tiles" not in response.json()
+
+
+def test_wall_state_for_a_user(admin_client: Client, lab: Cluster) -> None:
+    make_cluster("other")
+    state = admin_client.get("/wall/state/").json()
+    assert [t["cluster"]["name"] for t in state["tiles"]] == ["lab", "other"]

@@ -1,0 +1,75 @@
+// A node's page: its state flags, attributes, the resources on it, its operation history.
+
+import {chip, embedded, h, when} from "./dom.js";
+import {startClusterPage} from "./page.js";
+import {renderFreshness, resourceLink, roleAndFlags, section, table} from "./sections.js";
+import {nodeFlags, parentOf, runningOn} from "./status.js";
+
+const $ = (id) => document.getElementById(id);
+const NAME = embedded("page-data").node;
+
+function render(message, page, stale) {
+  const status = message.status || {};
+  const node = (status.nodes || []).find((n) => n.name === NAME);
+  const config = page.nodes.find((n) => n.name === NAME);
+  document.body.dataset.health = message.health;
+  renderFreshness($("freshness"), message, stale);
+  renderState($("state"), node, config, status);
+  section($("attributes"), "Attributes", attributesTable(node));
+  section($("node-resources"), "Resources on this node", runningTable(page.cluster.id, status));
+  section($("history"), "Operation history", historyTable(page.cluster.id, status));
+}
+
+function renderState(el, node, config, status) {
+  el.dataset.node = NAME;
+  el.dataset.online = node ? String(node.online) : "unknown";
+  const flags = status.nodes ? nodeFlags(node) : [["unknown", "unknown"]];
+  const rows = [
+    ["State", flags.map(([text, tone]) => [chip(text, tone, {"data-flag": text}), " "])],
+    ["Node id", (config && config.node_id) || (node && node.node_id) || "—"],
+    ["Type", node ? node.node_type : "—"],
+    ["Address", config ? `${config.address}:${config.port}` : "—"],
+    ["Host key (pinned)", config && config.fingerprint ?
+      [h("code", {class: "fp"}, config.fingerprint), " ", config.algorithm] : chip("not trusted", "bad")],
+    ["Resources running", node ? String(node.resources_running) : "—"],
+    ["Expected up", node ? (node.expected_up ? "yes" : "no") : "—"],
+  ];
+  const missing = status.nodes && !node ? h("p", {class: "msg error"}, "The last status read does not list this node.") : "";
+  section(el, "State", missing, h("dl", {class: "summary"},
+    rows.map(([term, value]) => [h("dt", {}, term), h("dd", {}, value)])));
+}
+
+function attributesTable(node) {
+  const entries = Object.entries((node && node.attributes) || {});
+  const rows = entries.map(([name, value]) => h("tr", {"data-attribute": name},
+    h("td", {}, h("code", {}, name)), h("td", {}, value)));
+  return table(["Name", "Value"], rows, "No node attributes.");
+}
+
+function runningTable(clusterId, status) {
+  const rows = runningOn(status, NAME).map(({id, resource}) => {
+    const parent = parentOf(status, id);
+    return h("tr", {"data-runs": id},
+      h("td", {}, resourceLink(clusterId, id)), h("td", {}, resource.agent || ""),
+      h("td", {}, roleAndFlags(resource)),
+      h("td", {}, parent ? resourceLink(clusterId, parent.id) : "—"));
+  });
+  return table(["Resource", "Agent", "Role", "Part of"], rows, "No resource runs on this node.");
+}
+
+function historyTable(clusterId, status) {
+  const ops = (status.history || []).filter((op) => op.node === NAME);
+  const rows = ops.map((op) => h("tr", {"data-op": `${op.resource}_${op.task}_${op.interval_ms}`},
+    h("td", {}, resourceLink(clusterId, op.resource)), h("td", {}, op.task),
+    h("td", {}, op.interval_ms ? `${op.interval_ms / 1000} s` : "—"), h("td", {}, op.call ?? ""),
+    h("td", {}, chip(`${op.rc_text} (${op.rc})`, op.rc === 0 || op.rc === 8 ? "ok" : "bad")),
+    h("td", {}, when(op.last_rc_change)),
+    h("td", {}, op.exec_time_ms ?? ""), h("td", {}, op.fail_count ? chip(String(op.fail_count), "bad") : "")));
+  return table(["Resource", "Operation", "Interval", "Call", "Result", "Last change", "Exec ms",
+    "Fail count"], rows, "No operations recorded on this node.");
+}
+
+startClusterPage(render, {
+  accept: (event) => event.node === NAME,
+  queries: [`&node__name=${encodeURIComponent(NAME)}`],
+});

@@ -1,0 +1,93 @@
+// A resource's page: what it is, where each instance runs and in which role, its
+// flags, its members, the failures of it, its events.
+
+import {embedded, h} from "./dom.js";
+import {startClusterPage} from "./page.js";
+import {
+  failuresTable, nodeLinks, renderFreshness, resourceLink, roleAndFlags, section, table,
+} from "./sections.js";
+import {baseId, findResource, flatResources, parentOf} from "./status.js";
+
+const $ = (id) => document.getElementById(id);
+const RID = embedded("page-data").resource;
+
+function render(message, page, stale) {
+  const status = message.status || {};
+  const {resource, instances} = findResource(status, RID);
+  const id = page.cluster.id;
+  document.body.dataset.health = message.health;
+  renderFreshness($("freshness"), message, stale);
+  if (!resource) {
+    section($("about"), "Resource", h("p", {class: "msg error"},
+      `The last status read does not show ${RID}: it is no longer configured.`));
+    for (const part of ["placement", "members", "resource-failures"]) section($(part), "");
+    return;
+  }
+  section($("about"), "Resource", aboutList(id, status, resource));
+  section($("placement"), "Placement", placementTable(id, placed(resource, instances)));
+  section($("members"), "Members", membersList(id, resource));
+  section($("resource-failures"), "Failed actions", failuresTable(id, failuresOf(status, resource)));
+}
+
+function aboutList(clusterId, status, r) {
+  const parent = parentOf(status, RID);
+  const rows = [
+    ["Kind", r.kind + (r.promotable ? " (promotable)" : "") + (r.unique ? " (unique)" : "")],
+    ["Agent", r.agent || "—"],
+    ["Role", roleAndFlags(r)],
+    ["Target role", r.target_role || "(default)"],
+    ["Managed", r.managed ? "yes" : "no"],
+    ["Failed", r.failed ? "yes" : "no"],
+    ["Blocked", r.blocked ? "yes" : "no"],
+    ["Part of", parent ? resourceLink(clusterId, parent.id) : "—"],
+  ];
+  if (r.description) rows.push(["Description", r.description]);
+  return h("dl", {class: "summary", "data-resource": RID, "data-role": r.role},
+    rows.map(([term, value]) => [h("dt", {}, term), h("dd", {"data-field": term.toLowerCase()}, value)]));
+}
+
+/** What runs somewhere: a clone's or bundle's instances, or every copy of a primitive. */
+function placed(resource, instances) {
+  return ["clone", "bundle"].includes(resource.kind) ? resource.children || [] : instances;
+}
+
+function placementTable(clusterId, instances) {
+  const placed = instances.flatMap((i) => (i.nodes || []).map((node) => [node, i]));
+  const rows = placed.map(([node, i]) => h("tr", {"data-on-node": node, "data-role": i.role},
+    h("td", {}, nodeLinks(clusterId, [node])), h("td", {}, i.id), h("td", {}, roleAndFlags(i))));
+  const stopped = instances.filter((i) => !(i.nodes || []).length);
+  for (const i of stopped) {
+    rows.push(h("tr", {"data-on-node": "", "data-role": i.role}, h("td", {}, "—"),
+      h("td", {}, i.id), h("td", {}, roleAndFlags(i))));
+  }
+  return table(["Node", "Instance", "Role"], rows, "Not placed.");
+}
+
+function membersList(clusterId, r) {
+  const children = r.children || [];
+  if (!children.length) return h("p", {class: "empty"}, "No members (a primitive).");
+  const seen = new Set();
+  const unique = children.filter((c) => !seen.has(baseId(c.id)) && seen.add(baseId(c.id)));
+  const instances = ["clone", "bundle"].includes(r.kind);
+  return h("ul", {class: "tree"}, unique.map((c) => h("li", {"data-member": baseId(c.id)},
+    resourceLink(clusterId, c.id), ` (${c.kind}${c.agent ? `, ${c.agent}` : ""})`,
+    instances ? ` — ${children.length} instances, see placement` : [": ", roleAndFlags(c)])));
+}
+
+function failuresOf(status, r) {
+  const ids = new Set(flatResources({resources: [r]}).map((x) => baseId(x.id)));
+  return (status.failures || []).filter((f) => f.resource && ids.has(baseId(f.resource)));
+}
+
+/** The resource and its members (a clone's events are about its primitive). */
+function eventIds() {
+  const {resource} = findResource(embedded("status-message").status || {}, RID);
+  const ids = new Set([RID, ...flatResources({resources: resource ? [resource] : []}).map((r) => baseId(r.id))]);
+  return [...ids];
+}
+
+const IDS = eventIds();
+startClusterPage(render, {
+  accept: (event) => IDS.includes(event.resource),
+  queries: IDS.map((rid) => `&resource=${encodeURIComponent(rid)}`),
+});
