@@ -188,3 +188,4 @@ async def test_wall_token_sees_only_its_clusters(cluster: Cluster) -> None:
     comm = communicator(f"/ws/wall/?token={token.key}")
     connected, _ = await comm.connect()
     assert not connected
+    await comm.disconnect()  # lets the refused consumer end before the loop closes
