@@ -28,6 +28,12 @@ from playwright.sync_api import sync_playwright
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "console.settings")
+os.environ.setdefault("HACONSOLE_DATA_DIR", tempfile.mkdtemp(prefix="haconsole-bench-"))
+
+import django  # noqa: E402
+
+django.setup()
 
 from clusters.monitor import WatchSettings  # noqa: E402
 from clusters.pacemaker.status import CRM_MON_XML  # noqa: E402
