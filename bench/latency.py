@@ -35,6 +35,7 @@ import django  # noqa: E402
 
 django.setup()
 
+from bench.console import add_lab_cluster, console_env, start  # noqa: E402
 from clusters.monitor import WatchSettings  # noqa: E402
 from clusters.pacemaker.status import CRM_MON_XML  # noqa: E402
 from nodes.remote import SshPool  # noqa: E402
@@ -52,42 +53,16 @@ def quantiles(samples: list[float]) -> tuple[float, float]:
 
 
 def start_console(tmp: str, the_lab: Lab) -> list[subprocess.Popen[bytes]]:
-    """Migrate, add the lab cluster, start Daphne and the monitor; their processes."""
-    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    env.update(
-        HACONSOLE_DATA_DIR=tmp,
-        REDIS_URL="redis://127.0.0.1:6379/13",
+    """A console with the lab cluster: Daphne (HTTPS on BIND) and the monitor."""
+    env = console_env(
+        tmp,
+        redis_db=13,
         HACONSOLE_BIND=f"{BIND[0]}:{BIND[1]}",
         HACONSOLE_ADMIN_USER=USER,
         HACONSOLE_ADMIN_PASSWORD=PASSWORD,
     )
-    manage = [sys.executable, str(REPO / "manage.py")]
-    subprocess.run([*manage, "migrate", "-v0"], env=env, check=True)
-    key, known = Path(tmp) / "id", Path(tmp) / "known_hosts"
-    key.write_text(the_lab.private_key)
-    known.write_text(the_lab.known_hosts)
-    subprocess.run(
-        [
-            *manage,
-            "add_cluster",
-            the_lab.nodes[0].address,
-            "--key-file",
-            str(key),
-            "--known-hosts",
-            str(known),
-        ],
-        env=env,
-        check=True,
-        capture_output=True,
-    )
-    procs = [
-        subprocess.Popen(
-            [*manage, "serve_https"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-        ),
-        subprocess.Popen(
-            [*manage, "monitor"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-        ),
-    ]
+    add_lab_cluster(env, the_lab)
+    procs = [start(env, "serve_https"), start(env, "monitor")]
     wait_for_port(*BIND, 30)
     return procs
 

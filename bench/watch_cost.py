@@ -27,6 +27,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from bench.console import add_lab_cluster, console_env, start  # noqa: E402
 from tests.labutil import Lab, lab  # noqa: E402
 
 TICK = os.sysconf("SC_CLK_TCK")
@@ -63,39 +64,6 @@ def window(nodes: list[str], seconds: float, during: list[str] | None = None) ->
     return {n: (netns_cpu(n) - before[n]) * 1000 / elapsed for n in nodes}
 
 
-def console_env(tmp: str) -> dict[str, str]:
-    """A console on a throw-away SQLite database and data dir."""
-    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    env["HACONSOLE_DATA_DIR"] = tmp
-    env.setdefault("REDIS_URL", "redis://127.0.0.1:6379/14")
-    return env
-
-
-def prepare(tmp: str, the_lab: Lab) -> None:
-    """Migrate and add the lab cluster, host keys pinned from the lab's files."""
-    env = console_env(tmp)
-    manage = [sys.executable, str(REPO / "manage.py")]
-    subprocess.run([*manage, "migrate", "-v0"], env=env, check=True)
-    key = Path(tmp) / "id"
-    key.write_text(the_lab.private_key)
-    known = Path(tmp) / "known_hosts"
-    known.write_text(the_lab.known_hosts)
-    subprocess.run(
-        [
-            *manage,
-            "add_cluster",
-            the_lab.nodes[0].address,
-            "--key-file",
-            str(key),
-            "--known-hosts",
-            str(known),
-        ],
-        env=env,
-        check=True,
-        capture_output=True,
-    )
-
-
 def show(label: str, figures: dict[str, float], base: dict[str, float] | None = None) -> None:
     """One line of results."""
     parts = []
@@ -113,13 +81,10 @@ def main() -> None:
     the_lab = Lab()
     nodes = [n.name for n in the_lab.nodes]
     with tempfile.TemporaryDirectory() as tmp:
-        prepare(tmp, the_lab)
+        env = console_env(tmp, redis_db=14)
+        add_lab_cluster(env, the_lab)
         base = window(nodes, seconds)
-        monitor = subprocess.Popen(
-            [sys.executable, str(REPO / "manage.py"), "monitor"],
-            env=console_env(tmp),
-            stderr=subprocess.DEVNULL,
-        )
+        monitor = start(env, "monitor")
         try:
             time.sleep(5)  # connected, first read done
             idle = window(nodes, seconds)

@@ -38,16 +38,14 @@ def node(name: str, **flags: Any) -> NodeStatus:
 def primitive(
     rid: str, *nodes: str, agent: str = "ocf:heartbeat:Dummy", **extra: Any
 ) -> ResourceStatus:
-    """A primitive active on nodes (stopped when none)."""
-    return ResourceStatus(
-        id=rid,
-        kind=ResourceKind.PRIMITIVE,
-        agent=agent,
-        role=Role.STARTED if nodes else Role.STOPPED,
-        active=bool(nodes),
-        nodes=tuple(nodes),
-        **extra,
-    )
+    """A primitive active on nodes (stopped when none); extra overrides any field."""
+    values: dict[str, Any] = {
+        "agent": agent,
+        "role": Role.STARTED if nodes else Role.STOPPED,
+        "active": bool(nodes),
+        "nodes": tuple(nodes),
+    }
+    return ResourceStatus(id=rid, kind=ResourceKind.PRIMITIVE, **(values | extra))
 
 
 def clone(rid: str, member: str, roles: dict[str, Role], promotable: bool = True) -> ResourceStatus:

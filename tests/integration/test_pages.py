@@ -6,7 +6,6 @@ import datetime
 import html
 import json
 import re
-from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -28,6 +27,7 @@ from clusters.pacemaker.model import (
     Summary,
 )
 from nodes.models import Node, SshCredential
+from tests.statusfactory import node, primitive
 
 pytestmark = pytest.mark.django_db
 WHEN = datetime.datetime(2026, 11, 25, 15, 0, tzinfo=datetime.UTC)
@@ -38,31 +38,12 @@ NAMES = ("node1", "node2", "node3")
 
 
 def node_status(name: str, **flags: Any) -> NodeStatus:
-    base = NodeStatus(
-        name=name,
-        node_id=name[-1],
-        online=True,
-        standby=False,
-        maintenance=False,
-        pending=False,
-        unclean=False,
-        shutdown=False,
-        is_dc=name == "node1",
-        resources_running=1,
-        attributes=(("site", "paris"),),
-    )
-    return replace(base, **flags)
-
-
-def primitive(rid: str, *nodes: str, **extra: Any) -> ResourceStatus:
-    values: dict[str, Any] = {
-        "agent": "ocf:heartbeat:Dummy",
-        "role": Role.STARTED if nodes else Role.STOPPED,
-        "active": bool(nodes),
-        "nodes": tuple(nodes),
+    defaults: dict[str, Any] = {
+        "is_dc": name == "node1",
+        "resources_running": 1,
+        "attributes": (("site", "paris"),),
     }
-    values.update(extra)
-    return ResourceStatus(id=rid, kind=ResourceKind.PRIMITIVE, **values)
+    return node(name, **(defaults | flags))
 
 
 def promotable_clone() -> ResourceStatus:
