@@ -16,7 +16,7 @@ from urllib.parse import parse_qs
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
-from clusters.mirror import OVERVIEW_GROUP, cluster_group, cluster_message
+from clusters.mirror import OVERVIEW_GROUP, cluster_group, cluster_message, tile_message
 from clusters.models import Cluster, KioskToken
 
 Json = dict[str, Any]
@@ -29,18 +29,12 @@ def db(func: Callable[P, R]) -> Callable[P, Awaitable[R]]:
     return cast(Callable[P, Awaitable[R]], database_sync_to_async(func))
 
 
-def _tile(message: Json) -> Json:
-    tile = {k: v for k, v in message.items() if k != "status"}
-    tile["type"] = "cluster.tile"
-    return tile
-
-
 @db
 def _messages(cluster_ids: set[int] | None, full: bool) -> list[Json]:
     clusters = Cluster.objects.prefetch_related("nodes")
     if cluster_ids is not None:
         clusters = clusters.filter(pk__in=cluster_ids)
-    return [cluster_message(c) if full else _tile(cluster_message(c)) for c in clusters]
+    return [cluster_message(c) if full else tile_message(cluster_message(c)) for c in clusters]
 
 
 @db

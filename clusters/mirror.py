@@ -198,10 +198,16 @@ def cluster_message(cluster: Cluster) -> Json:
     }
 
 
-def _group_messages(message: Json) -> list[tuple[str, Json]]:
+def tile_message(message: Json) -> Json:
+    """The overview/wall form of a status message: everything but the full status."""
     tile = {k: v for k, v in message.items() if k != "status"}
     tile["type"] = "cluster.tile"
-    return [(cluster_group(message["cluster"]["id"]), message), (OVERVIEW_GROUP, tile)]
+    return tile
+
+
+def _group_messages(message: Json) -> list[tuple[str, Json]]:
+    group = cluster_group(message["cluster"]["id"])
+    return [(group, message), (OVERVIEW_GROUP, tile_message(message))]
 
 
 async def apublish(message: Json | None) -> None:

@@ -92,8 +92,8 @@ def _user(user: User) -> Any:
 def add_cluster(req: AddClusterRequest, user: User = None) -> Cluster:
     """Discover the cluster behind req.address and save it, or raise and save nothing."""
     _check_key_readable(req.private_key)
-    if Node.objects.filter(address=req.address, port=req.port).exists():
-        node = Node.objects.select_related("cluster").get(address=req.address, port=req.port)
+    node = Node.objects.select_related("cluster").filter(address=req.address, port=req.port).first()
+    if node is not None:
         raise AddClusterError(
             "duplicate", f"{req.address} is already node {node.name} of cluster {node.cluster}"
         )

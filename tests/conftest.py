@@ -56,15 +56,19 @@ def child_env() -> dict[str, str]:
     return env
 
 
-def stop(proc: subprocess.Popen[bytes], grace: float = 15) -> None:
-    """SIGTERM a child, SIGKILL it if it has not ended after grace seconds."""
+def stop(proc: subprocess.Popen[bytes], grace: float = 15, strict: bool = True) -> None:
+    """SIGTERM a child, SIGKILL it if it has not ended after grace seconds.
+
+    strict: a child that had to be killed fails the test (it ignored SIGTERM).
+    """
     proc.terminate()
     try:
         proc.wait(grace)
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait()
-        raise
+        if strict:
+            raise
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ import subprocess
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -18,7 +19,7 @@ from rest_framework.authtoken.models import Token
 from clusters.models import Cluster
 from console import tls
 from console.launcher import daphne_argv
-from tests.conftest import child_env
+from tests.conftest import child_env, stop
 from tests.labutil import REPO, Lab, lab
 
 CHROMIUM_ARGS = [
@@ -50,16 +51,6 @@ def wait_for_port(host: str, port: int, timeout: float) -> None:
     raise TimeoutError(f"nothing listens on {host}:{port} after {timeout} s")
 
 
-def stop(proc: subprocess.Popen[bytes]) -> None:
-    """SIGTERM, then SIGKILL after 15 s (Daphne can wait for a WebSocket that never closes)."""
-    proc.terminate()
-    try:
-        proc.wait(15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait(5)
-
-
 @pytest.fixture
 def console(transactional_db: None) -> Iterator[Console]:
     """Daphne serving HTTPS on HACONSOLE_TEST_BIND (default 127.0.0.1:2224), test database."""
@@ -74,7 +65,7 @@ def console(transactional_db: None) -> Iterator[Console]:
         wait_for_port(host, int(port), 30)
         yield Console(f"https://{bind}")
     finally:
-        stop(proc)
+        stop(proc, strict=False)  # Daphne can wait for a WebSocket that never closes
 
 
 class Cable:
@@ -138,10 +129,21 @@ def sign_in(page: Page, console: Console, path: str = "/") -> None:
 LAB_BUSY = "test_lab_cluster|record_fixtures|pytest.* tests/lab"
 
 
+def _this_run() -> set[str]:
+    """This process and its ancestors (a `timeout pytest tests/lab ...` matches LAB_BUSY)."""
+    pids, pid = set(), os.getpid()
+    while pid > 1:
+        pids.add(str(pid))
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        pid = int(stat.rsplit(")", 1)[1].split()[1])
+    return pids
+
+
 def lab_quiet() -> bool:
     """No other lab test runs, and lab/lab status says the cluster is healthy."""
-    busy = subprocess.run(["pgrep", "-f", LAB_BUSY], capture_output=True, check=False)
-    return busy.returncode != 0 and lab("status", check=False).returncode == 0
+    found = subprocess.run(["pgrep", "-f", LAB_BUSY], capture_output=True, text=True, check=False)
+    others = set(found.stdout.split()) - _this_run()
+    return not others and lab("status", check=False).returncode == 0
 
 
 @pytest.fixture
