@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import faulthandler
 import logging
 import os
 import signal
 import socket
+import threading
 import uuid
 
 import redis.asyncio as aioredis
@@ -118,14 +120,39 @@ def _cluster_ids() -> list[int]:
 
 
 def run_monitor(timing: WatchSettings | None = None) -> None:
-    """Run the monitor in the foreground until SIGINT/SIGTERM, then give the leases back."""
+    """Run the monitor in the foreground until SIGINT/SIGTERM, then give the leases back.
+
+    After the signal it has SHUTDOWN_GRACE seconds to end; past that a watchdog prints
+    every thread's stack and ends the process (leases it kept expire by themselves).
+    SIGUSR1 prints the stacks too, for a monitor that seems stuck.
+    """
+    faulthandler.register(signal.SIGUSR1, all_threads=True)
 
     async def main() -> None:
         work = asyncio.create_task(Monitor(timing).run())
         loop = asyncio.get_running_loop()
+
+        def stop() -> None:
+            _start_watchdog()
+            work.cancel()
+
         for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, work.cancel)
+            loop.add_signal_handler(sig, stop)
         with contextlib.suppress(asyncio.CancelledError):
             await work
 
     asyncio.run(main())
+
+
+SHUTDOWN_GRACE = 8.0
+
+
+def _start_watchdog() -> None:
+    def expire() -> None:
+        log.error("monitor still running %.0f s after the stop signal; exiting", SHUTDOWN_GRACE)
+        faulthandler.dump_traceback(all_threads=True)
+        os._exit(1)
+
+    timer = threading.Timer(SHUTDOWN_GRACE, expire)
+    timer.daemon = True
+    timer.start()

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -59,12 +61,16 @@ def child_env() -> dict[str, str]:
 def stop(proc: subprocess.Popen[bytes], grace: float = 15, strict: bool = True) -> None:
     """SIGTERM a child, SIGKILL it if it has not ended after grace seconds.
 
-    strict: a child that had to be killed fails the test (it ignored SIGTERM).
+    strict: a child that had to be killed fails the test (it ignored SIGTERM). Before
+    the kill it gets SIGUSR1, which makes the monitor print its stacks (faulthandler).
     """
     proc.terminate()
     try:
         proc.wait(grace)
     except subprocess.TimeoutExpired:
+        if strict:
+            proc.send_signal(signal.SIGUSR1)
+            time.sleep(1)
         proc.kill()
         proc.wait()
         if strict:
