@@ -1,9 +1,36 @@
 """Django app config for clusters."""
 
+from typing import Any
+
 from django.apps import AppConfig
+from django.apps import apps as global_apps
+from django.db.models.signals import post_migrate
+
+# The roles of docs/operator-guide.md: permission codenames of each group.
+ROLES = {
+    "operators": ["operate_cluster"],
+    "administrators": ["operate_cluster", "administer_cluster", "change_cluster"],
+}
+
+
+def ensure_roles(apps: Any = global_apps, **_: Any) -> None:
+    """The operators and administrators groups with their permissions (after migrate;
+    `flush` sends the signal without the migration state, hence the default)."""
+    group_model = apps.get_model("auth", "Group")
+    permission_model = apps.get_model("auth", "Permission")
+    for name, codenames in ROLES.items():
+        group, _created = group_model.objects.get_or_create(name=name)
+        perms = permission_model.objects.filter(
+            content_type__app_label="clusters", codename__in=codenames
+        )
+        group.permissions.add(*perms)
 
 
 class ClustersConfig(AppConfig):
     """The clusters app."""
 
     name = "clusters"
+
+    def ready(self) -> None:
+        """Create the role groups whenever migrations run."""
+        post_migrate.connect(ensure_roles, sender=self)

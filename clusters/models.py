@@ -92,3 +92,8 @@ class KioskToken(models.Model):
         if not key:
             return None
         return cls.objects.filter(key=key, revoked__isnull=True).first()
+
+
+from clusters.operations.models import Operation, OperationStatus, Plan  # noqa: E402
+
+__all__ = ["Cluster", "Event", "KioskToken", "Operation", "OperationStatus", "Plan"]

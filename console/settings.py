@@ -14,6 +14,8 @@
 | HACONSOLE_SSH_CONNECT_TIMEOUT| 5 (seconds)                                     |
 | HACONSOLE_SSH_COMMAND_TIMEOUT| 30 (seconds)                                    |
 | HACONSOLE_SSH_MAX_CHANNELS   | 9 (per node; sshd's MaxSessions defaults to 10) |
+| HACONSOLE_OPERATION_LOCK_WAIT| 300 (seconds an operation waits for the one    |
+|                              | before it on the same cluster)                  |
 """
 
 from __future__ import annotations
@@ -226,6 +228,7 @@ SSH_CONNECT_TIMEOUT = env_float("HACONSOLE_SSH_CONNECT_TIMEOUT", 5.0)
 SSH_COMMAND_TIMEOUT = env_float("HACONSOLE_SSH_COMMAND_TIMEOUT", 30.0)
 SSH_MAX_CHANNELS = int(env_float("HACONSOLE_SSH_MAX_CHANNELS", 9))
 SSH_KEEPALIVE_INTERVAL = env_float("HACONSOLE_SSH_KEEPALIVE", 15.0)
+OPERATION_LOCK_WAIT = env_float("HACONSOLE_OPERATION_LOCK_WAIT", 300.0)
 
 LOGGING = {
     "version": 1,

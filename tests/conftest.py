@@ -87,3 +87,21 @@ def monitor(transactional_db: None) -> Iterator[subprocess.Popen[bytes]]:
     )
     yield proc
     stop(proc)
+
+
+def start_worker() -> subprocess.Popen[bytes]:
+    """A Celery worker process (solo pool) on this test run's database."""
+    name = f"test-{os.getpid()}-{time.monotonic_ns()}@%h"
+    return subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "console", "worker", "--pool", "solo", "-n", name],
+        cwd=REPO,
+        env=child_env(),
+    )
+
+
+@pytest.fixture
+def worker(transactional_db: None) -> Iterator[subprocess.Popen[bytes]]:
+    """A Celery worker process using the test database."""
+    proc = start_worker()
+    yield proc
+    stop(proc, grace=20, strict=False)

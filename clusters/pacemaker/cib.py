@@ -11,13 +11,14 @@ lookups return the first value, which is Pacemaker's answer when no rule applies
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 
 from lxml import etree
 
 from clusters.pacemaker.xmlsafe import ParseError, attr_bool, parse_xml
 
-__all__ = ["Cib", "CibNode", "CibResource", "parse_cib"]
+__all__ = ["Cib", "CibNode", "CibResource", "cib_version", "configuration_diff", "parse_cib"]
 
 Pairs = tuple[tuple[str, str], ...]
 _FALSE = {"false", "0", "no", "off", "n"}
@@ -193,3 +194,32 @@ def _agent(el: etree._Element) -> str | None:
     """ "class:provider:type" (or "class:type"), as crm_mon prints resource_agent."""
     parts = [el.get("class"), el.get("provider"), el.get("type")]
     return ":".join(p for p in parts if p) or None
+
+
+def cib_version(xml: str | bytes) -> str:
+    """ "admin_epoch:epoch" of a <cib>, with or without children: what a configuration
+    change moves (num_updates is left out: status updates bump it all the time)."""
+    root = parse_xml(xml)
+    if root.tag != "cib":
+        raise ParseError(f"expected <cib>, got <{root.tag}>")
+    return f"{_version(root, 'admin_epoch')}:{_version(root, 'epoch')}"
+
+
+def configuration_diff(before: str | bytes, after: str | bytes) -> str:
+    """A unified diff of two CIBs' <configuration> sections (status left out)."""
+    return "".join(
+        difflib.unified_diff(
+            _configuration_lines(before),
+            _configuration_lines(after),
+            fromfile=f"cib {cib_version(before)}",
+            tofile="cib (changed)",
+        )
+    )
+
+
+def _configuration_lines(xml: str | bytes) -> list[str]:
+    config = parse_xml(xml).find("configuration")
+    if config is None:
+        raise ParseError("a <cib> without <configuration>")
+    etree.indent(config, space="  ")
+    return etree.tostring(config, encoding="unicode").splitlines(keepends=True)

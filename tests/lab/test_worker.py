@@ -1,9 +1,6 @@
 """The Celery worker, a real process on the real Redis, reads the lab cluster's state."""
 
-import os
 import subprocess
-import sys
-from collections.abc import Iterator
 
 import pytest
 from django.contrib.auth.models import User
@@ -11,38 +8,10 @@ from rest_framework.test import APIClient
 
 from clusters.models import Cluster
 from clusters.tasks import refresh_status_task
-from tests.conftest import child_env
 from tests.lab.conftest import add_body
-from tests.labutil import REPO, Lab
+from tests.labutil import Lab
 
 pytestmark = [pytest.mark.lab, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def worker() -> Iterator[subprocess.Popen[bytes]]:
-    """A Celery worker process using the test database."""
-    env = child_env()
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "console",
-            "worker",
-            "--pool",
-            "solo",
-            "-l",
-            "WARNING",
-            "-n",
-            f"test-{os.getpid()}@%h",
-        ],
-        cwd=REPO,
-        env=env,
-    )
-    yield proc
-    proc.terminate()
-    proc.wait(20)
 
 
 def test_worker_refreshes_node_state(

@@ -1,0 +1,1 @@
+"""Operations: every change the console makes to a cluster, staged, previewed, applied."""

@@ -1,0 +1,195 @@
+"""Running a Change on a node: stage on a copy of the CIB, simulate, push as a diff.
+
+    mktemp -d -t haconsole.XXXXXXXX a private directory on the node
+    pcs cluster cib D/orig.xml      the live CIB, kept to diff against
+    cp D/orig.xml D/new.xml
+    pcs -f D/new.xml ...            the change, on the copy
+    crm_simulate ... D/new.xml      what Pacemaker would do (plans only)
+    pcs cluster cib-push D/new.xml diff-against=D/orig.xml
+                                    only the difference is pushed, so a concurrent
+                                    change elsewhere in the CIB is not overwritten
+
+Every command goes through the runner and is reported to `on_step` as it ends.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from clusters.operations.changes import Change
+from clusters.pacemaker.cib import cib_version, configuration_diff
+from clusters.pacemaker.simulate import SIMULATE_ARGV, PlannedAction, parse_simulation
+from nodes.remote import CommandResult, SshPool, Target
+
+VERSION_ARGV = ["cibadmin", "--query", "--xpath", "/cib", "--no-children"]
+QUERY_ARGV = ["cibadmin", "--query"]
+_TMPDIR = re.compile(r"(/[A-Za-z0-9._-]+)*/haconsole\.[A-Za-z0-9]{8}")
+Step = dict[str, Any]
+
+
+class OperationError(Exception):
+    """The operation cannot go on; the message says why for the operator."""
+
+
+class CommandFailed(OperationError):
+    """A command exited non-zero; its own stderr is the message."""
+
+    def __init__(self, result: CommandResult) -> None:
+        text = result.stderr.strip() or result.stdout.strip() or "no output"
+        super().__init__(f"{result.argv[0]} exited {result.exit_status}: {text}")
+        self.result = result
+
+
+class CibMoved(OperationError):
+    """The CIB's configuration changed since the plan was made."""
+
+    def __init__(self, planned: str, found: str) -> None:
+        super().__init__(
+            f"the CIB changed since the plan was made (planned on {planned}, now {found});"
+            " make a new plan"
+        )
+        self.planned = planned
+        self.found = found
+
+
+@dataclass
+class NodeSession:
+    """Commands on one node, each reported to on_step as it ends."""
+
+    pool: SshPool
+    target: Target
+    on_step: Callable[[Step], Awaitable[None]]
+    on_base: Callable[[str], Awaitable[None]] | None = None
+
+    async def staged_on(self, base: str) -> None:
+        """Report the CIB version a change is about to be made on (before it is made)."""
+        if self.on_base is not None:
+            await self.on_base(base)
+
+    async def run(self, argv: list[str], check: bool = True) -> CommandResult:
+        """Run argv; CommandFailed if it exits non-zero and check is set."""
+        started = time.monotonic()
+        result = await self.pool.run(self.target, argv)
+        await self.on_step(
+            {
+                "argv": list(result.argv),
+                "exit_status": result.exit_status,
+                "stdout": result.stdout,
+                "stderr": result.stderr,
+                "duration": round(time.monotonic() - started, 3),
+            }
+        )
+        if check and not result.ok:
+            raise CommandFailed(result)
+        return result
+
+    async def version(self) -> str:
+        """The live CIB's admin_epoch:epoch."""
+        return cib_version((await self.run(VERSION_ARGV)).stdout)
+
+
+@dataclass(frozen=True)
+class Staged:
+    """A change applied to a copy of the CIB, in a directory on the node."""
+
+    directory: str
+    before: str
+    after: str
+
+    @property
+    def orig(self) -> str:
+        """The copy of the live CIB."""
+        return f"{self.directory}/orig.xml"
+
+    @property
+    def new(self) -> str:
+        """The changed copy."""
+        return f"{self.directory}/new.xml"
+
+    @property
+    def base(self) -> str:
+        """The version the change was staged on."""
+        return cib_version(self.before)
+
+    @property
+    def diff(self) -> str:
+        """The configuration diff of the change."""
+        return configuration_diff(self.before, self.after)
+
+
+@dataclass(frozen=True)
+class PlanResult:
+    """What a plan found: the base version, Pacemaker's actions and the diff."""
+
+    base: str
+    actions: tuple[PlannedAction, ...]
+    diff: str
+
+
+@dataclass(frozen=True)
+class ApplyResult:
+    """The CIB versions around an applied change and the configuration diff."""
+
+    before: str
+    after: str
+    diff: str
+
+
+async def plan(session: NodeSession, change: Change) -> PlanResult:
+    """Try the change on a copy and simulate it; the cluster is not touched."""
+    directory = await _tmpdir(session)
+    try:
+        staged = await _stage(session, change, directory)
+        simulated = await session.run([*SIMULATE_ARGV, staged.new])
+        return PlanResult(staged.base, parse_simulation(simulated.stdout), staged.diff)
+    finally:
+        await session.run(["rm", "-rf", "--", directory], check=False)
+
+
+async def apply(session: NodeSession, change: Change, expected: str | None) -> ApplyResult:
+    """Make the change on the cluster; if expected is given, only on that CIB version."""
+    if change.live:
+        before = (await session.run(QUERY_ARGV)).stdout
+        _check_base(expected, cib_version(before))
+        await session.staged_on(cib_version(before))
+        for argv in change.live:
+            await session.run(list(argv))
+        after = (await session.run(QUERY_ARGV)).stdout
+        diff = configuration_diff(before, after)
+        return ApplyResult(cib_version(before), cib_version(after), diff)
+    directory = await _tmpdir(session)
+    try:
+        staged = await _stage(session, change, directory)
+        _check_base(expected, staged.base)
+        await session.staged_on(staged.base)
+        await session.run(["pcs", "cluster", "cib-push", staged.new, f"diff-against={staged.orig}"])
+    finally:
+        await session.run(["rm", "-rf", "--", directory], check=False)
+    return ApplyResult(staged.base, await session.version(), staged.diff)
+
+
+def _check_base(expected: str | None, found: str) -> None:
+    if expected is not None and expected != found:
+        raise CibMoved(expected, found)
+
+
+async def _tmpdir(session: NodeSession) -> str:
+    made = (await session.run(["mktemp", "-d", "-t", "haconsole.XXXXXXXX"])).stdout.strip()
+    if not _TMPDIR.fullmatch(made):
+        raise OperationError(f"mktemp gave an unexpected path {made[:80]!r}")
+    return made
+
+
+async def _stage(session: NodeSession, change: Change, directory: str) -> Staged:
+    staged = Staged(directory, "", "")
+    await session.run(["pcs", "cluster", "cib", staged.orig])
+    await session.run(["cp", "--", staged.orig, staged.new])
+    for argv in change.stage:
+        await session.run(["pcs", "-f", staged.new, *argv])
+    before = (await session.run(["cat", "--", staged.orig])).stdout
+    after = (await session.run(["cat", "--", staged.new])).stdout
+    return Staged(directory, before, after)

@@ -1,0 +1,129 @@
+"""Operation and Plan rows: the audit trail of everything the console ran on a node."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+
+
+class OperationStatus(models.TextChoices):
+    """Where an operation is in its life."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    INTERRUPTED = "interrupted"
+
+
+FINAL = (OperationStatus.SUCCEEDED, OperationStatus.FAILED, OperationStatus.INTERRUPTED)
+
+
+class Operation(models.Model):
+    """One request to act on a cluster, with every command it ran and what they printed.
+
+    `argv` is the list of commands run, each an argv list; `steps` has each command's
+    exit status, output and duration; `stdout`/`stderr` are the outputs joined, and
+    `exit_status` is the first non-zero one, else the last command's (0).
+    A plan (dry_run) is recorded too: it runs commands on a node, on a copy of the CIB.
+    """
+
+    cluster = models.ForeignKey("clusters.Cluster", on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    kind = models.CharField(max_length=40, db_index=True, help_text="e.g. resource.move")
+    target = models.CharField(max_length=255, blank=True, help_text="node or resource id")
+    summary = models.CharField(max_length=500)
+    change = models.JSONField(help_text="the validated change (kind, stage and live argv)")
+    dry_run = models.BooleanField(default=False, help_text="a plan: nothing was changed")
+    plan = models.ForeignKey(
+        "clusters.Plan", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    status = models.CharField(
+        max_length=12, choices=OperationStatus.choices, default=OperationStatus.QUEUED
+    )
+    node = models.CharField(max_length=255, blank=True, help_text="where the commands ran")
+    argv = models.JSONField(default=list)
+    steps = models.JSONField(default=list)
+    exit_status = models.IntegerField(null=True, blank=True)
+    stdout = models.TextField(blank=True)
+    stderr = models.TextField(blank=True)
+    error = models.TextField(blank=True, help_text="why it failed, in one line")
+    cib_before = models.CharField(max_length=40, blank=True, help_text="admin_epoch:epoch")
+    cib_after = models.CharField(max_length=40, blank=True)
+    cib_diff = models.TextField(blank=True)
+    reconciliation = models.TextField(blank=True, help_text="what was found after a crash")
+    created = models.DateTimeField(auto_now_add=True, db_index=True)
+    started = models.DateTimeField(null=True, blank=True)
+    finished = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        indexes = [models.Index(fields=["cluster", "-created"]), models.Index(fields=["status"])]
+        permissions = [
+            ("operate_cluster", "Can run runtime actions (standby, move, cleanup...)"),
+            ("administer_cluster", "Can change cluster configuration"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.summary} ({self.status})"
+
+    @property
+    def duration(self) -> float | None:
+        """Seconds from start to finish, when both are known."""
+        if self.started and self.finished:
+            return (self.finished - self.started).total_seconds()
+        return None
+
+    def record(self, step: dict[str, Any]) -> None:
+        """Add one command's result (argv, exit_status, stdout, stderr, duration)."""
+        self.argv = [*self.argv, step["argv"]]
+        self.steps = [*self.steps, step]
+        if not self.exit_status:  # the first failure stays: later steps only clean up
+            self.exit_status = step["exit_status"]
+        self.stdout += _section(step["argv"], step["stdout"])
+        if step["stderr"]:
+            self.stderr += _section(step["argv"], step["stderr"])
+
+
+def _section(argv: list[str], text: str) -> str:
+    return f"$ {' '.join(argv)}\n{text}" + ("" if not text or text.endswith("\n") else "\n")
+
+
+def _plan_id() -> str:
+    return uuid.uuid4().hex
+
+
+class Plan(models.Model):
+    """A change tried on a copy of the CIB: its effect (crm_simulate) and its diff.
+
+    Applying it runs the same change on the live CIB, pushed as a diff, and only if the
+    CIB's configuration version is still `base_version`.
+    """
+
+    id = models.CharField(primary_key=True, max_length=32, default=_plan_id, editable=False)
+    cluster = models.ForeignKey("clusters.Cluster", on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    kind = models.CharField(max_length=40)
+    target = models.CharField(max_length=255, blank=True)
+    summary = models.CharField(max_length=500)
+    change = models.JSONField()
+    base_version = models.CharField(max_length=40)
+    actions = models.JSONField(default=list)
+    cib_diff = models.TextField(blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+    applied_by = models.ForeignKey(
+        Operation, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created"]
+
+    def __str__(self) -> str:
+        return f"plan {self.pk}: {self.summary}"

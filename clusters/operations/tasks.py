@@ -1,0 +1,111 @@
+"""The Celery side of operations: run one, reconcile the ones a dead worker left.
+
+An operation task is never retried: it is acknowledged late, so a message whose worker
+died before starting it is delivered again, and the task does nothing unless the
+operation is still queued. A worker that dies mid-run leaves the operation running with
+no live lock; `mark_interrupted` finds it and `reconcile_operation` reads the cluster.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+
+from asgiref.sync import sync_to_async
+from celery import shared_task
+from celery.signals import worker_ready
+from django.utils import timezone
+
+from clusters.operations import executor, lock
+from clusters.operations.changes import Change
+from clusters.operations.models import Operation, OperationStatus
+from clusters.operations.reconcile import mark_interrupted, reconcile
+from clusters.operations.service import finish, lock_wait, on_cluster, ordered_nodes
+from clusters.operations.service import publish_operation as _publish
+from clusters.services import run_async
+from nodes.remote import RemoteError
+
+
+@shared_task(name="clusters.run_operation", acks_late=True, max_retries=0)
+def run_operation(operation_id: int) -> str:
+    """Run a queued operation under its cluster's lock; its final status."""
+    op = Operation.objects.select_related("cluster", "plan").get(pk=operation_id)
+    if op.status != OperationStatus.QUEUED:
+        return str(op.status)  # delivered again after a worker died: never run twice
+    held = lock.ClusterLock(op.cluster_id, op.pk)
+    if not held.acquire(wait=lock_wait()):
+        finish(op, OperationStatus.FAILED, "another operation held the cluster for too long")
+        return str(op.status)
+    try:
+        started = timezone.now()
+        if not Operation.objects.filter(pk=op.pk, status=OperationStatus.QUEUED).update(
+            status=OperationStatus.RUNNING, started=started
+        ):
+            return "skipped"
+        op.status, op.started = OperationStatus.RUNNING, started
+        _publish(op)
+        run_async(_execute(op, held))
+    finally:
+        held.release()
+    return str(op.status)
+
+
+async def _execute(op: Operation, held: lock.ClusterLock) -> None:
+    change = Change.from_json(op.change)
+    expected = op.plan.base_version if op.plan is not None else None
+    heartbeat = asyncio.create_task(_keep(held))
+    save = sync_to_async(_save)
+
+    async def record(step: executor.Step) -> None:
+        op.record(step)
+        await save(op)
+
+    async def staged_on(base: str) -> None:
+        op.cib_before = base
+        await save(op)
+
+    try:
+        nodes = await sync_to_async(ordered_nodes)(op.cluster)
+        op.node, result = await on_cluster(
+            nodes, record, lambda s: executor.apply(s, change, expected), staged_on
+        )
+    except (executor.OperationError, RemoteError) as exc:
+        await sync_to_async(finish)(op, OperationStatus.FAILED, str(exc))
+    else:
+        op.cib_before, op.cib_after, op.cib_diff = result.before, result.after, result.diff
+        await sync_to_async(finish)(op, OperationStatus.SUCCEEDED)
+    finally:
+        heartbeat.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await heartbeat
+
+
+def _save(op: Operation) -> None:
+    op.save()
+    _publish(op)
+
+
+async def _keep(held: lock.ClusterLock) -> None:
+    while True:
+        await asyncio.sleep(lock.RENEW)
+        await asyncio.to_thread(held.renew)
+
+
+@shared_task(name="clusters.reconcile_operation")
+def reconcile_operation(operation_id: int) -> str:
+    """Read the cluster an interrupted operation was changing; record what was found."""
+    return reconcile(operation_id)
+
+
+@shared_task(name="clusters.mark_interrupted")
+def mark_interrupted_task() -> list[int]:
+    """Find running operations whose worker is gone (also run when a worker starts)."""
+    found = mark_interrupted()
+    for pk in found:
+        reconcile_operation.delay(pk)
+    return found
+
+
+@worker_ready.connect
+def _on_worker_ready(**_: object) -> None:
+    mark_interrupted_task.delay()

@@ -1,0 +1,38 @@
+"""URLs of the operations API (under /api/v1/)."""
+
+from django.urls import path
+
+from clusters.operations import api
+
+urlpatterns = [
+    path(
+        "clusters/<int:cluster_pk>/nodes/<str:name>/<str:verb>/",
+        api.NodeActionView.as_view(),
+        name="node-action",
+    ),
+    path(
+        "clusters/<int:cluster_pk>/resources/",
+        api.ResourceCreateView.as_view(),
+        name="cluster-resource-create",
+    ),
+    path(
+        "clusters/<int:cluster_pk>/resources/<str:rid>/",
+        api.ResourceView.as_view(),
+        name="cluster-resource",
+    ),
+    path(
+        "clusters/<int:cluster_pk>/resources/<str:rid>/<str:verb>/",
+        api.ResourceActionView.as_view(),
+        name="resource-action",
+    ),
+    path(
+        "clusters/<int:cluster_pk>/plans/<str:plan_id>/",
+        api.PlanView.as_view(),
+        name="plan",
+    ),
+    path(
+        "clusters/<int:cluster_pk>/plans/<str:plan_id>/apply/",
+        api.PlanApplyView.as_view(),
+        name="plan-apply",
+    ),
+]

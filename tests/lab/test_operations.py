@@ -1,0 +1,179 @@
+"""Operations through the API against the real lab, each checked on the cluster itself
+(crm_mon / cibadmin / crm_resource run on a node), never on the console's mirror."""
+
+from __future__ import annotations
+
+import subprocess
+import time
+from typing import Any
+
+import pytest
+from rest_framework.test import APIClient
+
+from clusters.models import Cluster
+from tests.labutil import lab
+
+pytestmark = [pytest.mark.lab, pytest.mark.django_db(transaction=True)]
+
+
+def on_node(*argv: str) -> str:
+    """Run argv on lab node 1; its stdout."""
+    return lab("exec", "1", *argv, check=False).stdout
+
+
+def where(rid: str) -> str:
+    """The node rid runs on, read on the cluster ("" when stopped)."""
+    out = on_node("crm_resource", "--locate", "--resource", rid)
+    return out.strip().rsplit(" ", 1)[-1] if "is running on" in out else ""
+
+
+def standby(node: str) -> bool:
+    """Is node in standby (crm_attribute on a node)?"""
+    out = on_node("crm_attribute", "--node", node, "--name", "standby", "--query")
+    return "value=on" in out
+
+
+def in_cib(rid: str) -> bool:
+    """Is rid configured (cibadmin on a node)?"""
+    return f'id="{rid}"' in on_node("cibadmin", "--query", "--xpath", f"//primitive[@id='{rid}']")
+
+
+def wait(check: Any, timeout: float, step: float = 0.5) -> Any:
+    """Poll check() until it returns something true; that value."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = check()
+        if value:
+            return value
+        time.sleep(step)
+    raise AssertionError(f"not true after {timeout} s")
+
+
+def finished(api: APIClient, op_id: int, timeout: float = 90) -> dict[str, Any]:
+    """The operation once it has ended."""
+
+    def done() -> dict[str, Any] | None:
+        body: dict[str, Any] = api.get(f"/api/v1/operations/{op_id}/").json()
+        return body if body["status"] in ("succeeded", "failed", "interrupted") else None
+
+    result: dict[str, Any] = wait(done, timeout)
+    return result
+
+
+def run(api: APIClient, method: str, url: str, body: Any = None) -> dict[str, Any]:
+    """A one-step action: 202 queued, then its operation once ended."""
+    response = getattr(api, method)(url, body, format="json")
+    assert response.status_code == 202, response.content
+    assert response.json()["status"] == "queued"
+    return finished(api, response.json()["id"])
+
+
+def test_standby_preview_lists_the_moves_that_then_happen(
+    lab_cluster: Cluster, api: APIClient, worker: subprocess.Popen[bytes]
+) -> None:
+    host = where("dummy1")
+    assert host
+    url = f"/api/v1/clusters/{lab_cluster.pk}/nodes/{host}/standby/"
+    planned = api.post(url + "?plan=1")
+    assert planned.status_code == 200, planned.content
+    plan = planned.json()
+    moves = {a["resource"]: a["dest"] for a in plan["actions"] if a["action"] == "move"}
+    assert "dummy1" in moves, plan["actions"]
+    assert not standby(host)
+    assert "standby" in plan["cib_diff"]
+    assert where("dummy1") == host  # the plan changed nothing
+    try:
+        applied = api.post(f"/api/v1/clusters/{lab_cluster.pk}/plans/{plan['plan_id']}/apply/")
+        assert applied.status_code == 202, applied.content
+        op = finished(api, applied.json()["id"])
+        assert op["status"] == "succeeded", op
+        staged = [argv[3:] for argv in op["argv"] if argv[:2] == ["pcs", "-f"]]
+        assert staged == [["node", "standby", host]]
+        assert op["cib_before"] == plan["base_version"] != op["cib_after"]
+        for rid, dest in moves.items():
+            wait(lambda rid=rid, dest=dest: where(rid) == dest, 30)
+        assert standby(host)
+    finally:
+        undone = run(api, "post", f"/api/v1/clusters/{lab_cluster.pk}/nodes/{host}/unstandby/")
+    assert undone["status"] == "succeeded", undone
+    assert not standby(host)
+
+
+def test_resource_lifecycle(
+    lab_cluster: Cluster, api: APIClient, worker: subprocess.Popen[bytes]
+) -> None:
+    base = f"/api/v1/clusters/{lab_cluster.pk}/resources/"
+    body = {
+        "id": "op-r1",
+        "agent": "ocf:heartbeat:Dummy",
+        "params": {"fake": "x y; $(id)"},
+        "meta": {"resource-stickiness": "100"},
+        "operations": [{"name": "monitor", "interval": "20s", "timeout": "30s"}],
+    }
+    try:
+        created = run(api, "post", base, body)
+        assert created["status"] == "succeeded", created
+        assert in_cib("op-r1")
+        assert 'value="x y; $(id)"' in on_node(
+            "cibadmin", "--query", "--xpath", "//primitive[@id='op-r1']"
+        )
+        start = wait(lambda: where("op-r1"), 30)
+        other = next(n for n in ("node1", "node2", "node3") if n != start)
+        moved = run(api, "post", base + "op-r1/move/", {"node": other})
+        assert moved["status"] == "succeeded", moved
+        assert where("op-r1") == other
+        assert "cli-prefer-op-r1" not in on_node("cibadmin", "--query", "--scope", "constraints")
+        assert run(api, "post", base + "op-r1/disable/")["status"] == "succeeded"
+        wait(lambda: where("op-r1") == "", 30)
+        assert run(api, "post", base + "op-r1/enable/")["status"] == "succeeded"
+        wait(lambda: where("op-r1"), 30)
+        cleaned = run(api, "post", base + "op-r1/cleanup/")
+        assert cleaned["status"] == "succeeded"
+        assert ["pcs", "resource", "cleanup", "op-r1"] in cleaned["argv"]
+        deleted = run(api, "delete", base + "op-r1/")
+        assert deleted["status"] == "succeeded", deleted
+        assert "op-r1" in deleted["cib_diff"]
+        assert not in_cib("op-r1")
+    finally:
+        lab("exec", "1", "pcs", "resource", "delete", "op-r1", "--force", check=False)
+
+
+def test_concurrent_plans_second_is_told_the_cib_changed(
+    lab_cluster: Cluster, api: APIClient, worker: subprocess.Popen[bytes]
+) -> None:
+    base = f"/api/v1/clusters/{lab_cluster.pk}"
+    first = api.post(f"{base}/resources/dummy2/disable/?plan=1").json()
+    host = where("dummy2")
+    other = next(n for n in ("node1", "node2", "node3") if n != host)
+    second = api.post(f"{base}/resources/dummy2/move/?plan=1", {"node": other}, format="json")
+    assert second.status_code == 200, second.content
+    try:
+        applied = api.post(f"{base}/plans/{first['plan_id']}/apply/")
+        assert applied.status_code == 202
+        assert finished(api, applied.json()["id"])["status"] == "succeeded"
+        refused = api.post(f"{base}/plans/{second.json()['plan_id']}/apply/")
+        assert refused.status_code == 409, refused.content
+        assert refused.json()["code"] == "cib_changed"
+        # nothing lost: the first change is there, the second was not made
+        wait(lambda: where("dummy2") == "", 30)
+        assert "cli-prefer-dummy2" not in on_node("cibadmin", "--query", "--scope", "constraints")
+        again = api.post(f"{base}/plans/{first['plan_id']}/apply/")
+        assert again.status_code == 409  # a plan is applied once
+    finally:
+        run(api, "post", f"{base}/resources/dummy2/enable/")
+
+
+def test_a_failing_command_shows_its_stderr(
+    lab_cluster: Cluster, api: APIClient, worker: subprocess.Popen[bytes]
+) -> None:
+    url = f"/api/v1/clusters/{lab_cluster.pk}/resources/"
+    body = {"id": "op-bad", "agent": "ocf:heartbeat:Dummy", "params": {"bogus": "1"}}
+    planned = api.post(url + "?plan=1", body, format="json")
+    assert planned.status_code == 422
+    assert "invalid resource option 'bogus'" in planned.json()["stderr"]
+    op = run(api, "post", url, body)
+    assert op["status"] == "failed"
+    assert "invalid resource option 'bogus'" in op["stderr"]
+    assert "invalid resource option 'bogus'" in op["error"]
+    assert op["exit_status"] not in (0, None)
+    assert not in_cib("op-bad")
