@@ -2,7 +2,8 @@
 
 A cluster is watched by the process holding its lease in Redis (SET NX with a TTL,
 renewed every RENEW seconds). Run as many monitor processes as you like: each takes the
-clusters nobody holds, and takes over those whose holder stopped renewing.
+clusters nobody holds, and takes over those whose holder stopped renewing. Each round
+also looks for operations left running by a Celery worker that died (their lock expired).
 """
 
 from __future__ import annotations
@@ -19,13 +20,16 @@ import uuid
 
 import redis.asyncio as aioredis
 from asgiref.sync import sync_to_async
+from celery import current_app
 from django.conf import settings
 
 from clusters.models import Cluster
 from clusters.monitor import ClusterWatcher, WatchSettings
+from clusters.operations.reconcile import mark_interrupted
 
 log = logging.getLogger(__name__)
 
+RECONCILE_TASK = "clusters.reconcile_operation"
 LEASE_TTL_MS = 20_000
 RENEW = 5.0
 _RENEW_SCRIPT = """
@@ -96,6 +100,7 @@ class Monitor:
             await client.aclose()
 
     async def _round(self, leases: Leases) -> None:
+        await _reap_interrupted()
         wanted = set(await _cluster_ids())
         for cluster_id, task in list(self.watchers.items()):
             if cluster_id not in wanted or task.done() or not await leases.renew(cluster_id):
@@ -112,6 +117,13 @@ class Monitor:
         if task.done() and not task.cancelled() and task.exception():
             log.error("watcher of cluster %s failed: %r", cluster_id, task.exception())
         task.cancel()
+
+
+@sync_to_async
+def _reap_interrupted() -> None:
+    """Operations whose worker died: interrupted now, reconciled by the next worker."""
+    for pk in mark_interrupted():
+        current_app.send_task(RECONCILE_TASK, args=[pk])
 
 
 @sync_to_async

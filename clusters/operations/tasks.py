@@ -29,7 +29,9 @@ from nodes.remote import RemoteError
 @shared_task(name="clusters.run_operation", acks_late=True, max_retries=0)
 def run_operation(operation_id: int) -> str:
     """Run a queued operation under its cluster's lock; its final status."""
-    op = Operation.objects.select_related("cluster", "plan").get(pk=operation_id)
+    op = Operation.objects.select_related("cluster", "plan").filter(pk=operation_id).first()
+    if op is None:
+        return "gone"  # its cluster was removed before a worker took it
     if op.status != OperationStatus.QUEUED:
         return str(op.status)  # delivered again after a worker died: never run twice
     held = lock.ClusterLock(op.cluster_id, op.pk)

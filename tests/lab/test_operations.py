@@ -11,6 +11,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from clusters.models import Cluster
+from tests.conftest import start_worker, stop
 from tests.labutil import lab
 
 pytestmark = [pytest.mark.lab, pytest.mark.django_db(transaction=True)]
@@ -177,3 +178,51 @@ def test_a_failing_command_shows_its_stderr(
     assert "invalid resource option 'bogus'" in op["error"]
     assert op["exit_status"] not in (0, None)
     assert not in_cib("op-bad")
+
+
+def test_killed_worker_leaves_the_operation_interrupted_and_reconciled(
+    lab_cluster: Cluster,
+    api: APIClient,
+    worker: subprocess.Popen[bytes],
+    monitor: subprocess.Popen[bytes],
+) -> None:
+    lab("exec", "1", "pcs", "resource", "create", "op-slow", "ocf:pacemaker:Dummy", "op_sleep=6")
+    try:
+        start = wait(lambda: where("op-slow"), 60)
+        other = next(n for n in ("node1", "node2", "node3") if n != start)
+        url = f"/api/v1/clusters/{lab_cluster.pk}/resources/op-slow/move/"
+        response = api.post(url, {"node": other}, format="json")
+        assert response.status_code == 202
+        op_id = response.json()["id"]
+
+        def moving() -> bool:
+            op = api.get(f"/api/v1/operations/{op_id}/").json()
+            return bool(op["status"] == "running" and op["cib_before"])
+
+        wait(moving, 30, step=0.1)
+        worker.kill()  # mid-move: pcs waits for the slow stop and start
+        worker.wait()
+        op = wait(lambda: _ended(api, op_id), 60)
+        assert op["status"] == "interrupted", op
+        assert "worker" in op["error"]
+        replacement = start_worker()
+        try:
+            op = wait(lambda: _reconciled(api, op_id), 90)
+        finally:
+            stop(replacement, grace=20, strict=False)
+        assert "read from node" in op["reconciliation"], op
+        assert op["cib_before"] in op["reconciliation"]
+    finally:
+        wait(lambda: where("op-slow"), 60)
+        lab("exec", "1", "pcs", "resource", "clear", "op-slow", check=False)
+        lab("exec", "1", "pcs", "resource", "delete", "op-slow", "--force", check=False)
+
+
+def _ended(api: APIClient, op_id: int) -> dict[str, Any] | None:
+    op: dict[str, Any] = api.get(f"/api/v1/operations/{op_id}/").json()
+    return op if op["status"] != "running" else None
+
+
+def _reconciled(api: APIClient, op_id: int) -> dict[str, Any] | None:
+    op: dict[str, Any] = api.get(f"/api/v1/operations/{op_id}/").json()
+    return op if op["reconciliation"] else None

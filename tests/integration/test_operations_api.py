@@ -1,0 +1,217 @@
+"""The operations API without a cluster behind it: validation, permissions, the audit
+list and its export. Bad input answers 400/403/404 and writes nothing, queues nothing."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any
+from urllib.parse import quote
+
+import pytest
+from django.contrib.auth.models import Group, User
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from clusters.models import Cluster, Operation, Plan
+from clusters.operations.changes import node_standby, resource_delete
+from nodes.models import Node, SshCredential
+from tests.corpus import INJECTION_CORPUS
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def cluster() -> Cluster:
+    credential = SshCredential(username="root")
+    credential.set_private_key("unused")
+    credential.save()
+    made = Cluster.objects.create(name="c1", credential=credential)
+    for i in (1, 2):
+        Node.objects.create(cluster=made, name=f"node{i}", address=f"198.51.100.{10 + i}")
+    return made
+
+
+@pytest.fixture
+def sent(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, Any]]:
+    """Tasks handed to Celery (captured: no worker or node takes part here)."""
+    calls: list[tuple[str, Any]] = []
+    monkeypatch.setattr(
+        "clusters.operations.service.current_app.send_task",
+        lambda name, args: calls.append((name, args)),
+    )
+    return calls
+
+
+def client_in(group: str) -> APIClient:
+    user = User.objects.create_user(group, password="pass-123-long")
+    user.groups.add(Group.objects.get(name=group))
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    return client
+
+
+def nothing_written() -> bool:
+    return not Operation.objects.exists() and not Plan.objects.exists()
+
+
+def test_standby_is_queued_and_handed_to_a_worker_on_commit(
+    cluster: Cluster,
+    api: APIClient,
+    sent: list[tuple[str, Any]],
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api.post(f"/api/v1/clusters/{cluster.pk}/nodes/node2/standby/")
+    assert response.status_code == 202
+    body = response.json()
+    assert body["status"] == "queued"
+    op = Operation.objects.get(pk=body["id"])
+    assert (op.kind, op.target, str(op.user)) == ("node.standby", "node2", "admin")
+    assert sent == [("clusters.run_operation", [op.pk])]
+    assert api.get(f"/api/v1/operations/{op.pk}/").json()["status"] == "queued"
+
+
+@pytest.mark.parametrize(
+    ("url", "body"),
+    [
+        ("resources/", {"id": "1bad", "agent": "ocf:heartbeat:Dummy"}),
+        ("resources/", {"id": "r1", "agent": "stonith:fence_xvm"}),
+        ("resources/", {"id": "r1", "agent": "ocf:heartbeat:Dummy", "params": {"a b": "1"}}),
+        ("resources/", {"id": "r1", "agent": "ocf:heartbeat:Dummy", "params": "x=1"}),
+        ("resources/", {"id": "r1", "agent": "ocf:heartbeat:Dummy", "operations": "monitor"}),
+        ("resources/", ["not", "an", "object"]),
+        ("resources/dummy1/move/", {"node": "--force"}),
+        ("resources/dummy1/move/", {}),
+    ],
+)
+def test_bad_input_is_refused_and_changes_nothing(
+    cluster: Cluster, api: APIClient, sent: list[Any], url: str, body: Any
+) -> None:
+    response = api.post(f"/api/v1/clusters/{cluster.pk}/{url}", body, format="json")
+    assert response.status_code == 400, response.content
+    assert response.json()["detail"]
+    assert nothing_written()
+    assert sent == []
+
+
+@pytest.mark.parametrize("hostile", INJECTION_CORPUS)
+def test_hostile_strings_reach_no_node(
+    cluster: Cluster, api: APIClient, sent: list[Any], hostile: str
+) -> None:
+    base = f"/api/v1/clusters/{cluster.pk}"
+    dummy = {"agent": "ocf:heartbeat:Dummy"}
+    in_path = quote(hostile, safe="")  # as a client sends it (urllib drops raw \n and \t)
+    answers = [
+        api.post(f"{base}/resources/", {"id": hostile, **dummy}, format="json"),
+        api.post(f"{base}/resources/", {"id": "r1", "agent": hostile}, format="json"),
+        api.post(
+            f"{base}/resources/", {"id": "r1", **dummy, "params": {hostile: "1"}}, format="json"
+        ),
+        api.post(
+            f"{base}/resources/", {"id": "r1", **dummy, "meta": {hostile: "1"}}, format="json"
+        ),
+        api.post(f"{base}/resources/dummy1/move/", {"node": hostile}, format="json"),
+        api.post(f"{base}/resources/{in_path}/disable/"),
+        api.delete(f"{base}/resources/{in_path}/"),
+        api.post(f"{base}/nodes/{in_path}/standby/"),
+    ]
+    assert all(a.status_code in (400, 404) for a in answers), [a.status_code for a in answers]
+    assert nothing_written()
+    assert sent == []
+
+
+def test_unknown_actions_nodes_and_clusters_are_404(cluster: Cluster, api: APIClient) -> None:
+    base = f"/api/v1/clusters/{cluster.pk}"
+    assert api.post(f"{base}/nodes/node9/standby/").status_code == 404
+    assert api.post(f"{base}/nodes/node1/reboot-everything/").status_code == 404
+    assert api.post(f"{base}/resources/r1/explode/").status_code == 404
+    assert api.post("/api/v1/clusters/999/nodes/node1/standby/").status_code == 404
+    assert nothing_written()
+
+
+def test_roles_separate_reading_operating_and_administering(
+    cluster: Cluster, reader: APIClient, sent: list[Any]
+) -> None:
+    base = f"/api/v1/clusters/{cluster.pk}"
+    create = {"id": "r1", "agent": "ocf:heartbeat:Dummy"}
+    assert reader.post(f"{base}/nodes/node1/standby/").status_code == 403
+    assert reader.get("/api/v1/operations/").status_code == 200
+    operator = client_in("operators")
+    assert operator.post(f"{base}/resources/", create, format="json").status_code == 403
+    assert operator.delete(f"{base}/resources/dummy1/").status_code == 403
+    assert nothing_written()
+    assert operator.post(f"{base}/nodes/node1/standby/").status_code == 202
+    administrator = client_in("administrators")
+    assert administrator.post(f"{base}/resources/", create, format="json").status_code == 202
+    assert administrator.delete(f"{base}/resources/dummy1/").status_code == 202
+    assert APIClient().get("/api/v1/operations/").status_code in (401, 403)
+
+
+def test_a_plan_applies_once_and_only_on_its_cluster(
+    cluster: Cluster, api: APIClient, reader: APIClient
+) -> None:
+    change = node_standby("node1")
+    done = Operation.objects.create(cluster=cluster, kind="node.standby", summary="x", change={})
+    plan = Plan.objects.create(
+        cluster=cluster,
+        kind=change.kind,
+        target="node1",
+        summary=change.summary,
+        change=change.as_json(),
+        base_version="0:5",
+        applied_by=done,
+    )
+    url = f"/api/v1/clusters/{cluster.pk}/plans/{plan.pk}/"
+    assert api.get(url).json()["plan_id"] == plan.pk
+    again = api.post(url + "apply/")
+    assert again.status_code == 409
+    assert again.json()["operation"] == done.pk
+    assert api.post(f"/api/v1/clusters/999/plans/{plan.pk}/apply/").status_code == 404
+    deleting = Plan.objects.create(
+        cluster=cluster,
+        kind="resource.delete",
+        summary="d",
+        base_version="0:5",
+        change=resource_delete("dummy1").as_json(),
+    )
+    assert (
+        reader.post(f"/api/v1/clusters/{cluster.pk}/plans/{deleting.pk}/apply/").status_code == 403
+    )
+    assert Operation.objects.count() == 1
+
+
+def test_audit_list_filters_and_exports(cluster: Cluster, api: APIClient, admin_user: User) -> None:
+    rows = [
+        ("node.standby", "node1", "succeeded", [["pcs", "cluster", "cib-push", "f"]]),
+        ("resource.move", "dummy1", "failed", [["pcs", "resource", "move", "dummy1", "node2"]]),
+    ]
+    for kind, target, status, argv in rows:
+        Operation.objects.create(
+            cluster=cluster,
+            user=admin_user,
+            kind=kind,
+            target=target,
+            summary=kind,
+            change={},
+            status=status,
+            argv=argv,
+            stderr="Error: x" if status == "failed" else "",
+        )
+    listed = api.get(f"/api/v1/operations/?cluster={cluster.pk}").json()
+    assert listed["count"] == 2
+    failed = api.get("/api/v1/operations/?status=failed&user=admin").json()["results"]
+    assert [op["target"] for op in failed] == ["dummy1"]
+    assert failed[0]["argv"] == [["pcs", "resource", "move", "dummy1", "node2"]]
+    assert api.get("/api/v1/operations/?kind=node.standby").json()["count"] == 1
+    assert api.get("/api/v1/operations/?since=2999-01-01T00:00:00Z").json()["count"] == 0
+    exported = api.get("/api/v1/operations/export/?as=csv&status=failed")
+    assert exported["Content-Disposition"].endswith('haconsole-audit.csv"')
+    table = list(csv.DictReader(io.StringIO(exported.content.decode())))
+    assert [(r["kind"], r["user"], r["stderr"]) for r in table] == [
+        ("resource.move", "admin", "Error: x")
+    ]
+    assert json.loads(table[0]["argv"]) == [["pcs", "resource", "move", "dummy1", "node2"]]
+    as_json = json.loads(api.get("/api/v1/operations/export/?as=json").content)
+    assert {r["kind"] for r in as_json} == {"node.standby", "resource.move"}
