@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from frontend import views
+from frontend import ops_views, views
 
 urlpatterns = [
     path("login/", auth_views.LoginView.as_view(template_name="frontend/login.html"), name="login"),
@@ -15,5 +15,11 @@ urlpatterns = [
     path("clusters/<int:pk>/", views.cluster_detail, name="cluster-detail"),
     path("clusters/<int:pk>/refresh/", views.cluster_refresh, name="cluster-refresh"),
     path("clusters/<int:pk>/nodes/<str:name>/", views.node_detail, name="node-detail"),
+    path(
+        "clusters/<int:pk>/create-resource/",
+        ops_views.resource_create,
+        name="resource-create",
+    ),
+    path("audit/", ops_views.audit, name="audit"),
     path("clusters/<int:pk>/resources/<str:rid>/", views.resource_detail, name="resource-detail"),
 ]

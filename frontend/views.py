@@ -26,6 +26,7 @@ from django.views.decorators.http import require_POST
 
 from clusters.mirror import cluster_message, event_json
 from clusters.models import Cluster, Event, KioskToken
+from clusters.operations.changes import ADMINISTER, OPERATE
 from clusters.refresh import ClusterUnreachable, refresh_status
 from clusters.services import AddClusterError, AddClusterRequest, HostKeysUnconfirmed, add_cluster
 from clusters.snapshot import flat_resources
@@ -87,10 +88,15 @@ def _cluster(pk: int) -> Cluster:
     return get_object_or_404(clusters, pk=pk)
 
 
-def _page_data(cluster: Cluster, **extra: Any) -> Json:
+def _page_data(cluster: Cluster, request: HttpRequest | None = None, **extra: Any) -> Json:
+    user = request.user if request is not None else None
     return {
         "cluster": {"id": cluster.pk, "name": cluster.name},
         "nodes": [node_config(n) for n in cluster.nodes.all()],
+        "can": {
+            "operate": bool(user and user.has_perm(OPERATE)),
+            "administer": bool(user and user.has_perm(ADMINISTER)),
+        },
         **extra,
     }
 
@@ -102,7 +108,7 @@ def cluster_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "cluster": cluster,
         "message": cluster_message(cluster),
-        "page": _page_data(cluster, events=_events(events)),
+        "page": _page_data(cluster, request, events=_events(events)),
     }
     return render(request, "frontend/cluster.html", context)
 
@@ -116,7 +122,7 @@ def node_detail(request: HttpRequest, pk: int, name: str) -> HttpResponse:
         "cluster": cluster,
         "name": name,
         "message": cluster_message(cluster),
-        "page": _page_data(cluster, node=name),
+        "page": _page_data(cluster, request, node=name),
     }
     return render(request, "frontend/node.html", context)
 
@@ -138,7 +144,7 @@ def resource_detail(request: HttpRequest, pk: int, rid: str) -> HttpResponse:
         "cluster": cluster,
         "rid": rid,
         "message": cluster_message(cluster),
-        "page": _page_data(cluster, resource=rid),
+        "page": _page_data(cluster, request, resource=rid),
     }
     return render(request, "frontend/resource.html", context)
 

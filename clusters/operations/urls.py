@@ -2,9 +2,19 @@
 
 from django.urls import path
 
-from clusters.operations import api
+from clusters.operations import agents_api, api
 
 urlpatterns = [
+    path(
+        "clusters/<int:cluster_pk>/agents/",
+        agents_api.AgentListView.as_view(),
+        name="agents",
+    ),
+    path(
+        "clusters/<int:cluster_pk>/agents/<str:agent>/",
+        agents_api.AgentMetadataView.as_view(),
+        name="agent-metadata",
+    ),
     path(
         "clusters/<int:cluster_pk>/nodes/<str:name>/<str:verb>/",
         api.NodeActionView.as_view(),

@@ -60,7 +60,7 @@ class AgentMetadata:
 
 def parse_agent_metadata(agent: str, xml: str | bytes) -> AgentMetadata:
     """Parse <resource-agent> metadata; ParseError if it is not that."""
-    root = parse_xml(xml)
+    root = parse_xml(xml, external_doctype=True)
     if root.tag != "resource-agent":
         raise ParseError(f"expected <resource-agent>, got <{root.tag}>")
     return AgentMetadata(

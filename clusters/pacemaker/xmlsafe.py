@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from lxml import etree
 
 
@@ -20,9 +22,23 @@ _PARSER = etree.XMLParser(
 )
 
 
-def parse_xml(data: str | bytes) -> etree._Element:
-    """Parse one XML document; refuse anything with a DOCTYPE (no crm_mon or CIB has one)."""
+# `<!DOCTYPE resource-agent SYSTEM "ra-api-1.dtd">`: what agent metadata starts with.
+# Only a name and an external id (never loaded); an internal subset ([...]) never matches.
+_EXTERNAL_DOCTYPE = re.compile(
+    rb"^(\s*<\?xml[^>]*\?>)?\s*<!DOCTYPE\s+[\w.-]+\s+"
+    rb'(SYSTEM\s+"[^"\[\]<>]*"|PUBLIC\s+"[^"\[\]<>]*"\s+"[^"\[\]<>]*")\s*>'
+)
+
+
+def parse_xml(data: str | bytes, external_doctype: bool = False) -> etree._Element:
+    """Parse one XML document; refuse anything with a DOCTYPE (no crm_mon or CIB has one).
+
+    external_doctype: accept (and drop) a leading DOCTYPE that only names an external
+    DTD, as resource agents' metadata has; a DOCTYPE with declarations is still refused.
+    """
     raw = data.encode() if isinstance(data, str) else data
+    if external_doctype:
+        raw = _EXTERNAL_DOCTYPE.sub(rb"\1", raw, count=1)
     try:
         root = etree.fromstring(raw, _PARSER)
     except etree.XMLSyntaxError as exc:

@@ -116,6 +116,16 @@ def page(browser: Browser) -> Iterator[Page]:
     context.close()
 
 
+@pytest.fixture
+def errors(page: Page) -> Iterator[list[str]]:
+    """Script errors of the page; the test fails if there is any."""
+    seen: list[str] = []
+    page.on("pageerror", lambda exc: seen.append(f"{page.url}: {exc}\n{exc.stack}"))
+    page.on("console", lambda msg: seen.append(msg.text) if msg.type == "error" else None)
+    yield seen
+    assert seen == []
+
+
 def sign_in(page: Page, console: Console, path: str = "/") -> None:
     """Create a superuser and log in through the login page, landing on path."""
     User.objects.create_superuser("watcher", password="watcher-pass-123")

@@ -11,7 +11,6 @@ import os
 import re
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -50,16 +49,6 @@ def mark_page(page: Page) -> None:
 
 def assert_not_reloaded(page: Page) -> None:
     assert page.evaluate(MARKER) == "still here"
-
-
-@pytest.fixture
-def errors(page: Page) -> Iterator[list[str]]:
-    """Script errors of the page; the test fails if there is any."""
-    seen: list[str] = []
-    page.on("pageerror", lambda exc: seen.append(f"{page.url}: {exc}\n{exc.stack}"))
-    page.on("console", lambda msg: seen.append(msg.text) if msg.type == "error" else None)
-    yield seen
-    assert seen == []
 
 
 @pytest.fixture

@@ -74,6 +74,26 @@ def test_agent_metadata_for_a_form() -> None:
     assert meta.as_dict()["parameters"][0]["name"] == "state"
 
 
+def test_agent_metadata_with_an_external_doctype() -> None:
+    xml = fixture("metadata", "ocf_heartbeat_Dummy.xml")
+    assert xml.splitlines()[1] == '<!DOCTYPE resource-agent SYSTEM "ra-api-1.dtd">'
+    meta = parse_agent_metadata("ocf:heartbeat:Dummy", xml)
+    assert [p.name for p in meta.parameters] == ["state", "fake"]
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        '<!DOCTYPE r [<!ENTITY e SYSTEM "file:///etc/passwd">]><resource-agent>&e;</resource-agent>',
+        '<!DOCTYPE r SYSTEM "x.dtd" [<!ENTITY e "boom">]><resource-agent>&e;</resource-agent>',
+        '<!DOCTYPE r SYSTEM "x.dtd"><!DOCTYPE r SYSTEM "y.dtd"><resource-agent/>',
+    ],
+)
+def test_agent_metadata_refuses_declarations(hostile: str) -> None:
+    with pytest.raises(ParseError):
+        parse_agent_metadata("ocf:x:x", hostile)
+
+
 def test_agent_metadata_marks_required_and_advanced() -> None:
     xml = (
         '<resource-agent name="x"><parameters>'

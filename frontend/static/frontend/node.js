@@ -1,6 +1,7 @@
 // A node's page: its state flags, attributes, the resources on it, its operation history.
 
 import {chip, embedded, h, when} from "./dom.js";
+import {actionBar, planAndApply} from "./ops.js";
 import {startClusterPage} from "./page.js";
 import {renderFreshness, resourceLink, roleAndFlags, section, table} from "./sections.js";
 import {nodeFlags, parentOf, runningOn} from "./status.js";
@@ -69,6 +70,20 @@ function historyTable(clusterId, status) {
     "Fail count"], rows, "No operations recorded on this node.");
 }
 
+function nodeActions() {
+  const page = embedded("page-data");
+  if (!page.can.operate) return;
+  const id = page.cluster.id;
+  const url = (verb) => `/api/v1/clusters/${id}/nodes/${encodeURIComponent(NAME)}/${verb}/`;
+  $("actions").append(actionBar([
+    {label: "Standby…", attrs: {"data-do": "standby"},
+      run: () => planAndApply({title: `Standby ${NAME}`, clusterId: id, url: url("standby")})},
+    {label: "Unstandby…", attrs: {"data-do": "unstandby"},
+      run: () => planAndApply({title: `Unstandby ${NAME}`, clusterId: id, url: url("unstandby")})},
+  ]));
+}
+
+nodeActions();
 startClusterPage(render, {
   accept: (event) => event.node === NAME,
   queries: [`&node__name=${encodeURIComponent(NAME)}`],

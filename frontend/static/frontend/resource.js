@@ -2,6 +2,7 @@
 // flags, its members, the failures of it, its events.
 
 import {embedded, h} from "./dom.js";
+import {actionBar, planAndApply} from "./ops.js";
 import {startClusterPage} from "./page.js";
 import {
   failuresTable, nodeLinks, renderFreshness, resourceLink, roleAndFlags, section, table,
@@ -86,6 +87,32 @@ function eventIds() {
   return [...ids];
 }
 
+/** Move (to a chosen node), disable, enable, cleanup; delete for administrators. */
+function resourceActions() {
+  const page = embedded("page-data");
+  if (!page.can.operate) return;
+  const id = page.cluster.id;
+  const url = (verb) => `/api/v1/clusters/${id}/resources/${encodeURIComponent(RID)}/${verb ? `${verb}/` : ""}`;
+  const plan = (title, verb, body, method = "POST") =>
+    () => planAndApply({title, clusterId: id, url: url(verb), body, method});
+  const target = h("select", {"data-move-to": ""}, page.nodes.map((n) => h("option", {value: n.name}, n.name)));
+  const actions = [
+    {label: "Move to…", attrs: {"data-do": "move"},
+      run: () => plan(`Move ${RID} to ${target.value}`, "move", {node: target.value})()},
+    {label: "Disable…", attrs: {"data-do": "disable"}, run: plan(`Disable ${RID}`, "disable")},
+    {label: "Enable…", attrs: {"data-do": "enable"}, run: plan(`Enable ${RID}`, "enable")},
+    {label: "Cleanup…", attrs: {"data-do": "cleanup"}, run: plan(`Cleanup ${RID}`, "cleanup")},
+  ];
+  if (page.can.administer) {
+    actions.push({label: "Delete…", danger: true, attrs: {"data-do": "delete"},
+      run: plan(`Delete ${RID}`, "", undefined, "DELETE")});
+  }
+  const bar = actionBar(actions);
+  bar.firstChild.after(" ", target);
+  $("actions").append(bar);
+}
+
+resourceActions();
 const IDS = eventIds();
 startClusterPage(render, {
   accept: (event) => IDS.includes(event.resource),

@@ -1,0 +1,73 @@
+// The audit trail: operations filtered like the API filters them, each row opening on
+// the commands it ran, their output and the CIB diff; export as CSV or JSON.
+
+import {embedded, fill, h, when} from "./dom.js";
+import {fetchJson} from "./live.js";
+
+const $ = (id) => document.getElementById(id);
+const page = embedded("page-data");
+const form = $("filters");
+const clusterNames = new Map(page.clusters.map((c) => [c.id, c.name]));
+
+function query() {
+  const data = new FormData(form);
+  const q = new URLSearchParams();
+  for (const name of ["cluster", "status", "kind", "target", "user"]) {
+    if (data.get(name)) q.set(name, data.get(name));
+  }
+  if (data.get("since")) q.set("since", new Date(data.get("since")).toISOString());
+  if (data.get("changes_only")) q.set("dry_run", "false");
+  return q;
+}
+
+function details(op) {
+  return h("tr", {class: "detail", "data-detail": op.id}, h("td", {colspan: 7},
+    op.error ? h("p", {class: "msg error"}, op.error) : null,
+    op.reconciliation ? h("p", {class: "msg"}, op.reconciliation) : null,
+    h("ol", {class: "steps"}, (op.steps || []).map((s) => h("li", {},
+      h("code", {}, s.argv.join(" ")), ` → exit ${s.exit_status}`,
+      s.stdout ? h("pre", {class: "output"}, s.stdout) : null,
+      s.stderr ? h("pre", {class: "output err"}, s.stderr) : null))),
+    op.cib_diff ? h("pre", {class: "diff"}, op.cib_diff) : null,
+    op.cib_before ? h("p", {class: "age"}, `CIB ${op.cib_before} → ${op.cib_after || "?"}`) : null));
+}
+
+function row(op) {
+  const tone = {succeeded: "ok", failed: "bad", interrupted: "bad"}[op.status] || "info";
+  const tr = h("tr", {"data-op": op.id, "data-status": op.status, class: "clickable"},
+    h("td", {}, op.id), h("td", {}, when(op.created)), h("td", {}, op.user || "console"),
+    h("td", {}, clusterNames.get(op.cluster) || op.cluster), h("td", {}, op.summary),
+    h("td", {}, h("span", {class: `state ${tone}`}, op.status)), h("td", {}, op.node));
+  tr.onclick = () => {
+    const open = document.querySelector(`[data-detail="${op.id}"]`);
+    if (open) open.remove();
+    else tr.after(details(op));
+  };
+  return tr;
+}
+
+async function load() {
+  const q = query();
+  $("export-csv").href = `/api/v1/operations/export/?${q}&as=csv`;
+  $("export-json").href = `/api/v1/operations/export/?${q}&as=json`;
+  const one = new URLSearchParams(location.search).get("id");
+  const ops = one ? [await fetchJson(`/api/v1/operations/${encodeURIComponent(one)}/`)]
+    : (await fetchJson(`/api/v1/operations/?${q}&limit=200`)).results;
+  fill($("operations"), ops.map(row));
+  if (one) $("operations").firstChild.click();
+  $("more").textContent = ops.length ? "" : "No operations match.";
+}
+
+fill(form.elements.cluster, h("option", {value: ""}, "all"),
+  page.clusters.map((c) => h("option", {value: c.id}, c.name)));
+fill(form.elements.status, h("option", {value: ""}, "all"), page.statuses.map((s) => h("option", {}, s)));
+const given = new URLSearchParams(location.search);
+for (const name of ["cluster", "status", "kind", "target", "user"]) {
+  if (given.get(name)) form.elements[name].value = given.get(name);
+}
+form.addEventListener("submit", (event) => {
+  event.preventDefault();
+  history.replaceState(null, "", location.pathname);
+  load();
+});
+load();

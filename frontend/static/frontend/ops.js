@@ -1,0 +1,141 @@
+// Changing a cluster from a page: plan (the change tried on a copy of the CIB), show what
+// Pacemaker would do and the CIB diff, apply on confirmation, then follow the operation
+// until it ends, with every command and its output. One dialog for every action.
+
+import {fill, h} from "./dom.js";
+
+const FINAL = ["succeeded", "failed", "interrupted"];
+
+function csrfToken() {
+  const match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+  return match ? decodeURIComponent(match[1]) : "";
+}
+
+/** Send JSON to the console's API; {status, body} whatever the status. */
+export async function send(method, url, body) {
+  const response = await fetch(url, {
+    method,
+    credentials: "same-origin",
+    headers: {"Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": csrfToken()},
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  let data = {};
+  try {
+    data = await response.json();
+  } catch {
+    data = {detail: `HTTP ${response.status}`};
+  }
+  return {status: response.status, body: data};
+}
+
+function dialog() {
+  let el = document.getElementById("op-dialog");
+  if (!el) {
+    el = h("dialog", {id: "op-dialog", class: "op-dialog"});
+    document.body.append(el);
+  }
+  return el;
+}
+
+function errorBlock(body) {
+  return [
+    h("p", {class: "msg error", "data-error": ""}, body.detail || "The request was refused."),
+    body.stderr ? h("pre", {class: "output", "data-stderr": ""}, body.stderr) : null,
+  ];
+}
+
+function planView(plan) {
+  const actions = plan.actions.length
+    ? h("ul", {class: "plan-actions"}, plan.actions.map((a) => h("li", {"data-action": a.action}, a.text)))
+    : h("p", {class: "empty"}, "Pacemaker would not start, stop or move anything.");
+  return [
+    h("h3", {}, "What Pacemaker would do"),
+    actions,
+    h("h3", {}, "CIB change"),
+    plan.cib_diff ? h("pre", {class: "diff", "data-diff": ""}, plan.cib_diff)
+      : h("p", {class: "empty"}, "No configuration change (a runtime action)."),
+    h("p", {class: "age"}, `Planned on CIB version ${plan.base_version}.`),
+  ];
+}
+
+function operationView(op) {
+  const tone = {succeeded: "ok", failed: "bad", interrupted: "bad"}[op.status] || "info";
+  return [
+    h("p", {}, "Operation ", h("a", {href: `/audit/?id=${op.id}`}, `#${op.id}`), ": ",
+      h("span", {class: `state ${tone}`, "data-op-status": op.status}, op.status),
+      op.node ? ` on ${op.node}` : ""),
+    op.error ? h("p", {class: "msg error", "data-error": ""}, op.error) : null,
+    op.reconciliation ? h("p", {class: "msg"}, op.reconciliation) : null,
+    h("ol", {class: "steps"}, (op.steps || []).map((s) => h("li", {"data-exit": s.exit_status},
+      h("code", {}, s.argv.join(" ")), ` → exit ${s.exit_status} (${s.duration} s)`,
+      s.stdout ? h("pre", {class: "output"}, s.stdout) : null,
+      s.stderr ? h("pre", {class: "output err"}, s.stderr) : null))),
+    op.cib_diff ? [h("h3", {}, "CIB change made"), h("pre", {class: "diff"}, op.cib_diff)] : null,
+  ];
+}
+
+async function follow(box, opId, onDone) {
+  for (;;) {
+    const {status, body} = await send("GET", `/api/v1/operations/${opId}/`);
+    if (status !== 200) {
+      fill(box, errorBlock(body));
+      return;
+    }
+    fill(box, operationView(body));
+    if (FINAL.includes(body.status)) {
+      onDone(body);
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 400));
+  }
+}
+
+/**
+ * Plan the change (url with ?plan=1), show it, apply it when the user confirms.
+ * title: what the dialog says; clusterId: for the apply URL; done(op): an element to
+ * show after a success (e.g. a link to what was made).
+ */
+export async function planAndApply({title, clusterId, method = "POST", url, body, done = null}) {
+  const el = dialog();
+  const box = h("div", {class: "op-body"}, h("p", {}, "Trying the change on a copy of the CIB…"));
+  const close = h("button", {type: "button", "data-close": ""}, "Close");
+  const apply = h("button", {type: "button", class: "primary", "data-apply": "", disabled: true}, "Apply");
+  close.onclick = () => el.close();
+  fill(el, h("h2", {}, title), box, h("p", {class: "bar"}, apply, close));
+  if (!el.open) el.showModal();
+  const planned = await send(method, `${url}?plan=1`, body);
+  if (planned.status !== 200) {
+    fill(box, errorBlock(planned.body));
+    return;
+  }
+  fill(box, planView(planned.body));
+  apply.disabled = false;
+  apply.onclick = async () => {
+    apply.disabled = true;
+    const applied = await send("POST", `/api/v1/clusters/${clusterId}/plans/${planned.body.plan_id}/apply/`);
+    if (applied.status === 409 && applied.body.code === "cib_changed") {
+      fill(box, errorBlock(applied.body));
+      apply.textContent = "Plan again";
+      apply.disabled = false;
+      apply.onclick = () => planAndApply({title, clusterId, method, url, body, done});
+      return;
+    }
+    if (applied.status !== 202) {
+      fill(box, errorBlock(applied.body));
+      return;
+    }
+    apply.hidden = true;
+    await follow(box, applied.body.id, (op) => {
+      if (done && op.status === "succeeded") box.append(done(op));
+    });
+  };
+}
+
+/** A row of action buttons: [{label, run, danger}] (run gets no arguments). */
+export function actionBar(actions) {
+  return h("p", {class: "bar actions"}, actions.map(({label, run, danger, attrs = {}}) => {
+    const button = h("button", {type: "button", class: danger ? "danger" : "", ...attrs}, label);
+    button.onclick = run;
+    return button;
+  }));
+}
