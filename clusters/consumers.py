@@ -74,6 +74,10 @@ class ClusterConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         """A new status of this cluster."""
         await self.send_json(event)
 
+    async def operation_update(self, event: Json) -> None:
+        """An operation on this cluster moved on (a command ended, it finished)."""
+        await self.send_json(event)
+
 
 class OverviewConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
     """Every cluster's tile; with ?token= a kiosk token limits it to its clusters."""

@@ -53,3 +53,33 @@ class Resource(models.Model):
     def is_drbd(self) -> bool:
         """True for a DRBD resource agent."""
         return self.agent.endswith(":drbd")
+
+
+class DrbdDevice(models.Model):
+    """Placeholder for a DRBD resource's replication state, one per ocf:linbit:drbd
+    primitive. Created by the mirror; `drbdadm status` fills `state` in a later issue."""
+
+    resource = models.OneToOneField(Resource, on_delete=models.CASCADE, related_name="drbd")
+    drbd_resource = models.CharField(max_length=255, blank=True, help_text="drbd_resource")
+    state = models.JSONField(
+        default=dict,
+        help_text='per node: {"role", "disk", "peer_disk", "connection", "sync_percent"}',
+    )
+    confirmed = models.DateTimeField(null=True, blank=True, help_text="when drbdadm showed it")
+
+    def __str__(self) -> str:
+        return f"DRBD {self.drbd_resource or self.resource.rid}"
+
+
+class VirtualMachine(models.Model):
+    """Placeholder for a KVM guest run by an ocf:heartbeat:VirtualDomain primitive.
+    Created by the mirror; `virsh` fills domain and `state` in a later issue."""
+
+    resource = models.OneToOneField(Resource, on_delete=models.CASCADE, related_name="vm")
+    domain = models.CharField(max_length=255, blank=True, help_text="libvirt domain name")
+    hypervisor = models.CharField(max_length=255, blank=True, help_text="e.g. qemu:///system")
+    state = models.JSONField(default=dict, help_text='per node: {"state": "running", ...}')
+    confirmed = models.DateTimeField(null=True, blank=True, help_text="when virsh showed it")
+
+    def __str__(self) -> str:
+        return f"VM {self.domain or self.resource.rid}"

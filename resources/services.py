@@ -7,7 +7,7 @@ from typing import Any
 
 from clusters.models import Cluster
 from clusters.snapshot import Json
-from resources.models import Resource
+from resources.models import DrbdDevice, Resource, VirtualMachine
 
 _FIELDS = [
     "kind",
@@ -79,5 +79,14 @@ def mirror_resources(cluster: Cluster, snapshot: Json, now: datetime.datetime) -
         row.position, row.confirmed = position, now
         row.parent = existing.get(parent_id) if parent_id else None
         row.save()
+        _placeholders(row)
         existing[rid] = row
     Resource.objects.filter(cluster=cluster).exclude(rid__in=keep).delete()
+
+
+def _placeholders(row: Resource) -> None:
+    """The DRBD or VM row a resource of that agent gets (its state comes later)."""
+    if row.is_drbd:
+        DrbdDevice.objects.get_or_create(resource=row)
+    elif row.is_vm:
+        VirtualMachine.objects.get_or_create(resource=row)

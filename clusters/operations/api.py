@@ -25,7 +25,7 @@ from rest_framework.views import APIView
 
 from clusters.models import Cluster
 from clusters.operations import changes
-from clusters.operations.changes import Change
+from clusters.operations.changes import Change, ConfirmationRequired
 from clusters.operations.models import Operation, Plan
 from clusters.operations.serializers import (
     OperationSerializer,
@@ -74,23 +74,31 @@ def submit(request: Request, cluster: Cluster, build: Any) -> Response:
     """Validate the change, check the permission, then plan it or queue it."""
     try:
         change: Change = build()
+    except ConfirmationRequired as exc:
+        body = {"code": "confirmation_required", "detail": str(exc)}
+        return Response(body, status=status.HTTP_400_BAD_REQUEST)
     except InvalidName as exc:
         return Response({"detail": str(exc)}, status=status.HTTP_400_BAD_REQUEST)
     if not request.user.has_perm(change.permission):
         return Response(
-            {"detail": f"you may not {change.summary} ({change.permission})"},
+            {"detail": f"you may not {change.summary} (needs {change.permission})"},
             status=status.HTTP_403_FORBIDDEN,
         )
     if request.query_params.get("plan") in ("1", "true", "yes"):
-        try:
-            plan = make_plan(cluster, change, request.user)
-        except PlanFailed as exc:
-            return failed_on_cluster(exc)
-        except RemoteError as exc:
-            return unreachable(exc)
-        return Response(PlanSerializer(plan).data)
+        return plan_response(request, cluster, change)
     op = enqueue(cluster, change, request.user)
     return Response(operation_brief(op), status=status.HTTP_202_ACCEPTED)
+
+
+def plan_response(request: Request, cluster: Cluster, change: Change) -> Response:
+    """200 with the plan, 422 if the cluster refused the change, 503 if no node answered."""
+    try:
+        plan = make_plan(cluster, change, request.user)
+    except PlanFailed as exc:
+        return failed_on_cluster(exc)
+    except RemoteError as exc:
+        return unreachable(exc)
+    return Response(PlanSerializer(plan).data)
 
 
 def _cluster(pk: Any) -> Cluster:
@@ -98,7 +106,7 @@ def _cluster(pk: Any) -> Cluster:
 
 
 class NodeActionView(APIView):
-    """POST /clusters/<id>/nodes/<name>/<standby|unstandby>/ [?plan=1]."""
+    """POST /clusters/<id>/nodes/<name>/<action>/ [?plan=1]: changes.NODE_ACTIONS."""
 
     @extend_schema(request=None, responses={202: OperationSerializer, 200: PlanSerializer})
     def post(self, request: Request, cluster_pk: int, name: str, verb: str) -> Response:
@@ -108,7 +116,7 @@ class NodeActionView(APIView):
         builder = changes.NODE_ACTIONS.get(verb)
         if builder is None:
             return Response({"detail": f"no node action {verb!r}"}, status=404)
-        return submit(request, cluster, lambda: builder(name))
+        return submit(request, cluster, lambda: builder(name, _body(request)))
 
 
 class ResourceCreateView(APIView):
@@ -142,19 +150,29 @@ class ResourceView(APIView):
 
 
 class ResourceActionView(APIView):
-    """POST /clusters/<id>/resources/<rid>/<move|disable|enable|cleanup>/ [?plan=1]."""
+    """POST /clusters/<id>/resources/<rid>/<action>/ [?plan=1]: changes.RESOURCE_ACTIONS."""
 
     @extend_schema(request=OpenApiTypes.OBJECT, responses={202: OperationSerializer})
     def post(self, request: Request, cluster_pk: int, rid: str, verb: str) -> Response:
-        """Queue (or plan) the resource action; move takes {"node": ...}."""
+        """Queue (or plan) the resource action; move and ban take {"node": ...}."""
         cluster = _cluster(cluster_pk)
-        if verb == "move":
-            node = request.data.get("node") if isinstance(request.data, dict) else None
-            return submit(request, cluster, lambda: changes.resource_move(rid, node))
         builder = changes.RESOURCE_ACTIONS.get(verb)
         if builder is None:
             return Response({"detail": f"no resource action {verb!r}"}, status=404)
-        return submit(request, cluster, lambda: builder(rid))
+        return submit(request, cluster, lambda: builder(rid, _body(request)))
+
+
+class PropertyView(APIView):
+    """POST /clusters/<id>/properties/ {"name", "value"} [?plan=1]; empty value unsets."""
+
+    @extend_schema(request=OpenApiTypes.OBJECT, responses={202: OperationSerializer})
+    def post(self, request: Request, cluster_pk: int) -> Response:
+        """Queue (or plan) a cluster property change."""
+        return submit(request, _cluster(cluster_pk), lambda: changes.property_set(_body(request)))
+
+
+def _body(request: Request) -> dict[str, Any]:
+    return request.data if isinstance(request.data, dict) else {}
 
 
 class PlanView(APIView):

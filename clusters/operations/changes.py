@@ -4,7 +4,9 @@ A Change is a pure value: `stage` lists pcs commands (without `pcs -f FILE`) app
 a copy of the CIB, for the preview and, when `live` is empty, for the push; `live`
 lists whole commands run on the cluster instead of the push (actions pcs does better
 live, such as a move that clears its own constraint, or that cannot run on a file,
-such as cleanup). Every user-supplied piece is checked here and is one argv element.
+such as cleanup); `simulate` adds crm_simulate options for what a live change does
+(`--node-down N` for stopping a node). Every user-supplied piece is checked here and is
+one argv element. Actions that can lose data need the target typed back (`confirm`).
 """
 
 from __future__ import annotations
@@ -13,7 +15,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from clusters.pacemaker.ids import InvalidName, check_agent, check_id, check_pairs
+from clusters.pacemaker.ids import (
+    InvalidName,
+    check_agent,
+    check_id,
+    check_name,
+    check_pairs,
+    check_value,
+)
 
 OPERATE = "clusters.operate_cluster"
 ADMINISTER = "clusters.administer_cluster"
@@ -30,6 +39,7 @@ class Change:
     permission: str
     stage: tuple[Argv, ...] = ()
     live: tuple[Argv, ...] = field(default=())
+    simulate: Argv = ()
 
     def as_json(self) -> dict[str, Any]:
         """What is stored with a plan or an operation."""
@@ -40,6 +50,7 @@ class Change:
             "permission": self.permission,
             "stage": [list(a) for a in self.stage],
             "live": [list(a) for a in self.live],
+            "simulate": list(self.simulate),
         }
 
     @classmethod
@@ -52,6 +63,7 @@ class Change:
             permission=data["permission"],
             stage=tuple(tuple(a) for a in data["stage"]),
             live=tuple(tuple(a) for a in data["live"]),
+            simulate=tuple(data.get("simulate", ())),
         )
 
 
@@ -142,13 +154,160 @@ def _operations(value: object) -> list[list[str]]:
     return ops
 
 
-# Actions reachable by name from the API: (node or resource) -> builder.
-NODE_ACTIONS: dict[str, Callable[[str], Change]] = {
-    "standby": node_standby,
-    "unstandby": node_unstandby,
+class ConfirmationRequired(InvalidName):
+    """A risky action without the confirmation text it needs."""
+
+
+def confirmed(body: Body, expected: str, risk: str) -> None:
+    """Refuse unless body["confirm"] is exactly expected (typed back by the operator)."""
+    if body.get("confirm") != expected:
+        raise ConfirmationRequired(f'{risk} To go on, send "confirm": "{expected}".')
+
+
+def _node_maintenance(node: str, on: bool) -> Change:
+    name = check_id(node, "node")
+    verb = "maintenance" if on else "unmaintenance"
+    return Change(f"node.{verb}", name, f"{verb} {name}", OPERATE, (("node", verb, name),))
+
+
+def _cluster_service(node: str, verb: str, simulate: Argv = ()) -> Change:
+    """pcs cluster start|stop|enable|disable NODE, run live."""
+    name = check_id(node, "node")
+    return Change(
+        f"node.{verb}",
+        name,
+        f"{verb} cluster services on {name}"
+        if verb in ("start", "stop")
+        else f"{verb} cluster services at boot on {name}",
+        ADMINISTER,
+        live=(("pcs", "cluster", verb, name),),
+        simulate=simulate,
+    )
+
+
+def node_fence(node: str, body: Body) -> Change:
+    """Fence a node (reboot, or off); the node's name must be typed back."""
+    name = check_id(node, "node")
+    action = body.get("action", "reboot")
+    if action not in ("reboot", "off"):
+        raise InvalidName("action must be reboot or off")
+    confirmed(body, name, f"Fencing {name} cuts its power ({action}) and kills what runs there.")
+    argv = ("pcs", "stonith", "fence", name, *(("--off",) if action == "off" else ()))
+    return Change(
+        "node.fence",
+        name,
+        f"fence {name} ({action})",
+        ADMINISTER,
+        live=(argv,),
+        simulate=("--node-fail", name),
+    )
+
+
+def node_confirm_fenced(node: str, body: Body) -> Change:
+    """Tell the cluster a node is off (manual fencing); wrong, it corrupts shared data."""
+    name = check_id(node, "node")
+    confirmed(
+        body,
+        f"{name} is off",
+        f"Confirming {name} as fenced while it still runs lets two nodes write the same "
+        "data (DRBD split brain, a VM started twice): check that it is powered off.",
+    )
+    return Change(
+        "node.confirm-fenced",
+        name,
+        f"confirm {name} is fenced",
+        ADMINISTER,
+        live=(("pcs", "stonith", "confirm", name, "--force"),),
+    )
+
+
+def _resource_flag(rid: str, verb: str) -> Change:
+    r = check_id(rid, "resource")
+    return Change(f"resource.{verb}", r, f"{verb} {r}", OPERATE, (("resource", verb, r),))
+
+
+def resource_ban(rid: str, body: Body) -> Change:
+    """Keep a resource off a node (a cli-ban constraint until cleared)."""
+    r, n = check_id(rid, "resource"), check_id(body.get("node"), "node")
+    return Change("resource.ban", r, f"ban {r} from {n}", OPERATE, (("resource", "ban", r, n),))
+
+
+def resource_clear(rid: str, body: Body) -> Change:
+    """Remove the move/ban constraints (cli-prefer, cli-ban) of a resource."""
+    r = check_id(rid, "resource")
+    node = body.get("node")
+    on = (check_id(node, "node"),) if node else ()
+    return Change(
+        "resource.clear",
+        r,
+        f"clear move constraints of {r}",
+        OPERATE,
+        (("resource", "clear", r, *on),),
+    )
+
+
+def resource_restart(rid: str, body: Body) -> Change:
+    """Stop and start a resource where it runs (live; pcs waits for it)."""
+    r = check_id(rid, "resource")
+    return Change(
+        "resource.restart", r, f"restart {r}", OPERATE, live=(("pcs", "resource", "restart", r),)
+    )
+
+
+def resource_update(rid: str, body: Body) -> Change:
+    """Set parameters and meta attributes; an empty value removes the attribute."""
+    r = check_id(rid, "resource")
+    params, meta = check_pairs(body.get("params"), "params"), check_pairs(body.get("meta"), "meta")
+    if not params and not meta:
+        raise InvalidName("nothing to update: give params and/or meta")
+    argv = ["resource", "update", r, *_assignments(params)]
+    if meta:
+        argv += ["meta", *_assignments(meta)]
+    return Change("resource.update", r, f"update {r}", ADMINISTER, (tuple(argv),))
+
+
+def property_set(body: Body) -> Change:
+    """Set (or with an empty value, unset) a cluster property."""
+    name = check_name(body.get("name"), "property")
+    value = check_value(body.get("value", ""), "value")
+    if name == "stonith-enabled" and value.strip().lower() in _FALSE:
+        confirmed(
+            body,
+            "disable fencing",
+            "Without fencing the cluster cannot recover from a node that stops answering, "
+            "and may run the same resource (or VM) on two nodes at once.",
+        )
+    argv = ("property", "set", f"{name}={value}") if value else ("property", "unset", name)
+    summary = f"set {name}={value}" if value else f"unset {name}"
+    return Change("cluster.property", name, summary, ADMINISTER, (argv,))
+
+
+_FALSE = {"false", "0", "no", "off", "n"}
+Body = dict[str, Any]
+Builder = Callable[[str, Body], Change]
+
+# Actions reachable by name from the API: builder(target, request body).
+NODE_ACTIONS: dict[str, Builder] = {
+    "standby": lambda n, _: node_standby(n),
+    "unstandby": lambda n, _: node_unstandby(n),
+    "maintenance": lambda n, _: _node_maintenance(n, True),
+    "unmaintenance": lambda n, _: _node_maintenance(n, False),
+    "start": lambda n, _: _cluster_service(n, "start", ("--node-up", n)),
+    "stop": lambda n, _: _cluster_service(n, "stop", ("--node-down", n)),
+    "enable": lambda n, _: _cluster_service(n, "enable"),
+    "disable": lambda n, _: _cluster_service(n, "disable"),
+    "fence": node_fence,
+    "confirm-fenced": node_confirm_fenced,
 }
-RESOURCE_ACTIONS: dict[str, Callable[[str], Change]] = {
-    "disable": resource_disable,
-    "enable": resource_enable,
-    "cleanup": resource_cleanup,
+RESOURCE_ACTIONS: dict[str, Builder] = {
+    "move": lambda r, body: resource_move(r, body.get("node")),
+    "disable": lambda r, _: resource_disable(r),
+    "enable": lambda r, _: resource_enable(r),
+    "cleanup": lambda r, _: resource_cleanup(r),
+    "manage": lambda r, _: _resource_flag(r, "manage"),
+    "unmanage": lambda r, _: _resource_flag(r, "unmanage"),
+    "ban": resource_ban,
+    "clear": resource_clear,
+    "restart": resource_restart,
+    "update": resource_update,
 }

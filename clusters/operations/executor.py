@@ -144,7 +144,7 @@ async def plan(session: NodeSession, change: Change) -> PlanResult:
     directory = await _tmpdir(session)
     try:
         staged = await _stage(session, change, directory)
-        simulated = await session.run([*SIMULATE_ARGV, staged.new])
+        simulated = await session.run([*SIMULATE_ARGV, staged.new, *change.simulate])
         return PlanResult(staged.base, parse_simulation(simulated.stdout), staged.diff)
     finally:
         await session.run(["rm", "-rf", "--", directory], check=False)

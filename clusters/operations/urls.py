@@ -36,6 +36,11 @@ urlpatterns = [
         name="resource-action",
     ),
     path(
+        "clusters/<int:cluster_pk>/properties/",
+        api.PropertyView.as_view(),
+        name="cluster-properties",
+    ),
+    path(
         "clusters/<int:cluster_pk>/plans/<str:plan_id>/",
         api.PlanView.as_view(),
         name="plan",

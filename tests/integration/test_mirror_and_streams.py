@@ -11,11 +11,12 @@ from django.db import connections
 from rest_framework.test import APIClient
 
 from clusters.mirror import apply_status, apublish, mark_unreachable
-from clusters.models import Cluster, Event, KioskToken
+from clusters.models import Cluster, Event, KioskToken, Operation
+from clusters.operations.service import publish_operation
 from console.asgi import application
 from fencing.models import FenceDevice
 from nodes.models import Node, SshCredential
-from resources.models import Resource
+from resources.models import DrbdDevice, Resource, VirtualMachine
 from tests.statusfactory import fence, lab_like, node, primitive
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -126,6 +127,22 @@ def communicator(path: str, user: Any = None) -> WebsocketCommunicator:
     return comm
 
 
+def test_drbd_and_vm_resources_get_their_placeholder_rows(cluster: Cluster) -> None:
+    with_guests = lab_like(
+        resources=(
+            primitive("drbd-r0", "node1", agent="ocf:linbit:drbd"),
+            primitive("vm-web", "node2", agent="ocf:heartbeat:VirtualDomain"),
+            primitive("dummy1", "node3"),
+        )
+    )
+    apply_status(cluster.pk, with_guests, "node1")
+    assert DrbdDevice.objects.get().resource.rid == "drbd-r0"
+    assert VirtualMachine.objects.get().resource.rid == "vm-web"
+    apply_status(cluster.pk, lab_like(), "node1")  # both gone from the cluster
+    assert not DrbdDevice.objects.exists()
+    assert not VirtualMachine.objects.exists()
+
+
 async def test_anonymous_websocket_refused(cluster: Cluster) -> None:
     for path in (f"/ws/clusters/{cluster.pk}/", "/ws/clusters/", "/ws/wall/?token=nope"):
         comm = communicator(path)
@@ -161,6 +178,30 @@ async def test_cluster_stream_sends_current_then_changes(
     assert second["seq"] == 2
     assert second["status"]["nodes"][1]["standby"] is True
     assert [e["kind"] for e in second["events"]] == ["node_standby"]
+    await comm.disconnect()
+
+
+async def test_operation_updates_reach_the_cluster_stream(
+    cluster: Cluster, admin_user: User
+) -> None:
+    await sync_to_async(apply_status)(cluster.pk, lab_like(), "node1")
+    comm = communicator(f"/ws/clusters/{cluster.pk}/", admin_user)
+    assert (await comm.connect())[0]
+    await comm.receive_json_from(timeout=5)  # the current status
+    op = await sync_to_async(Operation.objects.create)(
+        cluster=cluster, kind="node.standby", target="node2", summary="standby node2", change={}
+    )
+    op.record(
+        {"argv": ["pcs", "node", "standby", "node2"], "exit_status": 0, "stdout": "", "stderr": ""}
+    )
+    await sync_to_async(publish_operation)(op)
+    update = await comm.receive_json_from(timeout=5)
+    assert update["type"] == "operation.update"
+    assert update["operation"]["id"] == op.pk
+    assert update["operation"]["argv"] == [["pcs", "node", "standby", "node2"]]
+    # the stream is still open for the next status
+    await apublish(await sync_to_async(mark_unreachable)(cluster.pk, "test"))
+    assert (await comm.receive_json_from(timeout=5))["type"] == "cluster.status"
     await comm.disconnect()
 
 

@@ -215,3 +215,34 @@ def test_audit_list_filters_and_exports(cluster: Cluster, api: APIClient, admin_
     assert json.loads(table[0]["argv"]) == [["pcs", "resource", "move", "dummy1", "node2"]]
     as_json = json.loads(api.get("/api/v1/operations/export/?as=json").content)
     assert {r["kind"] for r in as_json} == {"node.standby", "resource.move"}
+
+
+@pytest.mark.parametrize(
+    ("url", "body"),
+    [
+        ("nodes/node2/fence/", {}),
+        ("nodes/node2/fence/", {"confirm": "node1"}),
+        ("nodes/node2/confirm-fenced/", {"confirm": "node2"}),
+        ("properties/", {"name": "stonith-enabled", "value": "false"}),
+    ],
+)
+def test_risky_actions_need_the_confirmation_typed_back(
+    cluster: Cluster, api: APIClient, sent: list[Any], url: str, body: dict[str, str]
+) -> None:
+    response = api.post(f"/api/v1/clusters/{cluster.pk}/{url}", body, format="json")
+    assert response.status_code == 400
+    assert response.json()["code"] == "confirmation_required"
+    assert "confirm" in response.json()["detail"]
+    assert nothing_written()
+    assert sent == []
+
+
+def test_fencing_and_properties_need_administer(cluster: Cluster) -> None:
+    operator = client_in("operators")
+    base = f"/api/v1/clusters/{cluster.pk}"
+    fence = operator.post(f"{base}/nodes/node2/fence/", {"confirm": "node2"}, format="json")
+    assert fence.status_code == 403
+    prop = {"name": "stonith-timeout", "value": "90s"}
+    assert operator.post(f"{base}/properties/", prop, format="json").status_code == 403
+    assert operator.post(f"{base}/nodes/node2/stop/").status_code == 403
+    assert nothing_written()

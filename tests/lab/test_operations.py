@@ -12,7 +12,7 @@ from rest_framework.test import APIClient
 
 from clusters.models import Cluster
 from tests.conftest import start_worker, stop
-from tests.labutil import lab
+from tests.labutil import Lab, lab
 
 pytestmark = [pytest.mark.lab, pytest.mark.django_db(transaction=True)]
 
@@ -226,3 +226,109 @@ def _ended(api: APIClient, op_id: int) -> dict[str, Any] | None:
 def _reconciled(api: APIClient, op_id: int) -> dict[str, Any] | None:
     op: dict[str, Any] = api.get(f"/api/v1/operations/{op_id}/").json()
     return op if op["reconciliation"] else None
+
+
+def node_attribute(node: str, name: str) -> str:
+    """A node attribute's value read on the cluster ("" when unset)."""
+    out = on_node("crm_attribute", "--node", node, "--name", name, "--query")
+    return out.split("value=", 1)[1].strip() if "value=" in out else ""
+
+
+def online(node: str) -> bool:
+    """Does the cluster (crm_mon on node1) have node online?"""
+    xml = on_node("crm_mon", "--one-shot", "--output-as=xml")
+    tag = xml.split(f'<node name="{node}"', 1)[1].split(">", 1)[0]
+    return 'online="true"' in tag
+
+
+def test_node_maintenance_and_stopping_its_cluster_services(
+    lab_cluster: Cluster, api: APIClient, worker: subprocess.Popen[bytes], the_lab: Lab
+) -> None:
+    base = f"/api/v1/clusters/{lab_cluster.pk}/nodes/node3"
+    try:
+        assert run(api, "post", f"{base}/maintenance/")["status"] == "succeeded"
+        assert node_attribute("node3", "maintenance") == "on"
+        assert run(api, "post", f"{base}/unmaintenance/")["status"] == "succeeded"
+        assert node_attribute("node3", "maintenance") in ("", "off")
+        running_there = [r for r in ("dummy1", "dummy2") if where(r) == "node3"]
+        planned = api.post(f"{base}/stop/?plan=1")
+        assert planned.status_code == 200, planned.content
+        moved = {a["resource"] for a in planned.json()["actions"] if a["action"] == "move"}
+        assert set(running_there) <= moved, planned.json()["actions"]
+        assert planned.json()["cib_diff"] == ""  # a runtime action: nothing configured
+        stopped = api.post(
+            f"/api/v1/clusters/{lab_cluster.pk}/plans/{planned.json()['plan_id']}/apply/"
+        )
+        assert stopped.status_code == 202
+        assert finished(api, stopped.json()["id"])["status"] == "succeeded"
+        wait(lambda: not online("node3"), 30)
+        for rid in running_there:
+            wait(lambda rid=rid: where(rid) not in ("", "node3"), 30)
+        started = run(api, "post", f"{base}/start/")
+        assert started["status"] == "succeeded", started
+        wait(lambda: online("node3"), 60)
+    finally:
+        lab("exec", "1", "pcs", "node", "unmaintenance", "node3", check=False)
+        the_lab.wait_online(3)
+
+
+def test_resource_flags_constraints_update_restart(
+    lab_cluster: Cluster, api: APIClient, worker: subprocess.Popen[bytes]
+) -> None:
+    base = f"/api/v1/clusters/{lab_cluster.pk}/resources/dummy2"
+    xpath = "//primitive[@id='dummy2']"
+    constraints = ("cibadmin", "--query", "--scope", "constraints")
+    try:
+        assert run(api, "post", f"{base}/unmanage/")["status"] == "succeeded"
+        assert 'name="is-managed" value="false"' in on_node("cibadmin", "--query", "--xpath", xpath)
+        assert run(api, "post", f"{base}/manage/")["status"] == "succeeded"
+        assert 'value="false"' not in on_node("cibadmin", "--query", "--xpath", xpath)
+        assert run(api, "post", f"{base}/ban/", {"node": "node1"})["status"] == "succeeded"
+        assert "cli-ban-dummy2-on-node1" in on_node(*constraints)
+        assert run(api, "post", f"{base}/clear/")["status"] == "succeeded"
+        assert "cli-ban-dummy2" not in on_node(*constraints)
+        update = {"params": {"fake": "updated; `id`"}, "meta": {"description": "by the API"}}
+        assert run(api, "post", f"{base}/update/", update)["status"] == "succeeded"
+        xml = on_node("cibadmin", "--query", "--xpath", xpath)
+        assert 'value="updated; `id`"' in xml
+        assert 'value="by the API"' in xml
+        assert (
+            run(api, "post", f"{base}/update/", {"params": {"fake": ""}})["status"] == "succeeded"
+        )
+        assert "updated;" not in on_node("cibadmin", "--query", "--xpath", xpath)
+        restarted = run(api, "post", f"{base}/restart/")
+        assert restarted["status"] == "succeeded", restarted
+        assert ["pcs", "resource", "restart", "dummy2"] in restarted["argv"]
+        wait(lambda: where("dummy2"), 30)
+    finally:
+        lab("exec", "1", "pcs", "resource", "manage", "dummy2", check=False)
+        lab("exec", "1", "pcs", "resource", "clear", "dummy2", check=False)
+        lab("exec", "1", "pcs", "resource", "update", "dummy2", "meta", "description=", check=False)
+
+
+def test_properties_and_fencing_a_node(
+    lab_cluster: Cluster, api: APIClient, worker: subprocess.Popen[bytes], the_lab: Lab
+) -> None:
+    url = f"/api/v1/clusters/{lab_cluster.pk}/properties/"
+    query = ("crm_attribute", "--type", "crm_config", "--name", "stonith-timeout", "--query")
+    try:
+        assert run(api, "post", url, {"name": "stonith-timeout", "value": "91s"})["status"] == (
+            "succeeded"
+        )
+        assert "value=91s" in on_node(*query)
+        assert run(api, "post", url, {"name": "stonith-timeout", "value": ""})["status"] == (
+            "succeeded"
+        )
+        assert "value=91s" not in on_node(*query)
+        fence = f"/api/v1/clusters/{lab_cluster.pk}/nodes/node3/fence/"
+        planned = api.post(fence + "?plan=1", {"confirm": "node3"}, format="json")
+        assert planned.status_code == 200, planned.content
+        assert any(
+            a["node"] == "node3" and "ence" in a["action"] for a in planned.json()["actions"]
+        )
+        fenced = run(api, "post", fence, {"confirm": "node3"})
+        assert fenced["status"] == "succeeded", fenced
+        assert "node3" in on_node("stonith_admin", "--history", "node3")
+    finally:
+        lab("exec", "1", "pcs", "property", "unset", "stonith-timeout", check=False)
+        the_lab.wait_online(3)

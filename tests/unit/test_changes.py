@@ -141,3 +141,97 @@ def test_values_over_4096_characters_or_with_nul_are_refused() -> None:
 def test_malformed_operations_are_refused(operations: object) -> None:
     with pytest.raises(InvalidName):
         changes.resource_create("r1", "ocf:heartbeat:Dummy", {}, {}, operations)
+
+
+def node_action(verb: str, body: dict[str, object] | None = None, node: str = "node2") -> Change:
+    return changes.NODE_ACTIONS[verb](node, body or {})
+
+
+def resource_action(verb: str, body: dict[str, object] | None = None) -> Change:
+    return changes.RESOURCE_ACTIONS[verb]("r1", body or {})
+
+
+def test_more_node_actions() -> None:
+    assert node_action("maintenance").stage == (("node", "maintenance", "node2"),)
+    assert node_action("unmaintenance").stage == (("node", "unmaintenance", "node2"),)
+    stop = node_action("stop")
+    assert stop.live == (("pcs", "cluster", "stop", "node2"),)
+    assert stop.simulate == ("--node-down", "node2")
+    assert stop.permission == changes.ADMINISTER
+    assert node_action("start").simulate == ("--node-up", "node2")
+    assert node_action("enable").live == (("pcs", "cluster", "enable", "node2"),)
+    assert node_action("disable").live == (("pcs", "cluster", "disable", "node2"),)
+
+
+def test_fencing_needs_the_node_name_typed_back() -> None:
+    with pytest.raises(changes.ConfirmationRequired, match='"confirm": "node2"'):
+        node_action("fence")
+    with pytest.raises(changes.ConfirmationRequired):
+        node_action("fence", {"confirm": "node3"})
+    reboot = node_action("fence", {"confirm": "node2"})
+    assert reboot.live == (("pcs", "stonith", "fence", "node2"),)
+    assert reboot.simulate == ("--node-fail", "node2")
+    off = node_action("fence", {"confirm": "node2", "action": "off"})
+    assert off.live == (("pcs", "stonith", "fence", "node2", "--off"),)
+    with pytest.raises(InvalidName):
+        node_action("fence", {"confirm": "node2", "action": "; id"})
+
+
+def test_confirming_a_fence_names_the_data_loss() -> None:
+    with pytest.raises(changes.ConfirmationRequired, match="split brain"):
+        node_action("confirm-fenced", {"confirm": "node2"})
+    done = node_action("confirm-fenced", {"confirm": "node2 is off"})
+    assert done.live == (("pcs", "stonith", "confirm", "node2", "--force"),)
+
+
+def test_more_resource_actions() -> None:
+    assert resource_action("manage").stage == (("resource", "manage", "r1"),)
+    assert resource_action("unmanage").stage == (("resource", "unmanage", "r1"),)
+    assert resource_action("ban", {"node": "node1"}).stage == (("resource", "ban", "r1", "node1"),)
+    assert resource_action("clear").stage == (("resource", "clear", "r1"),)
+    assert resource_action("clear", {"node": "node1"}).stage == (
+        ("resource", "clear", "r1", "node1"),
+    )
+    assert resource_action("restart").live == (("pcs", "resource", "restart", "r1"),)
+    update = resource_action("update", {"params": {"fake": "x", "gone": ""}, "meta": {"a": "1"}})
+    assert update.stage == (("resource", "update", "r1", "fake=x", "gone=", "meta", "a=1"),)
+    with pytest.raises(InvalidName):
+        resource_action("update", {})
+    with pytest.raises(InvalidName):
+        resource_action("ban", {"node": "$(id)"})
+
+
+def test_properties_and_the_fencing_switch() -> None:
+    assert changes.property_set({"name": "stonith-timeout", "value": "90s"}).stage == (
+        ("property", "set", "stonith-timeout=90s"),
+    )
+    assert changes.property_set({"name": "stonith-timeout", "value": ""}).stage == (
+        ("property", "unset", "stonith-timeout"),
+    )
+    with pytest.raises(changes.ConfirmationRequired, match="disable fencing"):
+        changes.property_set({"name": "stonith-enabled", "value": "false"})
+    off = changes.property_set(
+        {"name": "stonith-enabled", "value": "false", "confirm": "disable fencing"}
+    )
+    assert off.stage == (("property", "set", "stonith-enabled=false"),)
+    assert changes.property_set({"name": "stonith-enabled", "value": "true"}).permission == (
+        changes.ADMINISTER
+    )
+
+
+def test_every_builder_round_trips_through_json() -> None:
+    bodies: dict[str, dict[str, object]] = {
+        "fence": {"confirm": "node2"},
+        "confirm-fenced": {"confirm": "node2 is off"},
+    }
+    for verb, build in changes.NODE_ACTIONS.items():
+        change = build("node2", bodies.get(verb, {}))
+        assert Change.from_json(change.as_json()) == change
+    resource_bodies: dict[str, dict[str, object]] = {
+        "move": {"node": "n1"},
+        "ban": {"node": "n1"},
+        "update": {"meta": {"a": "b"}},
+    }
+    for verb, build in changes.RESOURCE_ACTIONS.items():
+        change = build("r1", resource_bodies.get(verb, {}))
+        assert Change.from_json(change.as_json()) == change

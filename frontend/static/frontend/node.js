@@ -75,12 +75,25 @@ function nodeActions() {
   if (!page.can.operate) return;
   const id = page.cluster.id;
   const url = (verb) => `/api/v1/clusters/${id}/nodes/${encodeURIComponent(NAME)}/${verb}/`;
-  $("actions").append(actionBar([
-    {label: "Standby…", attrs: {"data-do": "standby"},
-      run: () => planAndApply({title: `Standby ${NAME}`, clusterId: id, url: url("standby")})},
-    {label: "Unstandby…", attrs: {"data-do": "unstandby"},
-      run: () => planAndApply({title: `Unstandby ${NAME}`, clusterId: id, url: url("unstandby")})},
-  ]));
+  const act = (label, verb, title, body) => ({label, attrs: {"data-do": verb},
+    run: () => planAndApply({title, clusterId: id, url: url(verb), body})});
+  const actions = [
+    act("Standby…", "standby", `Standby ${NAME}`),
+    act("Unstandby…", "unstandby", `Unstandby ${NAME}`),
+    act("Maintenance…", "maintenance", `Maintenance mode on ${NAME}`),
+    act("End maintenance…", "unmaintenance", `End maintenance mode on ${NAME}`),
+  ];
+  if (page.can.administer) {
+    actions.push(
+      act("Stop cluster services…", "stop", `Stop Pacemaker and Corosync on ${NAME}`),
+      act("Start cluster services…", "start", `Start Pacemaker and Corosync on ${NAME}`),
+      {label: "Fence…", danger: true, attrs: {"data-do": "fence"}, run: () => {
+        const typed = prompt(`Fencing cuts ${NAME}'s power and kills what runs there. Type ${NAME} to go on.`);
+        if (typed !== null) planAndApply({title: `Fence ${NAME} (reboot)`, clusterId: id, url: url("fence"), body: {confirm: typed}});
+      }},
+    );
+  }
+  $("actions").append(actionBar(actions));
 }
 
 nodeActions();

@@ -87,7 +87,8 @@ function eventIds() {
   return [...ids];
 }
 
-/** Move (to a chosen node), disable, enable, cleanup; delete for administrators. */
+/** Move or ban (the chosen node), clear, disable, enable, (un)manage, restart, cleanup;
+ * delete for administrators. */
 function resourceActions() {
   const page = embedded("page-data");
   if (!page.can.operate) return;
@@ -99,8 +100,14 @@ function resourceActions() {
   const actions = [
     {label: "Move to…", attrs: {"data-do": "move"},
       run: () => plan(`Move ${RID} to ${target.value}`, "move", {node: target.value})()},
+    {label: "Ban from…", attrs: {"data-do": "ban"},
+      run: () => plan(`Keep ${RID} off ${target.value}`, "ban", {node: target.value})()},
+    {label: "Clear moves/bans…", attrs: {"data-do": "clear"}, run: plan(`Clear the move and ban constraints of ${RID}`, "clear")},
     {label: "Disable…", attrs: {"data-do": "disable"}, run: plan(`Disable ${RID}`, "disable")},
     {label: "Enable…", attrs: {"data-do": "enable"}, run: plan(`Enable ${RID}`, "enable")},
+    {label: "Unmanage…", attrs: {"data-do": "unmanage"}, run: plan(`Unmanage ${RID}`, "unmanage")},
+    {label: "Manage…", attrs: {"data-do": "manage"}, run: plan(`Manage ${RID}`, "manage")},
+    {label: "Restart…", attrs: {"data-do": "restart"}, run: plan(`Restart ${RID}`, "restart")},
     {label: "Cleanup…", attrs: {"data-do": "cleanup"}, run: plan(`Cleanup ${RID}`, "cleanup")},
   ];
   if (page.can.administer) {
