@@ -5,7 +5,8 @@ a copy of the CIB, for the preview and, when `live` is empty, for the push; `liv
 lists whole commands run on the cluster instead of the push (actions pcs does better
 live, such as a move that clears its own constraint, or that cannot run on a file,
 such as cleanup); `simulate` adds crm_simulate options for what a live change does
-(`--node-down N` for stopping a node). Every user-supplied piece is checked here and is
+(`--node-down N` for stopping a node); `on_node` makes the live commands run on that
+node itself (pcs starts and stops the local stack). Every user-supplied piece is checked here and is
 one argv element. Actions that can lose data need the target typed back (`confirm`).
 """
 
@@ -40,6 +41,7 @@ class Change:
     stage: tuple[Argv, ...] = ()
     live: tuple[Argv, ...] = field(default=())
     simulate: Argv = ()
+    on_node: str = ""
 
     def as_json(self) -> dict[str, Any]:
         """What is stored with a plan or an operation."""
@@ -51,6 +53,7 @@ class Change:
             "stage": [list(a) for a in self.stage],
             "live": [list(a) for a in self.live],
             "simulate": list(self.simulate),
+            "on_node": self.on_node,
         }
 
     @classmethod
@@ -64,6 +67,7 @@ class Change:
             stage=tuple(tuple(a) for a in data["stage"]),
             live=tuple(tuple(a) for a in data["live"]),
             simulate=tuple(data.get("simulate", ())),
+            on_node=data.get("on_node", ""),
         )
 
 
@@ -171,7 +175,8 @@ def _node_maintenance(node: str, on: bool) -> Change:
 
 
 def _cluster_service(node: str, verb: str, simulate: Argv = ()) -> Change:
-    """pcs cluster start|stop|enable|disable NODE, run live."""
+    """pcs cluster start|stop|enable|disable, run on the node itself (systemd units there;
+    from another node pcs would need pcsd)."""
     name = check_id(node, "node")
     return Change(
         f"node.{verb}",
@@ -180,8 +185,9 @@ def _cluster_service(node: str, verb: str, simulate: Argv = ()) -> Change:
         if verb in ("start", "stop")
         else f"{verb} cluster services at boot on {name}",
         ADMINISTER,
-        live=(("pcs", "cluster", verb, name),),
+        live=(("pcs", "cluster", verb),),
         simulate=simulate,
+        on_node=name,
     )
 
 

@@ -64,6 +64,7 @@ class NodeSession:
     target: Target
     on_step: Callable[[Step], Awaitable[None]]
     on_base: Callable[[str], Awaitable[None]] | None = None
+    node: str = ""
 
     async def staged_on(self, base: str) -> None:
         """Report the CIB version a change is about to be made on (before it is made)."""
@@ -76,6 +77,7 @@ class NodeSession:
         result = await self.pool.run(self.target, argv)
         await self.on_step(
             {
+                "node": self.node,
                 "argv": list(result.argv),
                 "exit_status": result.exit_status,
                 "stdout": result.stdout,

@@ -80,7 +80,8 @@ class Operation(models.Model):
         return None
 
     def record(self, step: dict[str, Any]) -> None:
-        """Add one command's result (argv, exit_status, stdout, stderr, duration)."""
+        """Add one command's result (node, argv, exit_status, stdout, stderr, duration)."""
+        self.node = step.get("node") or self.node
         self.argv = [*self.argv, step["argv"]]
         self.steps = [*self.steps, step]
         if not self.exit_status:  # the first failure stays: later steps only clean up

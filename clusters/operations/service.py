@@ -41,9 +41,14 @@ class NoNodeAnswers(RemoteError):
     """No node of the cluster could be reached."""
 
 
-def ordered_nodes(cluster: Cluster) -> list[Node]:
-    """The nodes to run on: the one the monitor reads from, then online ones, then others."""
-    nodes = [n for n in cluster.nodes.select_related("cluster__credential") if n.host_key]
+def ordered_nodes(cluster: Cluster, only: str = "") -> list[Node]:
+    """The nodes to run on: the one the monitor reads from, then online ones, then others
+    (only: that node alone)."""
+    nodes = [
+        n
+        for n in cluster.nodes.select_related("cluster__credential")
+        if n.host_key and (not only or n.name == only)
+    ]
     return sorted(nodes, key=lambda n: (n.name != cluster.status_node, n.online is not True))
 
 
@@ -67,7 +72,7 @@ async def on_cluster(
             except ConnectError as exc:
                 failures.append(f"{node.name}: {exc}")
                 continue
-            session = executor.NodeSession(pool, target, on_step, on_base)
+            session = executor.NodeSession(pool, target, on_step, on_base, node.name)
             return node.name, await work(session)
     raise NoNodeAnswers("cluster", "; ".join(failures) or "no node with a trusted host key")
 

@@ -67,7 +67,7 @@ async def _execute(op: Operation, held: lock.ClusterLock) -> None:
         await save(op)
 
     try:
-        nodes = await sync_to_async(ordered_nodes)(op.cluster)
+        nodes = await sync_to_async(ordered_nodes)(op.cluster, change.on_node)
         op.node, result = await on_cluster(
             nodes, record, lambda s: executor.apply(s, change, expected), staged_on
         )

@@ -155,12 +155,14 @@ def test_more_node_actions() -> None:
     assert node_action("maintenance").stage == (("node", "maintenance", "node2"),)
     assert node_action("unmaintenance").stage == (("node", "unmaintenance", "node2"),)
     stop = node_action("stop")
-    assert stop.live == (("pcs", "cluster", "stop", "node2"),)
+    assert stop.live == (("pcs", "cluster", "stop"),)
+    assert stop.on_node == "node2"
     assert stop.simulate == ("--node-down", "node2")
     assert stop.permission == changes.ADMINISTER
     assert node_action("start").simulate == ("--node-up", "node2")
-    assert node_action("enable").live == (("pcs", "cluster", "enable", "node2"),)
-    assert node_action("disable").live == (("pcs", "cluster", "disable", "node2"),)
+    assert node_action("enable").live == (("pcs", "cluster", "enable"),)
+    assert node_action("disable").live == (("pcs", "cluster", "disable"),)
+    assert node_action("standby").on_node == ""
 
 
 def test_fencing_needs_the_node_name_typed_back() -> None:
