@@ -7,7 +7,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.labutil import Lab
+from playwright.sync_api import Page
+
+from tests.labutil import Lab, wait_for_port
 
 REPO = Path(__file__).resolve().parents[1]
 MANAGE = [sys.executable, str(REPO / "manage.py")]
@@ -38,6 +40,34 @@ def add_lab_cluster(env: dict[str, str], the_lab: Lab) -> None:
         str(known),
     ]
     subprocess.run(argv, env=env, check=True, capture_output=True)
+
+
+USER, PASSWORD = "bench", "bench-pass-123"
+
+
+def start_console(
+    tmp: str, the_lab: Lab, bind: tuple[str, int], redis_db: int
+) -> list[subprocess.Popen[bytes]]:
+    """A console with the lab cluster: Daphne (HTTPS on bind) and the monitor."""
+    env = console_env(
+        tmp,
+        redis_db=redis_db,
+        HACONSOLE_BIND=f"{bind[0]}:{bind[1]}",
+        HACONSOLE_ADMIN_USER=USER,
+        HACONSOLE_ADMIN_PASSWORD=PASSWORD,
+    )
+    add_lab_cluster(env, the_lab)
+    procs = [start(env, "serve_https"), start(env, "monitor")]
+    wait_for_port(*bind, 30)
+    return procs
+
+
+def log_in(page: Page, url: str, path: str) -> None:
+    """Log in as the bench user through the login page, landing on path."""
+    page.goto(f"{url}/login/?next={path}")
+    page.get_by_label("User name").fill(USER)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
 
 
 def start(env: dict[str, str], command: str) -> subprocess.Popen[bytes]:

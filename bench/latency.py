@@ -18,7 +18,6 @@ import argparse
 import asyncio
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -35,36 +34,20 @@ import django  # noqa: E402
 
 django.setup()
 
-from bench.console import add_lab_cluster, console_env, start  # noqa: E402
+from bench.console import log_in, start_console  # noqa: E402
 from clusters.monitor import WatchSettings  # noqa: E402
 from clusters.pacemaker.status import CRM_MON_XML  # noqa: E402
 from nodes.remote import SshPool  # noqa: E402
-from tests.browser.conftest import CHROMIUM_ARGS, wait_for_port  # noqa: E402
+from tests.chromium import launch  # noqa: E402
 from tests.labutil import Lab, lab  # noqa: E402
 
 BIND = ("127.0.0.1", 2231)
-USER, PASSWORD = "bench", "bench-pass-123"
 
 
 def quantiles(samples: list[float]) -> tuple[float, float]:
     """p50 and p95 in ms."""
     ordered = sorted(samples)
     return statistics.median(ordered) * 1000, ordered[round(0.95 * (len(ordered) - 1))] * 1000
-
-
-def start_console(tmp: str, the_lab: Lab) -> list[subprocess.Popen[bytes]]:
-    """A console with the lab cluster: Daphne (HTTPS on BIND) and the monitor."""
-    env = console_env(
-        tmp,
-        redis_db=13,
-        HACONSOLE_BIND=f"{BIND[0]}:{BIND[1]}",
-        HACONSOLE_ADMIN_USER=USER,
-        HACONSOLE_ADMIN_PASSWORD=PASSWORD,
-    )
-    add_lab_cluster(env, the_lab)
-    procs = [start(env, "serve_https"), start(env, "monitor")]
-    wait_for_port(*BIND, 30)
-    return procs
 
 
 def standby(on: bool) -> None:
@@ -100,13 +83,9 @@ def measure(changes: int) -> list[float]:
     """Seconds from each CIB write to the page showing it."""
     samples = []
     with sync_playwright() as play:
-        browser = play.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        browser = launch(play)
         page = browser.new_context(ignore_https_errors=True).new_page()
-        url = f"https://{BIND[0]}:{BIND[1]}"
-        page.goto(f"{url}/login/?next=/clusters/1/")
-        page.get_by_label("User name").fill(USER)
-        page.get_by_label("Password").fill(PASSWORD)
-        page.get_by_role("button", name="Log in").click()
+        log_in(page, f"https://{BIND[0]}:{BIND[1]}", "/clusters/1/")
         page.wait_for_selector("tr[data-node=node3]")
         page.wait_for_function("() => document.body.dataset.conn === 'live'")
         for i in range(changes):
@@ -132,7 +111,7 @@ def main() -> None:
     changes = parser.parse_args().changes
     the_lab = Lab()
     with tempfile.TemporaryDirectory() as tmp:
-        procs = start_console(tmp, the_lab)
+        procs = start_console(tmp, the_lab, BIND, redis_db=13)
         try:
             time.sleep(3)
             seen = measure(changes)

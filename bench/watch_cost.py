@@ -8,8 +8,11 @@ the console runs there) over equal windows:
 1. baseline: no monitor running;
 2. the monitor watching, idle;
 3. changes once a second (standby/unstandby of node3), without and with the monitor.
-The number of open browsers does not enter: the monitor is one per cluster and browsers
-only talk to the console.
+
+With `--browsers 1,50` it then serves the console over HTTPS (Daphne) and opens that
+many headless chromium pages on the lab cluster's live page, each with its own
+WebSocket, and measures the idle and changing windows again for each count: the
+nodes' cost must not depend on how many people are looking.
 
 It prints ms of CPU per second per node and the monitor's share (window minus baseline).
 """
@@ -23,12 +26,18 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from bench.console import add_lab_cluster, console_env, start  # noqa: E402
+from playwright.sync_api import Page, sync_playwright  # noqa: E402
+
+from bench.console import add_lab_cluster, console_env, log_in, start, start_console  # noqa: E402
+from tests.chromium import launch  # noqa: E402
 from tests.labutil import Lab, lab  # noqa: E402
+
+BIND = ("127.0.0.1", 2232)
 
 TICK = os.sysconf("SC_CLK_TCK")
 
@@ -68,16 +77,54 @@ def show(label: str, figures: dict[str, float], base: dict[str, float] | None = 
     """One line of results."""
     parts = []
     for node, value in figures.items():
-        extra = f" (+{value - base[node]:.2f})" if base else ""
+        extra = f" ({value - base[node]:+.2f})" if base else ""
         parts.append(f"{node} {value:6.2f}{extra}")
     print(f"  {label:<34} ms CPU/s: " + "  ".join(parts))
+
+
+def with_browsers(the_lab: Lab, counts: list[int], seconds: float) -> list[tuple[int, Any]]:
+    """(browsers, (idle window, changing window)) for each count of open live pages."""
+    nodes = [n.name for n in the_lab.nodes]
+    results = []
+    url = f"https://{BIND[0]}:{BIND[1]}"
+    with tempfile.TemporaryDirectory() as tmp, sync_playwright() as play:
+        procs = start_console(tmp, the_lab, BIND, redis_db=12)
+        browser = launch(play)
+        context = browser.new_context(ignore_https_errors=True)
+        pages: list[Page] = []
+        try:
+            for count in counts:
+                while len(pages) < count:
+                    page = context.new_page()
+                    log_in(page, url, "/clusters/1/") if not pages else page.goto(
+                        f"{url}/clusters/1/"
+                    )
+                    page.wait_for_function("() => document.body.dataset.conn === 'live'")
+                    pages.append(page)
+                time.sleep(3)
+                idle = window(nodes, seconds)
+                changing = window(nodes, seconds, during=["standby", "unstandby"])
+                live = sum(p.evaluate("document.body.dataset.conn") == "live" for p in pages)
+                print(f"  {count} pages open, {live} live")
+                results.append((count, (idle, changing)))
+        finally:
+            browser.close()
+            for proc in procs:
+                proc.terminate()
+            for proc in procs:
+                proc.wait(30)
+            lab("exec", "1", "pcs", "node", "unstandby", "node3")
+    return results
 
 
 def main() -> None:
     """Measure and print."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=float, default=30)
-    seconds = parser.parse_args().seconds
+    parser.add_argument("--browsers", default="", help="e.g. 1,50: open live pages")
+    args = parser.parse_args()
+    seconds = args.seconds
+    counts = [int(c) for c in args.browsers.split(",") if c.strip()]
     the_lab = Lab()
     nodes = [n.name for n in the_lab.nodes]
     with tempfile.TemporaryDirectory() as tmp:
@@ -100,6 +147,10 @@ def main() -> None:
     show("monitor watching, idle", idle, base)
     show("no monitor, standby/unstandby 1/s", base_burst)
     show("monitor watching, same changes", burst, base_burst)
+    if counts:
+        for count, (idle_n, changing_n) in with_browsers(the_lab, counts, seconds):
+            show(f"monitor + {count} browsers, idle", idle_n, base)
+            show(f"monitor + {count} browsers, changes", changing_n, base_burst)
 
 
 if __name__ == "__main__":

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import socket
 import subprocess
+import time
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -19,6 +21,17 @@ def lab(*args: str, timeout: float = 180, check: bool = True) -> subprocess.Comp
     return subprocess.run(
         [str(LAB), *args], capture_output=True, text=True, timeout=timeout, check=check
     )
+
+
+def wait_for_port(host: str, port: int, timeout: float) -> None:
+    """Wait until something accepts TCP connections on host:port."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with socket.socket() as sock:
+            if sock.connect_ex((host, port)) == 0:
+                return
+        time.sleep(0.1)
+    raise TimeoutError(f"nothing listens on {host}:{port} after {timeout} s")
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import time
 from collections.abc import Iterator
@@ -19,18 +18,9 @@ from rest_framework.authtoken.models import Token
 from clusters.models import Cluster
 from console import tls
 from console.launcher import daphne_argv
+from tests.chromium import launch
 from tests.conftest import child_env, stop
-from tests.labutil import REPO, Lab, lab
-
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
+from tests.labutil import REPO, Lab, lab, wait_for_port
 
 
 @dataclass(frozen=True)
@@ -38,17 +28,6 @@ class Console:
     """Where the console under test answers."""
 
     url: str
-
-
-def wait_for_port(host: str, port: int, timeout: float) -> None:
-    """Wait until something accepts TCP connections on host:port."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with socket.socket() as sock:
-            if sock.connect_ex((host, port)) == 0:
-                return
-        time.sleep(0.1)
-    raise TimeoutError(f"nothing listens on {host}:{port} after {timeout} s")
 
 
 @pytest.fixture
@@ -99,7 +78,7 @@ def browser() -> Iterator[Browser]:
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     try:
         with sync_playwright() as play:
-            chromium = play.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+            chromium = launch(play)
             yield chromium
             chromium.close()
     finally:

@@ -74,6 +74,15 @@ def test_create_a_dummy_from_its_form_preview_apply_see_it_start(  # noqa: PLR09
     )
     expect(page.locator("tr[data-on-node]")).not_to_have_attribute("data-on-node", "")
 
+    # the same id again: pcs refuses while planning, and the dialog shows pcs's own words
+    page.goto(f"{console.url}/clusters/{cluster_id}/create-resource/")
+    page.select_option("#standard", "ocf:heartbeat")
+    page.select_option("#agent", "ocf:heartbeat:Dummy")
+    form.locator("input[name=rid]").fill(RID)
+    form.get_by_role("button", name="Preview…").click()
+    expect(dialog.locator("[data-stderr]")).to_contain_text("already exists", timeout=30000)
+    expect(dialog.locator("[data-apply]")).to_be_disabled()
+
     page.goto(f"{console.url}/audit/?cluster={cluster_id}")
     created = page.locator("tr[data-status=succeeded]", has_text=f"create {RID}")
     expect(created).to_have_count(1)
