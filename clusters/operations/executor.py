@@ -71,16 +71,22 @@ class NodeSession:
         if self.on_base is not None:
             await self.on_base(base)
 
-    async def run(self, argv: list[str], check: bool = True) -> CommandResult:
-        """Run argv; CommandFailed if it exits non-zero and check is set."""
+    async def run(self, argv: list[str], check: bool = True, cib: bool = False) -> CommandResult:
+        """Run argv; CommandFailed if it exits non-zero and check is set.
+
+        cib: the output is a whole CIB, recorded by its size only (the diff is kept).
+        """
         started = time.monotonic()
         result = await self.pool.run(self.target, argv)
+        shown = result.stdout
+        if cib and result.ok:
+            shown = f"(a CIB, {len(result.stdout)} characters: its changes are in cib_diff)\n"
         await self.on_step(
             {
                 "node": self.node,
                 "argv": list(result.argv),
                 "exit_status": result.exit_status,
-                "stdout": result.stdout,
+                "stdout": shown,
                 "stderr": result.stderr,
                 "duration": round(time.monotonic() - started, 3),
             }
@@ -155,12 +161,12 @@ async def plan(session: NodeSession, change: Change) -> PlanResult:
 async def apply(session: NodeSession, change: Change, expected: str | None) -> ApplyResult:
     """Make the change on the cluster; if expected is given, only on that CIB version."""
     if change.live:
-        before = (await session.run(QUERY_ARGV)).stdout
+        before = (await session.run(QUERY_ARGV, cib=True)).stdout
         _check_base(expected, cib_version(before))
         await session.staged_on(cib_version(before))
         for argv in change.live:
             await session.run(list(argv))
-        after = (await session.run(QUERY_ARGV)).stdout
+        after = (await session.run(QUERY_ARGV, cib=True)).stdout
         diff = configuration_diff(before, after)
         return ApplyResult(cib_version(before), cib_version(after), diff)
     directory = await _tmpdir(session)
@@ -192,6 +198,6 @@ async def _stage(session: NodeSession, change: Change, directory: str) -> Staged
     await session.run(["cp", "--", staged.orig, staged.new])
     for argv in change.stage:
         await session.run(["pcs", "-f", staged.new, *argv])
-    before = (await session.run(["cat", "--", staged.orig])).stdout
-    after = (await session.run(["cat", "--", staged.new])).stdout
+    before = (await session.run(["cat", "--", staged.orig], cib=True)).stdout
+    after = (await session.run(["cat", "--", staged.new], cib=True)).stdout
     return Staged(directory, before, after)

@@ -3,6 +3,7 @@
 
 import {embedded, fill, h, when} from "./dom.js";
 import {fetchJson} from "./live.js";
+import {output} from "./ops.js";
 
 const $ = (id) => document.getElementById(id);
 const page = embedded("page-data");
@@ -26,7 +27,7 @@ function details(op) {
     op.reconciliation ? h("p", {class: "msg"}, op.reconciliation) : null,
     h("ol", {class: "steps"}, (op.steps || []).map((s) => h("li", {},
       h("code", {}, s.argv.join(" ")), ` → exit ${s.exit_status}`,
-      s.stdout ? h("pre", {class: "output"}, s.stdout) : null,
+      s.stdout ? output(s.stdout) : null,
       s.stderr ? h("pre", {class: "output err"}, s.stderr) : null))),
     op.cib_diff ? h("pre", {class: "diff"}, op.cib_diff) : null,
     op.cib_before ? h("p", {class: "age"}, `CIB ${op.cib_before} → ${op.cib_after || "?"}`) : null));

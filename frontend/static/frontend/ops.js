@@ -58,6 +58,13 @@ function planView(plan) {
   ];
 }
 
+/** A command's output: shown when short, folded when long. */
+export function output(text) {
+  const pre = h("pre", {class: "output"}, text);
+  const lines = text.split("\n").length;
+  return lines > 6 ? h("details", {}, h("summary", {}, `output (${lines} lines)`), pre) : pre;
+}
+
 function operationView(op) {
   const tone = {succeeded: "ok", failed: "bad", interrupted: "bad"}[op.status] || "info";
   return [
@@ -68,7 +75,7 @@ function operationView(op) {
     op.reconciliation ? h("p", {class: "msg"}, op.reconciliation) : null,
     h("ol", {class: "steps"}, (op.steps || []).map((s) => h("li", {"data-exit": s.exit_status},
       h("code", {}, s.argv.join(" ")), ` → exit ${s.exit_status} (${s.duration} s)`,
-      s.stdout ? h("pre", {class: "output"}, s.stdout) : null,
+      s.stdout ? output(s.stdout) : null,
       s.stderr ? h("pre", {class: "output err"}, s.stderr) : null))),
     op.cib_diff ? [h("h3", {}, "CIB change made"), h("pre", {class: "diff"}, op.cib_diff)] : null,
   ];
