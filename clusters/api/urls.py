@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter, SimpleRouter
 from clusters.api import views
 from clusters.operations import urls as operation_urls
 from clusters.operations.api import OperationViewSet
+from fencing.api import urls as fencing_urls
 from fencing.api.views import FenceDeviceViewSet
 from resources.api.views import ResourceViewSet
 
@@ -23,5 +24,6 @@ urlpatterns = [
     path("", include(router.urls)),
     path("clusters/<int:cluster_pk>/", include(node_router.urls)),
     *operation_urls.urlpatterns,
+    *fencing_urls.urlpatterns,
     path("whoami/", views.WhoAmI.as_view(), name="whoami"),
 ]

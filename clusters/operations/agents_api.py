@@ -12,14 +12,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from clusters.models import Cluster
-from clusters.operations.api import failed_on_cluster, unreachable
-from clusters.operations.service import PlanFailed, run_reads
+from clusters.operations.api import Reads, answer_reads
 from clusters.pacemaker.agents import parse_agent_list, parse_agent_metadata
-from clusters.pacemaker.ids import InvalidName, check_agent
-from clusters.pacemaker.xmlsafe import ParseError
-from nodes.remote import RemoteError
+from clusters.pacemaker.ids import check_agent
 
 _STANDARD = re.compile(r"ocf:[A-Za-z0-9_][A-Za-z0-9_.-]*|lsb|service|systemd")
+LIST_STANDARDS = [["crm_resource", "--list-standards"], ["crm_resource", "--list-ocf-providers"]]
 
 
 class AgentListView(APIView):
@@ -33,31 +31,31 @@ class AgentListView(APIView):
         standard = request.query_params.get("standard", "")
         if standard and not _STANDARD.fullmatch(standard):
             return Response({"detail": f"unknown standard {standard[:60]!r}"}, status=400)
-        try:
-            if standard:
-                (out,) = run_reads(
-                    cluster,
-                    request.user,
+        if standard:
+            return answer_reads(
+                request,
+                cluster,
+                lambda: Reads(
                     "read.agents",
                     f"list {standard} agents",
                     [["crm_resource", "--list-agents", standard]],
-                )
-                agents = [f"{standard}:{name}" for name in parse_agent_list(out)]
-                return Response({"standard": standard, "agents": agents})
-            standards, providers = run_reads(
-                cluster,
-                request.user,
-                "read.agents",
-                "list agent standards",
-                [["crm_resource", "--list-standards"], ["crm_resource", "--list-ocf-providers"]],
+                ),
+                lambda out: {
+                    "standard": standard,
+                    "agents": [f"{standard}:{name}" for name in parse_agent_list(out[0])],
+                },
             )
-        except PlanFailed as exc:
-            return failed_on_cluster(exc)
-        except RemoteError as exc:
-            return unreachable(exc)
-        names = [s for s in parse_agent_list(standards) if s in ("lsb", "service", "systemd")]
-        ocf = [f"ocf:{p}" for p in parse_agent_list(providers)]
-        return Response({"standards": ocf + names})
+        return answer_reads(
+            request,
+            cluster,
+            lambda: Reads("read.agents", "list agent standards", LIST_STANDARDS),
+            lambda out: {"standards": _standards(*out)},
+        )
+
+
+def _standards(standards: str, providers: str) -> list[str]:
+    names = [s for s in parse_agent_list(standards) if s in ("lsb", "service", "systemd")]
+    return [f"ocf:{p}" for p in parse_agent_list(providers)] + names
 
 
 class AgentMetadataView(APIView):
@@ -67,21 +65,13 @@ class AgentMetadataView(APIView):
     def get(self, request: Request, cluster_pk: int, agent: str) -> Response:
         """crm_resource --show-metadata, parsed."""
         cluster = get_object_or_404(Cluster, pk=cluster_pk)
-        try:
-            name = check_agent(agent)
-            (xml,) = run_reads(
-                cluster,
-                request.user,
+        return answer_reads(
+            request,
+            cluster,
+            lambda: Reads(
                 "read.metadata",
-                f"metadata of {name}",
-                [["crm_resource", "--show-metadata", name]],
-            )
-            return Response(parse_agent_metadata(name, xml).as_dict())
-        except InvalidName as exc:
-            return Response({"detail": str(exc)}, status=400)
-        except PlanFailed as exc:
-            return failed_on_cluster(exc)
-        except ParseError as exc:
-            return Response({"detail": f"unreadable metadata: {exc}"}, status=502)
-        except RemoteError as exc:
-            return unreachable(exc)
+                f"metadata of {agent}",
+                [["crm_resource", "--show-metadata", check_agent(agent)]],
+            ),
+            lambda out: parse_agent_metadata(agent, out[0]).as_dict(),
+        )

@@ -9,6 +9,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import QuerySet
@@ -32,8 +34,15 @@ from clusters.operations.serializers import (
     PlanSerializer,
     operation_brief,
 )
-from clusters.operations.service import PlanFailed, current_version, enqueue, make_plan
+from clusters.operations.service import (
+    PlanFailed,
+    current_version,
+    enqueue,
+    make_plan,
+    run_reads,
+)
 from clusters.pacemaker.ids import InvalidName
+from clusters.pacemaker.xmlsafe import ParseError
 from nodes.remote import RemoteError
 
 EXPORT_FIELDS = [
@@ -68,6 +77,37 @@ def failed_on_cluster(exc: PlanFailed) -> Response:
 def unreachable(exc: RemoteError) -> Response:
     """503: no node answered; nothing was changed."""
     return Response({"detail": f"no node answered: {exc}"}, status=503)
+
+
+@dataclass(frozen=True)
+class Reads:
+    """Read-only commands to run on a cluster, recorded as one dry-run operation."""
+
+    kind: str
+    summary: str
+    commands: list[list[str]]
+
+
+def answer_reads(
+    request: Request,
+    cluster: Cluster,
+    reads: Callable[[], Reads],
+    render: Callable[[list[str]], Any],
+) -> Response:
+    """200 with render(outputs); 400 bad input, 422 a command failed (its stderr),
+    502 unreadable output, 503 no node answered."""
+    try:
+        wanted = reads()
+        outputs = run_reads(cluster, request.user, wanted.kind, wanted.summary, wanted.commands)
+        return Response(render(outputs))
+    except InvalidName as exc:
+        return Response({"detail": str(exc)}, status=status.HTTP_400_BAD_REQUEST)
+    except PlanFailed as exc:
+        return failed_on_cluster(exc)
+    except ParseError as exc:
+        return Response({"detail": f"unreadable output: {exc}"}, status=502)
+    except RemoteError as exc:
+        return unreachable(exc)
 
 
 def submit(request: Request, cluster: Cluster, build: Any) -> Response:

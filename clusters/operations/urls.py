@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from clusters.operations import agents_api, api
+from clusters.operations import agents_api, api, constraints_api
 
 urlpatterns = [
     path(
@@ -35,6 +35,17 @@ urlpatterns = [
         api.ResourceActionView.as_view(),
         name="resource-action",
     ),
+    path(
+        "clusters/<int:cluster_pk>/constraints/",
+        constraints_api.ConstraintsView.as_view(),
+        name="constraints",
+    ),
+    path(
+        "clusters/<int:cluster_pk>/constraints/<str:cid>/",
+        constraints_api.ConstraintView.as_view(),
+        name="constraint",
+    ),
+    path("clusters/<int:cluster_pk>/scores/", constraints_api.ScoresView.as_view(), name="scores"),
     path(
         "clusters/<int:cluster_pk>/properties/",
         api.PropertyView.as_view(),

@@ -94,3 +94,37 @@ def test_create_a_dummy_from_its_form_preview_apply_see_it_start(  # noqa: PLR09
     expect(created).to_have_count(1)
     created.click()
     expect(page.locator("tr.detail")).to_contain_text("pcs cluster cib-push")
+
+
+def test_configuration_views_and_deleting_a_constraint(
+    page: Page,
+    console: Console,
+    worker: subprocess.Popen[bytes],
+    quiet_lab: Lab,
+    errors: list[str],
+) -> None:
+    lab("exec", "1", "pcs", "constraint", "location", "dummy2", "prefers", "node2=7")
+    try:
+        cluster_id = add_lab_cluster(page, console, quiet_lab)
+        sign_in(page, console, f"/clusters/{cluster_id}/")
+        page.get_by_role("button", name="Constraints").click()
+        row = page.locator("tr[data-constraint^=location-dummy2]")
+        expect(row).to_contain_text("dummy2 on node2", timeout=30000)
+        expect(row).to_contain_text("7")
+        page.get_by_role("button", name="Fencing coverage").click()
+        expect(page.locator("tr[data-fenceable=true]")).to_have_count(3, timeout=30000)
+        page.get_by_role("button", name="Placement scores").click()
+        expect(page.locator("[data-scores]")).to_contain_text("dummy2", timeout=30000)
+        page.get_by_role("button", name="Constraints").click()
+        row.get_by_role("button", name="Delete…").click()
+        dialog = page.locator("#op-dialog")
+        expect(dialog.locator("[data-diff]")).to_contain_text("-", timeout=30000)
+        dialog.locator("[data-apply]").click()
+        expect(dialog.locator("[data-op-status]")).to_have_text("succeeded", timeout=60000)
+        out = lab("exec", "1", "cibadmin", "--query", "--scope", "constraints").stdout
+        assert "location-dummy2" not in out
+    finally:
+        out = lab("exec", "1", "cibadmin", "--query", "--scope", "constraints").stdout
+        for cid in [p.split('"', 1)[0] for p in out.split('id="')[1:]]:
+            if cid.startswith("location-dummy2"):
+                lab("exec", "1", "pcs", "constraint", "delete", cid, check=False)

@@ -246,3 +246,52 @@ def test_fencing_and_properties_need_administer(cluster: Cluster) -> None:
     assert operator.post(f"{base}/properties/", prop, format="json").status_code == 403
     assert operator.post(f"{base}/nodes/node2/stop/").status_code == 403
     assert nothing_written()
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "body"),
+    [
+        ("post", "constraints/", {"type": "location", "resource": "r1", "node": "node1"}),
+        ("delete", "constraints/location-r1/", None),
+        ("post", "fence-devices/", {"id": "f1", "agent": "fence_ipmilan"}),
+        ("post", "fence-devices/f1/disable/", {"confirm": "leave the cluster without fencing"}),
+        ("post", "fence-devices/f1/test/", {}),
+        ("post", "fencing-levels/", {"level": 1, "node": "node1", "devices": ["f1"]}),
+    ],
+)
+def test_constraints_and_fencing_need_administer(
+    cluster: Cluster, method: str, url: str, body: Any
+) -> None:
+    operator = client_in("operators")
+    response = getattr(operator, method)(
+        f"/api/v1/clusters/{cluster.pk}/{url}", body, format="json"
+    )
+    assert response.status_code == 403
+    assert nothing_written()
+
+
+@pytest.mark.parametrize(
+    ("url", "body"),
+    [
+        ("constraints/", {"type": "ticket"}),
+        ("constraints/", {"type": "location", "resource": "r1", "node": "node1", "score": "x"}),
+        ("fence-devices/", {"id": "f1", "agent": "ocf:heartbeat:Dummy"}),
+        ("fence-devices/f1/update/", {}),
+        ("fencing-levels/", {"level": 10, "node": "node1", "devices": ["f1"]}),
+    ],
+)
+def test_bad_constraints_and_fencing_input(
+    cluster: Cluster, api: APIClient, sent: list[Any], url: str, body: Any
+) -> None:
+    response = api.post(f"/api/v1/clusters/{cluster.pk}/{url}", body, format="json")
+    assert response.status_code == 400, response.content
+    assert nothing_written()
+    assert sent == []
+
+
+def test_deleting_the_last_fence_device_names_the_risk(cluster: Cluster, api: APIClient) -> None:
+    response = api.delete(f"/api/v1/clusters/{cluster.pk}/fence-devices/f1/")
+    assert response.status_code == 400
+    assert response.json()["code"] == "confirmation_required"
+    assert "last fence device" in response.json()["detail"]
+    assert nothing_written()

@@ -242,7 +242,10 @@ def test_cluster_page(admin_client: Client, lab: Cluster) -> None:
     text = response.content.decode()
     assert "Read state now" in text
     assert f'action="/clusters/{lab.pk}/refresh/"' in text
-    assert script_src(response.content) == ["/static/frontend/cluster.js"]
+    assert script_src(response.content) == [
+        "/static/frontend/cluster.js",
+        "/static/frontend/config.js",
+    ]
 
 
 def test_cluster_page_lists_latest_50_events(admin_client: Client, lab: Cluster) -> None:

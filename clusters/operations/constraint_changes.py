@@ -1,0 +1,115 @@
+"""Command builders for constraints: location, order, colocation (with resource sets),
+and deleting one. Same rules as changes.py: every piece checked, one argv element each."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from clusters.operations.changes import ADMINISTER, Change
+from clusters.pacemaker.ids import InvalidName, check_id, check_pairs
+
+_SCORE = re.compile(r"[+-]?(INFINITY|\d{1,9})")
+_ORDER_KINDS = ("Mandatory", "Optional", "Serialize")
+_ACTIONS = ("start", "stop", "promote", "demote")
+_ROLES = ("Started", "Stopped", "Promoted", "Unpromoted")
+Body = dict[str, Any]
+
+
+def check_score(value: object) -> str:
+    """A Pacemaker score: an integer or [+-]INFINITY."""
+    text = str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+    if not isinstance(text, str) or not _SCORE.fullmatch(text):
+        raise InvalidName("score must be an integer or INFINITY / -INFINITY")
+    return text
+
+
+def _choice(value: object, allowed: tuple[str, ...], what: str) -> str:
+    if value not in allowed:
+        raise InvalidName(f"{what} must be one of {', '.join(allowed)}")
+    return str(value)
+
+
+def location(body: Body) -> Change:
+    """Prefer (score >= 0) or avoid (score < 0) a node."""
+    rid, node = check_id(body.get("resource"), "resource"), check_id(body.get("node"), "node")
+    score = check_score(body.get("score", "INFINITY"))
+    verb = "avoids" if score.startswith("-") else "prefers"
+    magnitude = score.lstrip("+-")
+    argv = ("constraint", "location", rid, verb, f"{node}={magnitude}")
+    return Change(
+        "constraint.location", rid, f"{rid} {verb} {node} ({magnitude})", ADMINISTER, (argv,)
+    )
+
+
+def order(body: Body) -> Change:
+    """first then then (or sets); kind Mandatory/Optional/Serialize, symmetrical."""
+    options = []
+    if "kind" in body:
+        options.append(f"kind={_choice(body['kind'], _ORDER_KINDS, 'kind')}")
+    if "symmetrical" in body:
+        options.append(f"symmetrical={'true' if body['symmetrical'] is True else 'false'}")
+    if "sets" in body:
+        return _with_sets("order", body, options)
+    first, then = check_id(body.get("first"), "first"), check_id(body.get("then"), "then")
+    first_action = _choice(body.get("first_action", "start"), _ACTIONS, "first_action")
+    then_action = _choice(body.get("then_action", "start"), _ACTIONS, "then_action")
+    argv = ("constraint", "order", first_action, first, "then", then_action, then, *options)
+    return Change("constraint.order", first, f"order {first} then {then}", ADMINISTER, (argv,))
+
+
+def colocation(body: Body) -> Change:
+    """Keep resource with (score > 0) or away from (score < 0) another; roles optional."""
+    score = check_score(body.get("score", "INFINITY"))
+    if "sets" in body:
+        return _with_sets("colocation", body, [f"score={score}"])
+    rid, other = check_id(body.get("resource"), "resource"), check_id(body.get("with"), "with")
+    role = [_choice(body["role"], _ROLES, "role")] if body.get("role") else []
+    other_role = [_choice(body["with_role"], _ROLES, "with_role")] if body.get("with_role") else []
+    argv = ("constraint", "colocation", "add", *role, rid, "with", *other_role, other, score)
+    return Change(
+        "constraint.colocation", rid, f"colocate {rid} with {other} ({score})", ADMINISTER, (argv,)
+    )
+
+
+def _with_sets(kind: str, body: Body, options: list[str]) -> Change:
+    sets = body["sets"]
+    if not isinstance(sets, list) or not sets:
+        raise InvalidName("sets must be a non-empty list of {resources: [...], options: {...}}")
+    argv: list[str] = ["constraint", kind, "set"]
+    named = []
+    for i, item in enumerate(sets):
+        if (
+            not isinstance(item, dict)
+            or not isinstance(item.get("resources"), list)
+            or not item["resources"]
+        ):
+            raise InvalidName("each set needs a non-empty resources list")
+        ids = [check_id(r, "resource") for r in item["resources"]]
+        named += ids
+        opts = check_pairs(item.get("options"), "set option")
+        argv += (["set"] if i else []) + ids + [f"{k}={v}" for k, v in opts.items()]
+    if options:
+        argv += ["setoptions", *options]
+    return Change(
+        f"constraint.{kind}", named[0], f"{kind} set {' '.join(named)}", ADMINISTER, (tuple(argv),)
+    )
+
+
+def delete(cid: str) -> Change:
+    """Remove a constraint by id."""
+    c = check_id(cid, "constraint")
+    return Change(
+        "constraint.delete", c, f"delete constraint {c}", ADMINISTER, (("constraint", "delete", c),)
+    )
+
+
+CONSTRAINT_TYPES = {"location": location, "order": order, "colocation": colocation}
+
+
+def create(body: Body) -> Change:
+    """The constraint body["type"] describes."""
+    builder = CONSTRAINT_TYPES.get(body.get("type", ""))
+    if builder is None:
+        raise InvalidName(f"type must be one of {', '.join(CONSTRAINT_TYPES)}")
+    return builder(body)
