@@ -202,15 +202,6 @@ class ResourceActionView(APIView):
         return submit(request, cluster, lambda: builder(rid, _body(request)))
 
 
-class PropertyView(APIView):
-    """POST /clusters/<id>/properties/ {"name", "value"} [?plan=1]; empty value unsets."""
-
-    @extend_schema(request=OpenApiTypes.OBJECT, responses={202: OperationSerializer})
-    def post(self, request: Request, cluster_pk: int) -> Response:
-        """Queue (or plan) a cluster property change."""
-        return submit(request, _cluster(cluster_pk), lambda: changes.property_set(_body(request)))
-
-
 def _body(request: Request) -> dict[str, Any]:
     return request.data if isinstance(request.data, dict) else {}
 

@@ -272,6 +272,83 @@ def resource_update(rid: str, body: Body) -> Change:
     return Change("resource.update", r, f"update {r}", ADMINISTER, (tuple(argv),))
 
 
+def resource_clone(rid: str, body: Body, promotable: bool = False) -> Change:
+    """Make a resource a clone (or a promotable clone, as DRBD's master/slave is now)."""
+    r = check_id(rid, "resource")
+    verb = "promotable" if promotable else "clone"
+    options = _assignments(check_pairs(body.get("options"), "clone option"))
+    return Change(
+        f"resource.{verb}", r, f"{verb} {r}", ADMINISTER, (("resource", verb, r, *options),)
+    )
+
+
+def resource_unclone(rid: str, body: Body) -> Change:
+    """Turn a clone back into its primitive or group."""
+    r = check_id(rid, "resource")
+    return Change("resource.unclone", r, f"unclone {r}", ADMINISTER, (("resource", "unclone", r),))
+
+
+def resource_debug_start(rid: str, body: Body) -> Change:
+    """Run the agent's start on the node the command runs on, outside the cluster's
+    control, and show its output (pcs resource debug-start)."""
+    r = check_id(rid, "resource")
+    return Change(
+        "resource.debug-start",
+        r,
+        f"debug-start {r}",
+        ADMINISTER,
+        live=(("pcs", "resource", "debug-start", r, "--full"),),
+    )
+
+
+def group_add(body: Body) -> Change:
+    """Create a group or add members to it, optionally before/after a member (reorder)."""
+    gid = check_id(body.get("id"), "group")
+    members = body.get("resources")
+    if not isinstance(members, list) or not members:
+        raise InvalidName("resources must be a non-empty list of resource ids")
+    ids = [check_id(m, "resource") for m in members]
+    where: list[str] = []
+    for key in ("before", "after"):
+        if body.get(key):
+            where = [f"--{key}", check_id(body[key], key)]
+    argv = ("resource", "group", "add", gid, *ids, *where)
+    return Change("group.add", gid, f"group {gid}: add {', '.join(ids)}", ADMINISTER, (argv,))
+
+
+def group_remove(gid: str, body: Body) -> Change:
+    """Take members out of a group (the last one out removes the group)."""
+    g = check_id(gid, "group")
+    members = body.get("resources")
+    if not isinstance(members, list) or not members:
+        raise InvalidName("resources must be a non-empty list of resource ids")
+    ids = [check_id(m, "resource") for m in members]
+    argv = ("resource", "group", "remove", g, *ids)
+    return Change("group.remove", g, f"group {g}: remove {', '.join(ids)}", ADMINISTER, (argv,))
+
+
+def defaults_update(kind: str, body: Body) -> Change:
+    """Resource defaults (kind "resource") or operation defaults (kind "op")."""
+    values = check_pairs(body.get("values"), "defaults")
+    if not values:
+        raise InvalidName("values must name at least one default")
+    prefix = ("resource", "defaults") if kind == "resource" else ("resource", "op", "defaults")
+    argv = (*prefix, "update", *_assignments(values))
+    summary = f"{kind} defaults: {', '.join(_assignments(values))}"
+    return Change(f"defaults.{kind}", kind, summary, ADMINISTER, (argv,))
+
+
+def corosync_reload(body: Body) -> Change:
+    """Make corosync re-read corosync.conf on the node the command runs on."""
+    return Change(
+        "cluster.reload-corosync",
+        "corosync",
+        "reload corosync",
+        ADMINISTER,
+        live=(("pcs", "cluster", "reload", "corosync"),),
+    )
+
+
 def property_set(body: Body) -> Change:
     """Set (or with an empty value, unset) a cluster property."""
     name = check_name(body.get("name"), "property")
@@ -316,4 +393,8 @@ RESOURCE_ACTIONS: dict[str, Builder] = {
     "clear": resource_clear,
     "restart": resource_restart,
     "update": resource_update,
+    "clone": resource_clone,
+    "promotable": lambda r, body: resource_clone(r, body, promotable=True),
+    "unclone": resource_unclone,
+    "debug-start": resource_debug_start,
 }

@@ -74,13 +74,13 @@ class NodeSession:
     async def run(self, argv: list[str], check: bool = True, cib: bool = False) -> CommandResult:
         """Run argv; CommandFailed if it exits non-zero and check is set.
 
-        cib: the output is a whole CIB, recorded by its size only (the diff is kept).
+        cib: the output is a whole CIB (or another large file), recorded by its size only.
         """
         started = time.monotonic()
         result = await self.pool.run(self.target, argv)
         shown = result.stdout
         if cib and result.ok:
-            shown = f"(a CIB, {len(result.stdout)} characters: its changes are in cib_diff)\n"
+            shown = f"({len(result.stdout)} characters, not kept here)\n"
         await self.on_step(
             {
                 "node": self.node,
@@ -201,3 +201,16 @@ async def _stage(session: NodeSession, change: Change, directory: str) -> Staged
     before = (await session.run(["cat", "--", staged.orig], cib=True)).stdout
     after = (await session.run(["cat", "--", staged.new], cib=True)).stdout
     return Staged(directory, before, after)
+
+
+async def backup(session: NodeSession) -> str:
+    """`pcs config backup` in a private directory; the tarball, base64-encoded."""
+    directory = await _tmpdir(session)
+    try:
+        await session.run(["pcs", "config", "backup", f"{directory}/backup"])
+        encoded = await session.run(
+            ["base64", "-w0", "--", f"{directory}/backup.tar.bz2"], cib=True
+        )
+        return encoded.stdout
+    finally:
+        await session.run(["rm", "-rf", "--", directory], check=False)

@@ -123,6 +123,16 @@ def run_reads(
 
     PlanFailed when one of them fails (the operation has its stderr).
     """
+
+    async def work(session: executor.NodeSession) -> list[str]:
+        return [(await session.run(argv)).stdout for argv in commands]
+
+    return run_recorded(cluster, user, kind, summary, work)
+
+
+def run_recorded(cluster: Cluster, user: Any, kind: str, summary: str, work: Work[T]) -> T:
+    """Run work on a node as a dry-run operation (reads, backups): its result, or
+    PlanFailed with the operation that recorded the failing command."""
     op = Operation.objects.create(
         cluster=cluster,
         user=user,
@@ -137,16 +147,13 @@ def run_reads(
     async def record(step: executor.Step) -> None:
         op.record(step)
 
-    async def work(session: executor.NodeSession) -> list[str]:
-        return [(await session.run(argv)).stdout for argv in commands]
-
     try:
-        op.node, outputs = run_async(on_cluster(ordered_nodes(cluster), record, work))
+        op.node, result = run_async(on_cluster(ordered_nodes(cluster), record, work))
     except (executor.OperationError, RemoteError) as exc:
         finish(op, OperationStatus.FAILED, str(exc))
         raise PlanFailed(op) from exc
     finish(op, OperationStatus.SUCCEEDED)
-    return outputs
+    return result
 
 
 def current_version(cluster: Cluster, user: Any = None) -> str:

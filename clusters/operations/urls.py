@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from clusters.operations import agents_api, api, constraints_api
+from clusters.operations import agents_api, api, cluster_api, constraints_api
 
 urlpatterns = [
     path(
@@ -48,9 +48,36 @@ urlpatterns = [
     path("clusters/<int:cluster_pk>/scores/", constraints_api.ScoresView.as_view(), name="scores"),
     path(
         "clusters/<int:cluster_pk>/properties/",
-        api.PropertyView.as_view(),
+        cluster_api.PropertiesListView.as_view(),
         name="cluster-properties",
     ),
+    path(
+        "clusters/<int:cluster_pk>/resource-defaults/",
+        cluster_api.DefaultsView.as_view(kind="resource"),
+        name="resource-defaults",
+    ),
+    path(
+        "clusters/<int:cluster_pk>/op-defaults/",
+        cluster_api.DefaultsView.as_view(kind="op"),
+        name="op-defaults",
+    ),
+    path("clusters/<int:cluster_pk>/groups/", cluster_api.GroupsView.as_view(), name="groups"),
+    path(
+        "clusters/<int:cluster_pk>/groups/<str:gid>/remove/",
+        cluster_api.GroupRemoveView.as_view(),
+        name="group-remove",
+    ),
+    path(
+        "clusters/<int:cluster_pk>/corosync/",
+        cluster_api.CorosyncView.as_view(),
+        name="corosync",
+    ),
+    path(
+        "clusters/<int:cluster_pk>/corosync/reload/",
+        cluster_api.CorosyncReloadView.as_view(),
+        name="corosync-reload",
+    ),
+    path("clusters/<int:cluster_pk>/backup/", cluster_api.BackupView.as_view(), name="backup"),
     path(
         "clusters/<int:cluster_pk>/plans/<str:plan_id>/",
         api.PlanView.as_view(),

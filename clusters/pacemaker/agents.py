@@ -26,6 +26,7 @@ class AgentParameter:
     unique: bool
     advanced: bool
     deprecated: bool
+    options: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,7 @@ def _parameter(el: etree._Element) -> AgentParameter:
         advanced=not required
         and (attr_bool(el, "advanced") or name in _ADVANCED or name.startswith("pcmk_")),
         deprecated=deprecated,
+        options=tuple(o.get("value", "") for o in el.iterfind("content/option")),
     )
 
 

@@ -257,6 +257,11 @@ def test_fencing_and_properties_need_administer(cluster: Cluster) -> None:
         ("post", "fence-devices/f1/disable/", {"confirm": "leave the cluster without fencing"}),
         ("post", "fence-devices/f1/test/", {}),
         ("post", "fencing-levels/", {"level": 1, "node": "node1", "devices": ["f1"]}),
+        ("post", "groups/", {"id": "g1", "resources": ["a"]}),
+        ("post", "resource-defaults/", {"values": {"resource-stickiness": "1"}}),
+        ("post", "corosync/reload/", {}),
+        ("post", "resources/r1/debug-start/", {}),
+        ("get", "backup/", None),
     ],
 )
 def test_constraints_and_fencing_need_administer(

@@ -237,3 +237,38 @@ def test_every_builder_round_trips_through_json() -> None:
     for verb, build in changes.RESOURCE_ACTIONS.items():
         change = build("r1", resource_bodies.get(verb, {}))
         assert Change.from_json(change.as_json()) == change
+
+
+def test_structure_defaults_and_corosync() -> None:
+    assert resource_action("clone", {"options": {"clone-max": "2"}}).stage == (
+        ("resource", "clone", "r1", "clone-max=2"),
+    )
+    assert resource_action("promotable", {"options": {"promoted-max": "1"}}).stage == (
+        ("resource", "promotable", "r1", "promoted-max=1"),
+    )
+    assert resource_action("unclone").stage == (("resource", "unclone", "r1"),)
+    debug = resource_action("debug-start")
+    assert debug.live == (("pcs", "resource", "debug-start", "r1", "--full"),)
+    assert debug.permission == changes.ADMINISTER
+    add = changes.group_add({"id": "g1", "resources": ["a", "b"], "after": "c"})
+    assert add.stage == (("resource", "group", "add", "g1", "a", "b", "--after", "c"),)
+    assert changes.group_remove("g1", {"resources": ["a"]}).stage == (
+        ("resource", "group", "remove", "g1", "a"),
+    )
+    assert changes.defaults_update("resource", {"values": {"resource-stickiness": "5"}}).stage == (
+        ("resource", "defaults", "update", "resource-stickiness=5"),
+    )
+    assert changes.defaults_update("op", {"values": {"timeout": "45s"}}).stage == (
+        ("resource", "op", "defaults", "update", "timeout=45s"),
+    )
+    assert changes.corosync_reload({}).live == (("pcs", "cluster", "reload", "corosync"),)
+    bads: list[Callable[[], Change]] = [
+        lambda: changes.group_add({"id": "g1", "resources": []}),
+        lambda: changes.group_add({"id": "g1", "resources": ["a"], "before": "-x"}),
+        lambda: changes.group_remove("g1", {}),
+        lambda: changes.defaults_update("op", {"values": {}}),
+        lambda: resource_action("clone", {"options": {"a b": "1"}}),
+    ]
+    for bad in bads:
+        with pytest.raises(InvalidName):
+            bad()

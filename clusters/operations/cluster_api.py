@@ -1,0 +1,178 @@
+"""Cluster-wide configuration API: properties with their metadata, resource and
+operation defaults, groups, the corosync view and reload, and the configuration backup."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from dataclasses import asdict
+from typing import Any
+
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from clusters.models import Cluster
+from clusters.operations import changes, executor
+from clusters.operations.api import Reads, answer_reads, failed_on_cluster, submit, unreachable
+from clusters.operations.service import PlanFailed, run_recorded
+from clusters.pacemaker.agents import AgentParameter, parse_agent_metadata
+from clusters.pacemaker.cib import parse_cib
+from clusters.pacemaker.corosync import parse_cmap
+from nodes.remote import RemoteError
+
+# The daemons whose metadata describes the cluster properties (Debian's path;
+# RHEL has /usr/libexec/pacemaker).
+DAEMON_DIR = "/usr/lib/pacemaker"
+PROPERTY_DAEMONS = ("pacemaker-schedulerd", "pacemaker-controld", "pacemaker-based")
+CONFIGURATION_ARGV = ["cibadmin", "--query", "--scope", "configuration"]
+COROSYNC_ARGV = [["corosync-cmapctl", "totem."], ["corosync-cmapctl", "quorum."]]
+COROSYNC_CONF_ARGV = ["cat", "--", "/etc/corosync/corosync.conf"]
+
+
+def _body(request: Request) -> dict[str, Any]:
+    return request.data if isinstance(request.data, dict) else {}
+
+
+def _cluster(pk: int) -> Cluster:
+    return get_object_or_404(Cluster, pk=pk)
+
+
+class PropertiesListView(APIView):
+    """GET /clusters/<id>/properties/: every cluster property with its value (when set),
+    type, default and description; resource and operation defaults."""
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    def get(self, request: Request, cluster_pk: int) -> Response:
+        """Read the configuration and the daemons' metadata on a node."""
+        commands = [CONFIGURATION_ARGV] + [
+            [f"{DAEMON_DIR}/{daemon}", "metadata"] for daemon in PROPERTY_DAEMONS
+        ]
+        reads = Reads("read.properties", "read cluster properties", commands)
+        return answer_reads(request, _cluster(cluster_pk), lambda: reads, _properties)
+
+    @extend_schema(request=OpenApiTypes.OBJECT, responses={202: OpenApiTypes.OBJECT})
+    def post(self, request: Request, cluster_pk: int) -> Response:
+        """Queue (or plan) setting a property: {"name", "value"} ("" unsets)."""
+        return submit(request, _cluster(cluster_pk), lambda: changes.property_set(_body(request)))
+
+
+def _properties(outputs: list[str]) -> dict[str, Any]:
+    configuration, *metadata = outputs
+    cib = parse_cib(f"<cib>{configuration}</cib>")
+    described: dict[str, dict[str, Any]] = {}
+    for daemon, xml in zip(PROPERTY_DAEMONS, metadata, strict=True):
+        for p in parse_agent_metadata(daemon, xml).parameters:
+            described.setdefault(p.name, {**asdict(p), "daemon": daemon})
+    values = dict(cib.crm_config)
+    for name in values.keys() - described.keys():  # set, but unknown to these daemons
+        described[name] = {**asdict(UNKNOWN), "name": name}
+    rows = [
+        {**d, "value": values.get(d["name"])}
+        for d in sorted(described.values(), key=lambda d: d["name"])
+    ]
+    return {
+        "properties": rows,
+        "resource_defaults": dict(cib.rsc_defaults),
+        "operation_defaults": dict(cib.op_defaults),
+    }
+
+
+UNKNOWN = AgentParameter("", "", "", "", None, False, False, False, False)
+
+
+class DefaultsView(APIView):
+    """POST /clusters/<id>/resource-defaults/ or /op-defaults/ {"values": {...}}."""
+
+    kind = "resource"
+
+    @extend_schema(request=OpenApiTypes.OBJECT, responses={202: OpenApiTypes.OBJECT})
+    def post(self, request: Request, cluster_pk: int) -> Response:
+        """Queue (or plan) updating the defaults."""
+        body = _body(request)
+        return submit(
+            request, _cluster(cluster_pk), lambda: changes.defaults_update(self.kind, body)
+        )
+
+
+class GroupsView(APIView):
+    """POST /clusters/<id>/groups/ {"id", "resources", "before"|"after"}: create or add."""
+
+    @extend_schema(request=OpenApiTypes.OBJECT, responses={202: OpenApiTypes.OBJECT})
+    def post(self, request: Request, cluster_pk: int) -> Response:
+        """Queue (or plan) the group change."""
+        return submit(request, _cluster(cluster_pk), lambda: changes.group_add(_body(request)))
+
+
+class GroupRemoveView(APIView):
+    """POST /clusters/<id>/groups/<gid>/remove/ {"resources": [...]}."""
+
+    @extend_schema(request=OpenApiTypes.OBJECT, responses={202: OpenApiTypes.OBJECT})
+    def post(self, request: Request, cluster_pk: int, gid: str) -> Response:
+        """Queue (or plan) taking members out."""
+        body = _body(request)
+        return submit(request, _cluster(cluster_pk), lambda: changes.group_remove(gid, body))
+
+
+class CorosyncView(APIView):
+    """GET /clusters/<id>/corosync/: totem and quorum settings as corosync runs them, and
+    corosync.conf as the node has it."""
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    def get(self, request: Request, cluster_pk: int) -> Response:
+        """corosync-cmapctl totem. / quorum. and corosync.conf."""
+        reads = Reads(
+            "read.corosync", "read corosync settings", [*COROSYNC_ARGV, COROSYNC_CONF_ARGV]
+        )
+        return answer_reads(
+            request,
+            _cluster(cluster_pk),
+            lambda: reads,
+            lambda out: {
+                "totem": parse_cmap(out[0]),
+                "quorum": parse_cmap(out[1]),
+                "corosync_conf": out[2],
+            },
+        )
+
+
+class CorosyncReloadView(APIView):
+    """POST /clusters/<id>/corosync/reload/: `pcs cluster reload corosync`."""
+
+    @extend_schema(request=None, responses={202: OpenApiTypes.OBJECT})
+    def post(self, request: Request, cluster_pk: int) -> Response:
+        """Queue the reload."""
+        return submit(
+            request, _cluster(cluster_pk), lambda: changes.corosync_reload(_body(request))
+        )
+
+
+class BackupView(APIView):
+    """GET /clusters/<id>/backup/: `pcs config backup` from a node, as a .tar.bz2 download."""
+
+    @extend_schema(responses={200: OpenApiTypes.BINARY})
+    def get(self, request: Request, cluster_pk: int) -> HttpResponse | Response:
+        """Make the backup on a node and send it (recorded as an operation)."""
+        cluster = _cluster(cluster_pk)
+        if not request.user.has_perm(changes.ADMINISTER):
+            return Response({"detail": "a configuration backup needs administer"}, status=403)
+        try:
+            encoded = run_recorded(
+                cluster, request.user, "read.backup", "pcs config backup", executor.backup
+            )
+            data = base64.b64decode(encoded, validate=True)
+        except PlanFailed as exc:
+            return failed_on_cluster(exc)
+        except binascii.Error as exc:
+            return Response({"detail": f"the backup did not arrive whole: {exc}"}, status=502)
+        except RemoteError as exc:
+            return unreachable(exc)
+        name = f"{cluster.name}-{timezone.now():%Y%m%d-%H%M%S}.tar.bz2"
+        response = HttpResponse(data, content_type="application/x-bzip2")
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
