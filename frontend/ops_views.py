@@ -24,5 +24,6 @@ def audit(request: HttpRequest) -> HttpResponse:
     page = {
         "clusters": [{"id": c.pk, "name": c.name} for c in Cluster.objects.all()],
         "statuses": [s.value for s in OperationStatus],
+        "can": {"administer": request.user.has_perm(ADMINISTER)},
     }
     return render(request, "frontend/audit.html", {"page": page})

@@ -271,6 +271,14 @@ class OperationViewSet(viewsets.ReadOnlyModelViewSet[Operation]):
         """All operations with their users."""
         return Operation.objects.select_related("user")
 
+    @extend_schema(request=None, responses={202: OperationSerializer, 200: PlanSerializer})
+    @action(detail=True, methods=["post"])
+    def revert(self, request: Request, pk: str) -> Response:
+        """Undo this operation's configuration change, as a new change [?plan=1]."""
+        op = self.get_object()
+        cluster = Cluster.objects.select_related("credential").get(pk=op.cluster_id)
+        return submit(request, cluster, lambda: changes.history_revert(op.pk, op.revert_patch))
+
     @extend_schema(responses={200: OpenApiTypes.BINARY})
     @action(detail=False, methods=["get"])
     def export(self, request: Request) -> HttpResponse:

@@ -6,8 +6,10 @@ lists whole commands run on the cluster instead of the push (actions pcs does be
 live, such as a move that clears its own constraint, or that cannot run on a file,
 such as cleanup); `simulate` adds crm_simulate options for what a live change does
 (`--node-down N` for stopping a node); `on_node` makes the live commands run on that
-node itself (pcs starts and stops the local stack). Every user-supplied piece is checked here and is
-one argv element. Actions that can lose data need the target typed back (`confirm`).
+node itself (pcs starts and stops the local stack); `patch` is a CIB patchset applied to
+the copy before `stage` (reverting an earlier change). Every user-supplied piece is
+checked here and is one argv element. Actions that can lose data need the target typed
+back (`confirm`).
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ class Change:
     live: tuple[Argv, ...] = field(default=())
     simulate: Argv = ()
     on_node: str = ""
+    patch: str = ""
 
     def as_json(self) -> dict[str, Any]:
         """What is stored with a plan or an operation."""
@@ -54,6 +57,7 @@ class Change:
             "live": [list(a) for a in self.live],
             "simulate": list(self.simulate),
             "on_node": self.on_node,
+            "patch": self.patch,
         }
 
     @classmethod
@@ -68,6 +72,7 @@ class Change:
             live=tuple(tuple(a) for a in data["live"]),
             simulate=tuple(data.get("simulate", ())),
             on_node=data.get("on_node", ""),
+            patch=data.get("patch", ""),
         )
 
 
@@ -346,6 +351,20 @@ def corosync_reload(body: Body) -> Change:
         "reload corosync",
         ADMINISTER,
         live=(("pcs", "cluster", "reload", "corosync"),),
+    )
+
+
+def history_revert(operation_id: int, patch: str) -> Change:
+    """Undo an earlier operation's configuration change: its reverse patchset (kept when
+    it was pushed), staged and pushed like any change, so later changes stay."""
+    if not patch:
+        raise InvalidName(f"operation #{operation_id} made no configuration change to revert")
+    return Change(
+        "history.revert",
+        f"#{operation_id}",
+        f"revert operation #{operation_id}",
+        ADMINISTER,
+        patch=patch,
     )
 
 

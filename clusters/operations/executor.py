@@ -140,11 +140,13 @@ class PlanResult:
 
 @dataclass(frozen=True)
 class ApplyResult:
-    """The CIB versions around an applied change and the configuration diff."""
+    """The CIB versions around an applied change, the configuration diff, and the
+    patchset that would undo it (pushed changes only)."""
 
     before: str
     after: str
     diff: str
+    revert_patch: str = ""
 
 
 async def plan(session: NodeSession, change: Change) -> PlanResult:
@@ -173,11 +175,21 @@ async def apply(session: NodeSession, change: Change, expected: str | None) -> A
     try:
         staged = await _stage(session, change, directory)
         _check_base(expected, staged.base)
+        revert = await _reverse_patch(session, staged)
         await session.staged_on(staged.base)
         await session.run(["pcs", "cluster", "cib-push", staged.new, f"diff-against={staged.orig}"])
     finally:
         await session.run(["rm", "-rf", "--", directory], check=False)
-    return ApplyResult(staged.base, await session.version(), staged.diff)
+    return ApplyResult(staged.base, await session.version(), staged.diff, revert)
+
+
+async def _reverse_patch(session: NodeSession, staged: Staged) -> str:
+    """crm_diff from the changed copy back to the original (exit 1 means "differ")."""
+    argv = ["crm_diff", "--original", staged.new, "--new", staged.orig, "--no-version"]
+    result = await session.run(argv, check=False)
+    if result.exit_status not in (0, 1):
+        raise CommandFailed(result)
+    return result.stdout if result.exit_status == 1 else ""
 
 
 def _check_base(expected: str | None, found: str) -> None:
@@ -196,6 +208,9 @@ async def _stage(session: NodeSession, change: Change, directory: str) -> Staged
     staged = Staged(directory, "", "")
     await session.run(["pcs", "cluster", "cib", staged.orig])
     await session.run(["cp", "--", staged.orig, staged.new])
+    if change.patch:
+        patch = ["cibadmin", "--patch", "--xml-text", change.patch]
+        await session.run(["env", f"CIB_file={staged.new}", *patch])
     for argv in change.stage:
         await session.run(["pcs", "-f", staged.new, *argv])
     before = (await session.run(["cat", "--", staged.orig], cib=True)).stdout

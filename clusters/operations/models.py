@@ -56,6 +56,7 @@ class Operation(models.Model):
     cib_before = models.CharField(max_length=40, blank=True, help_text="admin_epoch:epoch")
     cib_after = models.CharField(max_length=40, blank=True)
     cib_diff = models.TextField(blank=True)
+    revert_patch = models.TextField(blank=True, help_text="crm_diff patchset that undoes it")
     reconciliation = models.TextField(blank=True, help_text="what was found after a crash")
     created = models.DateTimeField(auto_now_add=True, db_index=True)
     started = models.DateTimeField(null=True, blank=True)

@@ -36,6 +36,7 @@ class OperationSerializer(serializers.ModelSerializer[Operation]):
             "cib_before",
             "cib_after",
             "cib_diff",
+            "revert_patch",
             "reconciliation",
             "user",
             "created",

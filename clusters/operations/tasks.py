@@ -75,6 +75,7 @@ async def _execute(op: Operation, held: lock.ClusterLock) -> None:
         await sync_to_async(finish)(op, OperationStatus.FAILED, str(exc))
     else:
         op.cib_before, op.cib_after, op.cib_diff = result.before, result.after, result.diff
+        op.revert_patch = result.revert_patch
         await sync_to_async(finish)(op, OperationStatus.SUCCEEDED)
     finally:
         heartbeat.cancel()

@@ -94,6 +94,13 @@ def test_create_a_dummy_from_its_form_preview_apply_see_it_start(  # noqa: PLR09
     expect(created).to_have_count(1)
     created.click()
     expect(page.locator("tr.detail")).to_contain_text("pcs cluster cib-push")
+    # undo the creation from the audit trail: planned, applied, the resource is gone
+    page.locator("tr.detail [data-revert]").click()
+    dialog = page.locator("#op-dialog")
+    expect(dialog.locator("[data-diff]")).to_contain_text(f'<primitive id="{RID}"', timeout=30000)
+    dialog.locator("[data-apply]").click()
+    expect(dialog.locator("[data-op-status]")).to_have_text("succeeded", timeout=60000)
+    assert not configured()
 
 
 def test_configuration_views_and_deleting_a_constraint(

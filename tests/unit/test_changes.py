@@ -272,3 +272,16 @@ def test_structure_defaults_and_corosync() -> None:
     for bad in bads:
         with pytest.raises(InvalidName):
             bad()
+
+
+def test_revert_carries_the_patch_and_refuses_without_one() -> None:
+    patch = '<diff format="2"><change operation="delete" path="/cib/x"/></diff>'
+    change = changes.history_revert(7, patch)
+    assert (change.kind, change.target, change.patch) == ("history.revert", "#7", patch)
+    assert change.stage == ()
+    assert change.permission == changes.ADMINISTER
+    assert Change.from_json(change.as_json()) == change
+    with pytest.raises(InvalidName, match="no configuration change"):
+        changes.history_revert(7, "")
+    argv = ["env", "CIB_file=/tmp/x/new.xml", "cibadmin", "--patch", "--xml-text", patch]
+    assert shlex.split(command_line(argv)) == argv

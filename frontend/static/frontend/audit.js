@@ -3,7 +3,7 @@
 
 import {embedded, fill, h, when} from "./dom.js";
 import {fetchJson} from "./live.js";
-import {output} from "./ops.js";
+import {output, planAndApply} from "./ops.js";
 
 const $ = (id) => document.getElementById(id);
 const page = embedded("page-data");
@@ -30,7 +30,20 @@ function details(op) {
       s.stdout ? output(s.stdout) : null,
       s.stderr ? h("pre", {class: "output err"}, s.stderr) : null))),
     op.cib_diff ? h("pre", {class: "diff"}, op.cib_diff) : null,
+    revertButton(op),
     op.cib_before ? h("p", {class: "age"}, `CIB ${op.cib_before} → ${op.cib_after || "?"}`) : null));
+}
+
+/** Undo a pushed change (as a new change, planned first); administrators only. */
+function revertButton(op) {
+  if (!page.can.administer || !op.revert_patch || op.status !== "succeeded") return null;
+  const button = h("button", {type: "button", "data-revert": op.id}, `Revert #${op.id}…`);
+  button.onclick = (event) => {
+    event.stopPropagation();
+    planAndApply({title: `Revert operation #${op.id} (${op.summary})`, clusterId: op.cluster,
+      url: `/api/v1/operations/${op.id}/revert/`});
+  };
+  return h("p", {}, button);
 }
 
 function row(op) {
