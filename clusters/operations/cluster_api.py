@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import base64
 import binascii
+import datetime
 from dataclasses import asdict
 from typing import Any
 
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
@@ -150,6 +152,69 @@ class CorosyncReloadView(APIView):
         return submit(
             request, _cluster(cluster_pk), lambda: changes.corosync_reload(_body(request))
         )
+
+
+MAX_REPORT_WINDOW = datetime.timedelta(days=7)
+
+
+def report_window(query: Any) -> tuple[str, str]:
+    """?from= &to= (ISO 8601; to defaults to now) as crm_report's UTC times, or ValueError."""
+    since = parse_datetime(query.get("from", ""))
+    until = parse_datetime(query["to"]) if query.get("to") else timezone.now()
+    if since is None or until is None:
+        raise ValueError("from (and to, if given) must be ISO 8601 times")
+    since, until = (
+        t if timezone.is_aware(t) else t.replace(tzinfo=datetime.UTC) for t in (since, until)
+    )
+    if not since < until <= since + MAX_REPORT_WINDOW:
+        raise ValueError("from must be before to, at most 7 days apart")
+    fmt = "%Y-%m-%d %H:%M:%S"
+    return since.astimezone(datetime.UTC).strftime(fmt), until.astimezone(datetime.UTC).strftime(
+        fmt
+    )
+
+
+def download(encoded: str, name: str) -> HttpResponse | Response:
+    """A base64 tarball from a node, as a .tar.bz2 attachment (502 if it came truncated)."""
+    try:
+        data = base64.b64decode(encoded, validate=True)
+    except binascii.Error as exc:
+        return Response({"detail": f"the file did not arrive whole: {exc}"}, status=502)
+    response = HttpResponse(data, content_type="application/x-bzip2")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+class ReportView(APIView):
+    """GET /clusters/<id>/report/?from=&to=[&node=]: `crm_report` of one node, downloaded."""
+
+    @extend_schema(responses={200: OpenApiTypes.BINARY})
+    def get(self, request: Request, cluster_pk: int) -> HttpResponse | Response:
+        """Collect logs, CIB and status for the window on the node, and send the tarball."""
+        cluster = _cluster(cluster_pk)
+        if not request.user.has_perm(changes.OPERATE):
+            return Response({"detail": "a cluster report needs operate"}, status=403)
+        try:
+            since, until = report_window(request.query_params)
+        except ValueError as exc:
+            return Response({"detail": str(exc)}, status=400)
+        node = request.query_params.get("node", "")
+        if node and not cluster.nodes.filter(name=node).exists():
+            return Response({"detail": f"no node {node[:60]!r} in this cluster"}, status=404)
+        try:
+            encoded = run_recorded(
+                cluster,
+                request.user,
+                "read.report",
+                f"crm_report {since} to {until}",
+                lambda s: executor.report(s, since, until),
+                only=node,
+            )
+        except PlanFailed as exc:
+            return failed_on_cluster(exc)
+        except RemoteError as exc:
+            return unreachable(exc)
+        return download(encoded, f"{cluster.name}-report-{since[:10]}.tar.bz2")
 
 
 class BackupView(APIView):

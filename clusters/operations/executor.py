@@ -26,6 +26,7 @@ from clusters.pacemaker.simulate import SIMULATE_ARGV, PlannedAction, parse_simu
 from nodes.remote import CommandResult, SshPool, Target
 
 VERSION_ARGV = ["cibadmin", "--query", "--xpath", "/cib", "--no-children"]
+LONG_COMMAND = 300.0  # seconds for commands that wait: a move, a restart, crm_report
 QUERY_ARGV = ["cibadmin", "--query"]
 _TMPDIR = re.compile(r"(/[A-Za-z0-9._-]+)*/haconsole\.[A-Za-z0-9]{8}")
 Step = dict[str, Any]
@@ -71,13 +72,16 @@ class NodeSession:
         if self.on_base is not None:
             await self.on_base(base)
 
-    async def run(self, argv: list[str], check: bool = True, cib: bool = False) -> CommandResult:
+    async def run(
+        self, argv: list[str], check: bool = True, cib: bool = False, timeout: float | None = None
+    ) -> CommandResult:
         """Run argv; CommandFailed if it exits non-zero and check is set.
 
         cib: the output is a whole CIB (or another large file), recorded by its size only.
+        timeout: seconds, instead of the pool's command timeout (commands that wait).
         """
         started = time.monotonic()
-        result = await self.pool.run(self.target, argv)
+        result = await self.pool.run(self.target, argv, timeout=timeout)
         shown = result.stdout
         if cib and result.ok:
             shown = f"({len(result.stdout)} characters, not kept here)\n"
@@ -167,7 +171,7 @@ async def apply(session: NodeSession, change: Change, expected: str | None) -> A
         _check_base(expected, cib_version(before))
         await session.staged_on(cib_version(before))
         for argv in change.live:
-            await session.run(list(argv))
+            await session.run(list(argv), timeout=LONG_COMMAND)  # pcs may wait for the cluster
         after = (await session.run(QUERY_ARGV, cib=True)).stdout
         diff = configuration_diff(before, after)
         return ApplyResult(cib_version(before), cib_version(after), diff)
@@ -226,6 +230,19 @@ async def backup(session: NodeSession) -> str:
         encoded = await session.run(
             ["base64", "-w0", "--", f"{directory}/backup.tar.bz2"], cib=True
         )
+        return encoded.stdout
+    finally:
+        await session.run(["rm", "-rf", "--", directory], check=False)
+
+
+async def report(session: NodeSession, since: str, until: str) -> str:
+    """`crm_report` of this node for [since, until] ("YYYY-MM-DD HH:MM:SS"), base64."""
+    directory = await _tmpdir(session)
+    try:
+        argv = ["crm_report", "--single-node", "--from", since, "--to", until]
+        await session.run([*argv, "--dest", f"{directory}/report"], timeout=LONG_COMMAND)
+        tarball = f"{directory}/report.tar.bz2"
+        encoded = await session.run(["base64", "-w0", "--", tarball], cib=True)
         return encoded.stdout
     finally:
         await session.run(["rm", "-rf", "--", directory], check=False)

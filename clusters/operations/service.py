@@ -130,9 +130,11 @@ def run_reads(
     return run_recorded(cluster, user, kind, summary, work)
 
 
-def run_recorded(cluster: Cluster, user: Any, kind: str, summary: str, work: Work[T]) -> T:
-    """Run work on a node as a dry-run operation (reads, backups): its result, or
-    PlanFailed with the operation that recorded the failing command."""
+def run_recorded(
+    cluster: Cluster, user: Any, kind: str, summary: str, work: Work[T], *, only: str = ""
+) -> T:
+    """Run work on a node (only: that one) as a dry-run operation (reads, backups): its
+    result, or PlanFailed with the operation that recorded the failing command."""
     op = Operation.objects.create(
         cluster=cluster,
         user=user,
@@ -148,7 +150,7 @@ def run_recorded(cluster: Cluster, user: Any, kind: str, summary: str, work: Wor
         op.record(step)
 
     try:
-        op.node, result = run_async(on_cluster(ordered_nodes(cluster), record, work))
+        op.node, result = run_async(on_cluster(ordered_nodes(cluster, only), record, work))
     except (executor.OperationError, RemoteError) as exc:
         finish(op, OperationStatus.FAILED, str(exc))
         raise PlanFailed(op) from exc

@@ -3,12 +3,14 @@ metadata, defaults, groups, clones, the corosync view and reload, the backup dow
 
 from __future__ import annotations
 
+import datetime
 import subprocess
 
 import pytest
+from django.utils import timezone
 from rest_framework.test import APIClient
 
-from clusters.models import Cluster
+from clusters.models import Cluster, Operation
 from tests.lab.oputil import on_node, run
 from tests.labutil import lab
 
@@ -64,6 +66,13 @@ def test_properties_defaults_and_corosync(
     assert backup.status_code == 200
     assert backup["Content-Disposition"].endswith('.tar.bz2"')
     assert backup.content[:3] == b"BZh"  # a bzip2 stream, decoded from the node's base64
+    since = (timezone.now() - datetime.timedelta(minutes=10)).isoformat()
+    report = api.get(f"{base}/report/", {"from": since, "node": "node2"})
+    assert report.status_code == 200, report.content[:500]
+    assert report.content[:3] == b"BZh"
+    made = Operation.objects.filter(kind="read.report").get()
+    assert made.node == "node2"
+    assert made.argv[1][:2] == ["crm_report", "--single-node"]
 
 
 def test_groups_and_clones(
