@@ -23,6 +23,7 @@ from asgiref.sync import sync_to_async
 
 from clusters.mirror import apply_status, apublish, confirm_unchanged, mark_unreachable
 from clusters.models import Cluster
+from clusters.operations.monitor_audit import note_watch, open_watch
 from clusters.pacemaker.status import CRM_MON_XML, parse_crm_mon
 from clusters.pacemaker.xmlsafe import ParseError
 from nodes.remote import ConnectError, RemoteError, SshPool, Target
@@ -49,11 +50,17 @@ class WatchSettings:
 
 @dataclass
 class WatchState:
-    """What a watcher remembers between reads."""
+    """What a watcher remembers between reads (and counts them for the audit)."""
 
     preferred: str | None = None
     version: str | None = None
     failures: dict[str, str] = field(default_factory=dict)
+    reads: int = 0
+    probes: int = 0
+    watch_error: str = ""
+
+
+AUDIT_EVERY = 300.0  # seconds between updates of a watch's audit row
 
 
 class ClusterWatcher:
@@ -89,6 +96,7 @@ class ClusterWatcher:
         ) as pool:
             changed = asyncio.Event()
             signals = asyncio.create_task(self._signals(pool, target, changed))
+            audit = asyncio.create_task(self._audit(name))
             try:
                 await self._read(pool, name, target)
                 while True:
@@ -100,10 +108,33 @@ class ClusterWatcher:
                     else:
                         confirmed = await sync_to_async(confirm_unchanged)(self.cluster_id)
                         await apublish(confirmed)
+            except (RemoteError, ParseError) as exc:
+                self.state.watch_error = str(exc)
+                raise
             finally:
                 signals.cancel()
+                audit.cancel()
                 with contextlib.suppress(asyncio.CancelledError, RemoteError):
                     await signals
+                with contextlib.suppress(asyncio.CancelledError):
+                    await audit
+
+    async def _audit(self, name: str) -> None:
+        """One audit row for this watch: opened now, counts updated, closed at the end."""
+        commands = [SIGNAL_ARGV, CRM_MON_XML, PROBE_ARGV]
+        self.state.reads = self.state.probes = 0
+        self.state.watch_error = ""
+        op_id = await sync_to_async(open_watch)(self.cluster_id, name, commands)
+        try:
+            while True:
+                await asyncio.sleep(AUDIT_EVERY)
+                await sync_to_async(note_watch)(op_id, self.state.reads, self.state.probes)
+        finally:
+            state = self.state
+            ended = sync_to_async(note_watch)(
+                op_id, state.reads, state.probes, ended=True, error=state.watch_error
+            )
+            await asyncio.shield(ended)
 
     async def _signals(self, pool: SshPool, target: Target, changed: asyncio.Event) -> None:
         async for line in pool.stream(target, SIGNAL_ARGV):
@@ -134,6 +165,7 @@ class ClusterWatcher:
     async def _probe(self, pool: SshPool, target: Target) -> bool:
         """True when the CIB version moved since the last probe (or there was none)."""
         result = await pool.run(target, PROBE_ARGV)
+        self.state.probes += 1
         if not result.ok:
             raise RemoteError(target.label, f"cibadmin failed: {result.stderr.strip()}")
         version = result.stdout.strip()
@@ -143,6 +175,7 @@ class ClusterWatcher:
 
     async def _read(self, pool: SshPool, name: str, target: Target) -> None:
         result = await pool.run(target, CRM_MON_XML)
+        self.state.reads += 1
         if not result.ok:
             raise RemoteError(target.label, f"crm_mon failed: {result.stderr.strip()}")
         status = parse_crm_mon(result.stdout)

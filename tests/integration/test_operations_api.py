@@ -16,6 +16,8 @@ from rest_framework.test import APIClient
 
 from clusters.models import Cluster, Operation, Plan
 from clusters.operations.changes import node_standby, resource_delete
+from clusters.operations.monitor_audit import note_watch, open_watch
+from clusters.operations.reconcile import mark_interrupted
 from nodes.models import Node, SshCredential
 from tests.corpus import INJECTION_CORPUS
 
@@ -300,3 +302,18 @@ def test_deleting_the_last_fence_device_names_the_risk(cluster: Cluster, api: AP
     assert response.json()["code"] == "confirmation_required"
     assert "last fence device" in response.json()["detail"]
     assert nothing_written()
+
+
+def test_monitor_watches_are_summarised_one_row_each(cluster: Cluster) -> None:
+    first = open_watch(cluster.pk, "node1", [["tail", "-F", "x"], ["crm_mon"]])
+    note_watch(first, reads=3, probes=1)
+    row = Operation.objects.get(pk=first)
+    assert (row.status, row.dry_run, row.kind) == ("running", True, "monitor.watch")
+    assert row.stdout.startswith("3 crm_mon reads, 1 CIB version probes since ")
+    second = open_watch(cluster.pk, "node2", [["crm_mon"]])  # the first was never closed
+    assert Operation.objects.get(pk=first).status == "interrupted"
+    note_watch(second, reads=5, probes=2, ended=True, error="node2: connection lost")
+    ended = Operation.objects.get(pk=second)
+    assert (ended.status, ended.error) == ("failed", "node2: connection lost")
+    assert ended.finished is not None
+    assert mark_interrupted() == []  # dry-run rows are not the workers' business

@@ -15,7 +15,7 @@ from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import User
 from django.db import connections
 
-from clusters.models import Cluster, Event
+from clusters.models import Cluster, Event, Operation
 from clusters.services import AddClusterRequest, add_cluster
 from console.asgi import application
 from nodes.hostkeys import trusted_fingerprints
@@ -161,5 +161,15 @@ async def test_losing_the_watched_node_is_not_cluster_down(
         assert await sync_to_async(
             Event.objects.filter(cluster=cluster, kind="monitor_switched").exists
         )()
+        # the audit summarises the watches: the lost node's ended with why, the new one runs
+        watches = await sync_to_async(
+            lambda: {
+                w.node: w for w in Operation.objects.filter(cluster=cluster, kind="monitor.watch")
+            }
+        )()
+        assert watches[reader].status == "failed"
+        assert watches[reader].error
+        assert "crm_mon reads" in watches[reader].stdout
+        assert watches[fresh.status_node].status == "running"
     finally:
         await sync_to_async(the_lab.wait_online)(int(number))
