@@ -26,6 +26,7 @@ from clusters.pacemaker.ids import (
     check_pairs,
     check_value,
 )
+from clusters.validators import check_address
 
 OPERATE = "clusters.operate_cluster"
 ADMINISTER = "clusters.administer_cluster"
@@ -232,6 +233,41 @@ def node_confirm_fenced(node: str, body: Body) -> Change:
     )
 
 
+def node_add(body: Body) -> Change:
+    """Add a node to the cluster (pcs cluster node add, started and enabled at boot).
+
+    pcs reaches the new node through pcsd: it must run there and be authenticated.
+    """
+    name = check_id(body.get("node"), "node")
+    argv = ["pcs", "cluster", "node", "add", name]
+    if body.get("address"):
+        try:
+            argv.append(f"addr={check_address(str(body['address']))}")
+        except ValueError as exc:
+            raise InvalidName(str(exc)) from exc
+    argv += ["--start", "--enable"]
+    return Change("cluster.node-add", name, f"add node {name}", ADMINISTER, live=(tuple(argv),))
+
+
+def node_remove(node: str, body: Body) -> Change:
+    """Remove a node from the cluster; its name must be typed back."""
+    name = check_id(node, "node")
+    confirmed(
+        body,
+        name,
+        f"Removing {name} stops its cluster services and deletes it from corosync.conf on "
+        "every node; what runs there moves away.",
+    )
+    return Change(
+        "cluster.node-remove",
+        name,
+        f"remove node {name}",
+        ADMINISTER,
+        live=(("pcs", "cluster", "node", "remove", name),),
+        simulate=("--node-down", name),
+    )
+
+
 def _resource_flag(rid: str, verb: str) -> Change:
     r = check_id(rid, "resource")
     return Change(f"resource.{verb}", r, f"{verb} {r}", OPERATE, (("resource", verb, r),))
@@ -400,6 +436,7 @@ NODE_ACTIONS: dict[str, Builder] = {
     "disable": lambda n, _: _cluster_service(n, "disable"),
     "fence": node_fence,
     "confirm-fenced": node_confirm_fenced,
+    "remove": node_remove,
 }
 RESOURCE_ACTIONS: dict[str, Builder] = {
     "move": lambda r, body: resource_move(r, body.get("node")),

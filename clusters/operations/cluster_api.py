@@ -121,6 +121,15 @@ class GroupRemoveView(APIView):
         return submit(request, _cluster(cluster_pk), lambda: changes.group_remove(gid, body))
 
 
+class AddNodeView(APIView):
+    """POST /clusters/<id>/add-node/ {"node", "address"}: pcs cluster node add (via pcsd)."""
+
+    @extend_schema(request=OpenApiTypes.OBJECT, responses={202: OpenApiTypes.OBJECT})
+    def post(self, request: Request, cluster_pk: int) -> Response:
+        """Queue (or plan) adding the node."""
+        return submit(request, _cluster(cluster_pk), lambda: changes.node_add(_body(request)))
+
+
 class CorosyncView(APIView):
     """GET /clusters/<id>/corosync/: totem and quorum settings as corosync runs them, and
     corosync.conf as the node has it."""

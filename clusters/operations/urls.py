@@ -62,6 +62,7 @@ urlpatterns = [
         name="op-defaults",
     ),
     path("clusters/<int:cluster_pk>/groups/", cluster_api.GroupsView.as_view(), name="groups"),
+    path("clusters/<int:cluster_pk>/add-node/", cluster_api.AddNodeView.as_view(), name="add-node"),
     path(
         "clusters/<int:cluster_pk>/groups/<str:gid>/remove/",
         cluster_api.GroupRemoveView.as_view(),

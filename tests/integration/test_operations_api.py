@@ -264,6 +264,8 @@ def test_fencing_and_properties_need_administer(cluster: Cluster) -> None:
         ("post", "corosync/reload/", {}),
         ("post", "resources/r1/debug-start/", {}),
         ("get", "backup/", None),
+        ("post", "add-node/", {"node": "node4"}),
+        ("post", "nodes/node2/remove/", {"confirm": "node2"}),
     ],
 )
 def test_constraints_and_fencing_need_administer(

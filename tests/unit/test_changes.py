@@ -225,6 +225,7 @@ def test_every_builder_round_trips_through_json() -> None:
     bodies: dict[str, dict[str, object]] = {
         "fence": {"confirm": "node2"},
         "confirm-fenced": {"confirm": "node2 is off"},
+        "remove": {"confirm": "node2"},
     }
     for verb, build in changes.NODE_ACTIONS.items():
         change = build("node2", bodies.get(verb, {}))
@@ -285,3 +286,19 @@ def test_revert_carries_the_patch_and_refuses_without_one() -> None:
         changes.history_revert(7, "")
     argv = ["env", "CIB_file=/tmp/x/new.xml", "cibadmin", "--patch", "--xml-text", patch]
     assert shlex.split(command_line(argv)) == argv
+
+
+def test_adding_and_removing_nodes() -> None:
+    add = changes.node_add({"node": "node4", "address": "198.51.100.14"})
+    assert add.live == (
+        ("pcs", "cluster", "node", "add", "node4", "addr=198.51.100.14", "--start", "--enable"),
+    )
+    assert add.permission == changes.ADMINISTER
+    assert changes.node_add({"node": "node4"}).live[0][4:] == ("node4", "--start", "--enable")
+    with pytest.raises(InvalidName):
+        changes.node_add({"node": "node4", "address": "198.51.100.14; id"})
+    with pytest.raises(changes.ConfirmationRequired, match=r"corosync\.conf"):
+        node_action("remove")
+    remove = node_action("remove", {"confirm": "node2"})
+    assert remove.live == (("pcs", "cluster", "node", "remove", "node2"),)
+    assert remove.simulate == ("--node-down", "node2")
