@@ -15,6 +15,7 @@ from clusters.models import Cluster
 from clusters.operations.api import Reads, answer_reads
 from clusters.pacemaker.agents import parse_agent_list, parse_agent_metadata
 from clusters.pacemaker.ids import check_agent
+from fencing.changes import check_fence_agent
 
 _STANDARD = re.compile(r"ocf:[A-Za-z0-9_][A-Za-z0-9_.-]*|lsb|service|systemd")
 LIST_STANDARDS = [["crm_resource", "--list-standards"], ["crm_resource", "--list-ocf-providers"]]
@@ -58,8 +59,16 @@ def _standards(standards: str, providers: str) -> list[str]:
     return [f"ocf:{p}" for p in parse_agent_list(providers)] + names
 
 
+def _described(agent: str) -> str:
+    """A resource agent, or a fence agent as stonith:fence_x (for the device form)."""
+    if agent.startswith("stonith:"):
+        return f"stonith:{check_fence_agent(agent)}"
+    return check_agent(agent)
+
+
 class AgentMetadataView(APIView):
-    """GET /clusters/<id>/agents/<agent>/: parameters and default operations of an agent."""
+    """GET /clusters/<id>/agents/<agent>/: parameters and default operations of an agent
+    (a resource agent, or stonith:fence_x for a fence device's form)."""
 
     @extend_schema(responses={200: OpenApiTypes.OBJECT})
     def get(self, request: Request, cluster_pk: int, agent: str) -> Response:
@@ -71,7 +80,7 @@ class AgentMetadataView(APIView):
             lambda: Reads(
                 "read.metadata",
                 f"metadata of {agent}",
-                [["crm_resource", "--show-metadata", check_agent(agent)]],
+                [["crm_resource", "--show-metadata", _described(agent)]],
             ),
             lambda out: parse_agent_metadata(agent, out[0]).as_dict(),
         )

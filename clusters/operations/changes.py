@@ -117,6 +117,14 @@ def resource_cleanup(rid: str) -> Change:
     )
 
 
+def resource_refresh(rid: str, body: Body) -> Change:
+    """Forget a resource's whole operation history and re-probe it everywhere (live)."""
+    r = check_id(rid, "resource")
+    return Change(
+        "resource.refresh", r, f"refresh {r}", OPERATE, live=(("pcs", "resource", "refresh", r),)
+    )
+
+
 def resource_move(rid: str, node: object) -> Change:
     """Move a resource to a node; pcs removes its move constraint once it runs there."""
     r, n = check_id(rid, "resource"), check_id(node, "node")
@@ -443,6 +451,7 @@ RESOURCE_ACTIONS: dict[str, Builder] = {
     "disable": lambda r, _: resource_disable(r),
     "enable": lambda r, _: resource_enable(r),
     "cleanup": lambda r, _: resource_cleanup(r),
+    "refresh": resource_refresh,
     "manage": lambda r, _: _resource_flag(r, "manage"),
     "unmanage": lambda r, _: _resource_flag(r, "unmanage"),
     "ban": resource_ban,

@@ -122,6 +122,15 @@ def test_configuration_views_and_deleting_a_constraint(
         expect(page.locator("tr[data-fenceable=true]")).to_have_count(3, timeout=30000)
         page.get_by_role("button", name="Placement scores").click()
         expect(page.locator("[data-scores]")).to_contain_text("dummy2", timeout=30000)
+        page.get_by_role("button", name="Properties").click()
+        expect(page.locator("tr[data-property=stonith-enabled]")).to_contain_text(
+            "true", timeout=30000
+        )
+        page.get_by_role("button", name="Corosync").click()
+        expect(page.locator("#config-view")).to_contain_text("haconsole-lab", timeout=30000)
+        with page.expect_download() as backup:
+            page.locator("[data-download=backup]").click()
+        assert backup.value.suggested_filename.endswith(".tar.bz2")
         page.get_by_role("button", name="Constraints").click()
         row.get_by_role("button", name="Delete…").click()
         dialog = page.locator("#op-dialog")

@@ -195,6 +195,7 @@ def test_more_resource_actions() -> None:
         ("resource", "clear", "r1", "node1"),
     )
     assert resource_action("restart").live == (("pcs", "resource", "restart", "r1"),)
+    assert resource_action("refresh").live == (("pcs", "resource", "refresh", "r1"),)
     update = resource_action("update", {"params": {"fake": "x", "gone": ""}, "meta": {"a": "1"}})
     assert update.stage == (("resource", "update", "r1", "fake=x", "gone=", "meta", "a=1"),)
     with pytest.raises(InvalidName):

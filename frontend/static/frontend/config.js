@@ -1,6 +1,7 @@
 // The cluster page's configuration views, read from a node when the operator asks:
 // constraints (deletable by administrators), placement scores, fencing coverage
-// (node x device x level; a node no device can fence is red).
+// (node x device x level; a node no device can fence is red), properties (settable by
+// administrators), corosync; links to download a backup and a cluster report.
 
 import {chip, embedded, fill, h} from "./dom.js";
 import {planAndApply, send} from "./ops.js";
@@ -52,10 +53,53 @@ function coverage(body) {
   return table(["Node", "Devices that can fence it", "Levels"], rows, "No nodes.");
 }
 
+function setProperty(p) {
+  const value = prompt(`New value of ${p.name} (empty: back to the default ${p.default ?? "unset"})`, p.value ?? "");
+  if (value === null) return;
+  const body = {name: p.name, value};
+  if (p.name === "stonith-enabled" && ["false", "0", "no", "off", "n"].includes(value.trim().toLowerCase())) {
+    body.confirm = prompt("Without fencing the cluster cannot recover a node that stops answering. Type: disable fencing");
+    if (body.confirm === null) return;
+  }
+  planAndApply({title: `Set ${p.name}`, clusterId: page.cluster.id, url: `${API}/properties/`, body});
+}
+
+function properties(body) {
+  const rows = body.properties.filter((p) => !p.advanced || p.value !== null).map((p) => {
+    const set = page.can.administer ? h("button", {type: "button", "data-set": p.name}, "Set…") : null;
+    if (set) set.onclick = () => setProperty(p);
+    return h("tr", {"data-property": p.name, title: p.longdesc},
+      h("td", {}, p.name), h("td", {}, p.value ?? h("span", {class: "age"}, `default: ${p.default ?? "—"}`)),
+      h("td", {}, p.type), h("td", {}, p.shortdesc), h("td", {}, set));
+  });
+  const defaults = (title, values) => h("p", {}, h("b", {}, title), " ",
+    Object.entries(values).map(([k, v]) => `${k}=${v}`).join(", ") || "none");
+  return [table(["Property", "Value", "Type", "What it does", ""], rows, "No properties."),
+    defaults("Resource defaults:", body.resource_defaults),
+    defaults("Operation defaults:", body.operation_defaults)];
+}
+
+function corosync(body) {
+  const rows = Object.entries({...body.totem, ...body.quorum}).map(([k, v]) => h("tr", {}, h("td", {}, k), h("td", {}, v)));
+  return [table(["Key (as corosync runs)", "Value"], rows, "Nothing read."),
+    h("details", {}, h("summary", {}, "corosync.conf"), h("pre", {class: "output"}, body.corosync_conf))];
+}
+
+const report = document.querySelector("[data-download=report]");
+if (report) {
+  report.addEventListener("click", (event) => {
+    event.preventDefault();
+    const since = new Date(Date.now() - 3600 * 1000).toISOString();
+    location.href = `${API}/report/?from=${encodeURIComponent(since)}`;
+  });
+}
+
 const LOADERS = {
   constraints: () => load(`${API}/constraints/`, constraints),
   scores: () => load(`${API}/scores/`, scores),
   coverage: () => load(`${API}/fencing/`, coverage),
+  properties: () => load(`${API}/properties/`, properties),
+  corosync: () => load(`${API}/corosync/`, corosync),
 };
 for (const button of document.querySelectorAll("[data-load]")) {
   button.addEventListener("click", LOADERS[button.dataset.load]);
