@@ -8,7 +8,7 @@ import time
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from resources.models import Resource
 from tests.browser.conftest import Console, add_lab_cluster, sign_in, wait_until_watched
@@ -32,6 +32,29 @@ def configured() -> bool:
     return f'id="{RID}"' in out.stdout
 
 
+def open_dummy_form(page: Page, console: Console, cluster_id: int) -> Locator:
+    """The new-resource page with ocf:heartbeat:Dummy chosen; the form."""
+    page.goto(f"{console.url}/clusters/{cluster_id}/create-resource/")
+    page.select_option("#standard", "ocf:heartbeat")
+    page.select_option("#agent", "ocf:heartbeat:Dummy")
+    form = page.locator("#create-form")
+    expect(form).to_be_visible()
+    return form
+
+
+def apply_and_succeed(dialog: Locator) -> None:
+    """Apply the plan shown and wait for the operation to succeed."""
+    dialog.locator("[data-apply]").click()
+    expect(dialog.locator("[data-op-status]")).to_have_text("succeeded", timeout=60000)
+
+
+def wait_mirrored(cluster_id: int) -> None:
+    deadline = time.monotonic() + 15
+    while not Resource.objects.filter(cluster_id=cluster_id, rid=RID).exists():
+        assert time.monotonic() < deadline, "the monitor did not mirror the new resource"
+        time.sleep(0.3)
+
+
 def test_create_a_dummy_from_its_form_preview_apply_see_it_start(  # noqa: PLR0917
     page: Page,
     console: Console,
@@ -45,16 +68,12 @@ def test_create_a_dummy_from_its_form_preview_apply_see_it_start(  # noqa: PLR09
     wait_until_watched(cluster_id)
     sign_in(page, console, f"/clusters/{cluster_id}/")
     page.get_by_role("link", name="New resource…").click()
-    page.select_option("#standard", "ocf:heartbeat")
-    page.select_option("#agent", "ocf:heartbeat:Dummy")
-    form = page.locator("#create-form")
-    expect(form).to_be_visible()
-    expect(form.locator("input[name='param:fake']")).to_have_attribute(
-        "placeholder", "default: dummy"
-    )
+    form = open_dummy_form(page, console, cluster_id)
+    fake = form.locator("input[name='param:fake']")
+    expect(fake).to_have_attribute("placeholder", "default: dummy")
     expect(form.locator("tr[data-op=monitor] input[name^=op-interval]")).to_have_value("10s")
     form.locator("input[name=rid]").fill(RID)
-    form.locator("input[name='param:fake']").fill("made in a browser; $(id)")
+    fake.fill("made in a browser; $(id)")
     form.get_by_role("button", name="Preview…").click()
 
     dialog = page.locator("#op-dialog")
@@ -62,33 +81,42 @@ def test_create_a_dummy_from_its_form_preview_apply_see_it_start(  # noqa: PLR09
     expect(dialog.locator("[data-diff]")).to_contain_text(f'<primitive id="{RID}"')
     assert not configured()  # the preview changed nothing
     page.screenshot(path=str(SHOTS / "create-resource-plan.png"))
-
-    dialog.locator("[data-apply]").click()
-    expect(dialog.locator("[data-op-status]")).to_have_text("succeeded", timeout=60000)
+    apply_and_succeed(dialog)
     page.screenshot(path=str(SHOTS / "create-resource-applied.png"))
     assert configured()
-    deadline = time.monotonic() + 15
-    while not Resource.objects.filter(cluster_id=cluster_id, rid=RID).exists():
-        assert time.monotonic() < deadline, "the monitor did not mirror the new resource"
-        time.sleep(0.3)
+    wait_mirrored(cluster_id)
     dialog.locator("[data-created]").click()
     expect(page.locator(f'dl[data-resource="{RID}"]')).to_have_attribute(
         "data-role", "Started", timeout=30000
     )
     expect(page.locator("tr[data-on-node]")).not_to_have_attribute("data-on-node", "")
 
-    # the same id again: pcs refuses while planning, and the dialog shows pcs's own words
-    page.goto(f"{console.url}/clusters/{cluster_id}/create-resource/")
-    page.select_option("#standard", "ocf:heartbeat")
-    page.select_option("#agent", "ocf:heartbeat:Dummy")
-    form.locator("input[name=rid]").fill(RID)
+
+def test_a_refused_plan_shows_pcs_own_words_and_a_change_can_be_reverted(  # noqa: PLR0917
+    page: Page,
+    console: Console,
+    worker: subprocess.Popen[bytes],
+    quiet_lab: Lab,
+    errors: list[str],
+    cleanup: None,
+) -> None:
+    cluster_id = add_lab_cluster(page, console, quiet_lab)
+    sign_in(page, console, f"/clusters/{cluster_id}/")
+    form = open_dummy_form(page, console, cluster_id)
+    form.locator("input[name=rid]").fill("dummy1")  # the lab has it already
     form.get_by_role("button", name="Preview…").click()
+    dialog = page.locator("#op-dialog")
     expect(dialog.locator("[data-stderr]")).to_contain_text("already exists", timeout=30000)
     expect(dialog.locator("[data-apply]")).to_be_disabled()
     expected = [e for e in errors if "status of 422" in e]
     assert len(expected) == 1  # the browser logs the refused request; nothing else failed
     errors.remove(expected[0])
 
+    dialog.locator("[data-close]").click()
+    form.locator("input[name=rid]").fill(RID)
+    form.get_by_role("button", name="Preview…").click()
+    apply_and_succeed(dialog)
+    assert configured()
     page.goto(f"{console.url}/audit/?cluster={cluster_id}")
     created = page.locator("tr[data-status=succeeded]", has_text=f"create {RID}")
     expect(created).to_have_count(1)
@@ -98,8 +126,7 @@ def test_create_a_dummy_from_its_form_preview_apply_see_it_start(  # noqa: PLR09
     page.locator("tr.detail [data-revert]").click()
     dialog = page.locator("#op-dialog")
     expect(dialog.locator("[data-diff]")).to_contain_text(f'<primitive id="{RID}"', timeout=30000)
-    dialog.locator("[data-apply]").click()
-    expect(dialog.locator("[data-op-status]")).to_have_text("succeeded", timeout=60000)
+    apply_and_succeed(dialog)
     assert not configured()
 
 

@@ -56,6 +56,12 @@ def test_properties_defaults_and_corosync(
             check=False,
         )
         lab("exec", "1", "pcs", "resource", "op", "defaults", "update", "timeout=", check=False)
+
+
+def test_corosync_backup_and_report(
+    lab_cluster: Cluster, api: APIClient, worker: subprocess.Popen[bytes]
+) -> None:
+    base = f"/api/v1/clusters/{lab_cluster.pk}"
     corosync = api.get(f"{base}/corosync/").json()
     assert corosync["totem"]["totem.cluster_name"] == "haconsole-lab"
     assert "cluster_name: haconsole-lab" in corosync["corosync_conf"]
