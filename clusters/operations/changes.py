@@ -125,17 +125,27 @@ def resource_refresh(rid: str, body: Body) -> Change:
     )
 
 
-def resource_move(rid: str, node: object) -> Change:
-    """Move a resource to a node; pcs removes its move constraint once it runs there."""
+def resource_move(rid: str, node: object, promoted: bool = False) -> Change:
+    """Move a resource (promoted: its promoted role) to a node; pcs removes its move
+    constraint once it runs there."""
     r, n = check_id(rid, "resource"), check_id(node, "node")
+    flag = ("--promoted",) if promoted else ()
+    what = "promote" if promoted else "move"
     return Change(
-        "resource.move",
+        f"resource.{what}",
         r,
-        f"move {r} to {n}",
+        f"promote {r} on {n}" if promoted else f"move {r} to {n}",
         OPERATE,
-        stage=(("resource", "move-with-constraint", r, n),),
-        live=(("pcs", "resource", "move", r, n),),
+        stage=(("resource", "move-with-constraint", r, n, *flag),),
+        live=(("pcs", "resource", "move", r, n, *flag),),
     )
+
+
+def resource_demote(rid: str, body: Body) -> Change:
+    """Keep a promotable clone's promoted role off a node (a ban until cleared)."""
+    r, n = check_id(rid, "resource"), check_id(body.get("node"), "node")
+    argv = ("resource", "ban", r, n, "--promoted")
+    return Change("resource.demote", r, f"demote {r} on {n}", OPERATE, (argv,))
 
 
 def resource_create(
@@ -448,6 +458,8 @@ NODE_ACTIONS: dict[str, Builder] = {
 }
 RESOURCE_ACTIONS: dict[str, Builder] = {
     "move": lambda r, body: resource_move(r, body.get("node")),
+    "promote": lambda r, body: resource_move(r, body.get("node"), promoted=True),
+    "demote": resource_demote,
     "disable": lambda r, _: resource_disable(r),
     "enable": lambda r, _: resource_enable(r),
     "cleanup": lambda r, _: resource_cleanup(r),

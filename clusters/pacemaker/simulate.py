@@ -29,13 +29,21 @@ class PlannedAction:
 
     def text(self) -> str:
         """A one-line description, e.g. "move dummy1 node2 -> node3"."""
-        where = f"{self.source} -> {self.dest}" if self.source or self.dest else self.node
+        if self.source and self.dest and self.source != self.dest:
+            where = f"{self.source} -> {self.dest}"
+        else:
+            where = self.node or self.source or self.dest
         parts = [self.action, self.resource, where, f"({self.reason})" if self.reason else ""]
         return " ".join(p for p in parts if p)
 
+    @property
+    def on(self) -> str:
+        """The node it happens on (the destination of a move)."""
+        return self.dest or self.node or self.source
+
     def as_dict(self) -> dict[str, str]:
-        """The JSON form (with its text)."""
-        return {**asdict(self), "text": self.text()}
+        """The JSON form (with its text and the node it happens on)."""
+        return {**asdict(self), "on": self.on, "text": self.text()}
 
 
 def parse_simulation(xml: str | bytes) -> tuple[PlannedAction, ...]:

@@ -235,6 +235,8 @@ def test_every_builder_round_trips_through_json() -> None:
         "move": {"node": "n1"},
         "ban": {"node": "n1"},
         "update": {"meta": {"a": "b"}},
+        "promote": {"node": "n1"},
+        "demote": {"node": "n1"},
     }
     for verb, build in changes.RESOURCE_ACTIONS.items():
         change = build("r1", resource_bodies.get(verb, {}))
@@ -303,3 +305,14 @@ def test_adding_and_removing_nodes() -> None:
     remove = node_action("remove", {"confirm": "node2"})
     assert remove.live == (("pcs", "cluster", "node", "remove", "node2"),)
     assert remove.simulate == ("--node-down", "node2")
+
+
+def test_promote_and_demote_move_the_promoted_role() -> None:
+    promote = resource_action("promote", {"node": "node2"})
+    assert promote.stage == (("resource", "move-with-constraint", "r1", "node2", "--promoted"),)
+    assert promote.live == (("pcs", "resource", "move", "r1", "node2", "--promoted"),)
+    assert promote.summary == "promote r1 on node2"
+    demote = resource_action("demote", {"node": "node2"})
+    assert demote.stage == (("resource", "ban", "r1", "node2", "--promoted"),)
+    with pytest.raises(InvalidName):
+        resource_action("promote", {})

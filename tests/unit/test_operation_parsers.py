@@ -28,6 +28,12 @@ def test_simulation_lists_the_transition_summary() -> None:
     assert actions[1].reason == "node availability"
     assert actions[0].text() == "move dummy1 node2 -> node3"
     assert actions[1].as_dict()["text"] == "stop dummy2 node3 (node availability)"
+    assert (actions[0].on, actions[1].on) == ("node3", "node3")
+    promote = parse_simulation(
+        '<pacemaker-result><actions><rsc_action action="promote" resource="st:2" '
+        'role="Unpromoted" next_role="Promoted" source="node1"/></actions></pacemaker-result>'
+    )[0]
+    assert (promote.on, promote.text()) == ("node1", "promote st:2 node1")
 
 
 def test_simulation_of_a_fence_and_of_nothing() -> None:

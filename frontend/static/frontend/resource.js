@@ -110,6 +110,15 @@ function resourceActions() {
     {label: "Restart…", attrs: {"data-do": "restart"}, run: plan(`Restart ${RID}`, "restart")},
     {label: "Cleanup…", attrs: {"data-do": "cleanup"}, run: plan(`Cleanup ${RID}`, "cleanup")},
   ];
+  const {resource} = findResource(embedded("status-message").status || {}, RID);
+  if (resource && resource.promotable) {
+    actions.push(
+      {label: "Promote on…", attrs: {"data-do": "promote"},
+        run: () => plan(`Promote ${RID} on ${target.value}`, "promote", {node: target.value})()},
+      {label: "Demote on…", attrs: {"data-do": "demote"},
+        run: () => plan(`Keep ${RID}'s promoted role off ${target.value}`, "demote", {node: target.value})()},
+    );
+  }
   if (page.can.administer) {
     actions.push({label: "Delete…", danger: true, attrs: {"data-do": "delete"},
       run: plan(`Delete ${RID}`, "", undefined, "DELETE")});
