@@ -222,6 +222,9 @@ def test_resource_pages(page: Page, console: Console, made_up: Cluster, errors: 
     expect(page.locator("#about [data-field='failed']")).to_contain_text("yes")
     expect(page.locator("#resource-failures")).to_contain_text("pid file vanished")
     expect(page.locator("#about")).to_contain_text("ocf:heartbeat:Dummy")
+    open_live(page, f"{console.url}/clusters/{made_up.pk}/resources/dummy1/")
+    expect(page.locator("#history tr")).to_have_count(2)  # header + its monitor on node1
+    expect(page.locator("#history tr[data-op^='dummy1_monitor']")).to_contain_text("node1")
 
 
 # --- the real lab ----------------------------------------------------------------------

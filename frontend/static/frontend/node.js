@@ -1,9 +1,9 @@
 // A node's page: its state flags, attributes, the resources on it, its operation history.
 
-import {chip, embedded, h, when} from "./dom.js";
+import {chip, embedded, h} from "./dom.js";
 import {actionBar, planAndApply} from "./ops.js";
 import {startClusterPage} from "./page.js";
-import {renderFreshness, resourceLink, roleAndFlags, section, table} from "./sections.js";
+import {operationsTable, renderFreshness, resourceLink, roleAndFlags, section, table} from "./sections.js";
 import {nodeFlags, parentOf, runningOn} from "./status.js";
 
 const $ = (id) => document.getElementById(id);
@@ -60,14 +60,7 @@ function runningTable(clusterId, status) {
 
 function historyTable(clusterId, status) {
   const ops = (status.history || []).filter((op) => op.node === NAME);
-  const rows = ops.map((op) => h("tr", {"data-op": `${op.resource}_${op.task}_${op.interval_ms}`},
-    h("td", {}, resourceLink(clusterId, op.resource)), h("td", {}, op.task),
-    h("td", {}, op.interval_ms ? `${op.interval_ms / 1000} s` : "—"), h("td", {}, op.call ?? ""),
-    h("td", {}, chip(`${op.rc_text} (${op.rc})`, op.rc === 0 || op.rc === 8 ? "ok" : "bad")),
-    h("td", {}, when(op.last_rc_change)),
-    h("td", {}, op.exec_time_ms ?? ""), h("td", {}, op.fail_count ? chip(String(op.fail_count), "bad") : "")));
-  return table(["Resource", "Operation", "Interval", "Call", "Result", "Last change", "Exec ms",
-    "Fail count"], rows, "No operations recorded on this node.");
+  return operationsTable(clusterId, ops, "resource", "No operations recorded on this node.");
 }
 
 function nodeActions() {

@@ -5,7 +5,7 @@ import {embedded, h} from "./dom.js";
 import {actionBar, planAndApply} from "./ops.js";
 import {startClusterPage} from "./page.js";
 import {
-  failuresTable, nodeLinks, renderFreshness, resourceLink, roleAndFlags, section, table,
+  failuresTable, nodeLinks, operationsTable, renderFreshness, resourceLink, roleAndFlags, section, table,
 } from "./sections.js";
 import {baseId, findResource, flatResources, parentOf} from "./status.js";
 
@@ -21,13 +21,15 @@ function render(message, page, stale) {
   if (!resource) {
     section($("about"), "Resource", h("p", {class: "msg error"},
       `The last status read does not show ${RID}: it is no longer configured.`));
-    for (const part of ["placement", "members", "resource-failures"]) section($(part), "");
+    for (const part of ["placement", "members", "resource-failures", "history"]) section($(part), "");
     return;
   }
   section($("about"), "Resource", aboutList(id, status, resource));
   section($("placement"), "Placement", placementTable(id, placed(resource, instances)));
   section($("members"), "Members", membersList(id, resource));
   section($("resource-failures"), "Failed actions", failuresTable(id, failuresOf(status, resource)));
+  section($("history"), "Operation history and fail counts", operationsTable(id, historyOf(status, resource),
+    "node", "No operations recorded for it."));
 }
 
 function aboutList(clusterId, status, r) {
@@ -73,6 +75,11 @@ function membersList(clusterId, r) {
   return h("ul", {class: "tree"}, unique.map((c) => h("li", {"data-member": baseId(c.id)},
     resourceLink(clusterId, c.id), ` (${c.kind}${c.agent ? `, ${c.agent}` : ""})`,
     instances ? ` — ${children.length} instances, see placement` : [": ", roleAndFlags(c)])));
+}
+
+function historyOf(status, r) {
+  const ids = new Set(flatResources({resources: [r]}).map((x) => baseId(x.id)));
+  return (status.history || []).filter((op) => ids.has(baseId(op.resource)));
 }
 
 function failuresOf(status, r) {

@@ -62,3 +62,17 @@ export function failuresTable(clusterId, failures) {
 export function section(el, title, ...body) {
   fill(el, h("h2", {}, title), ...body);
 }
+
+/** Operation history rows (crm_mon's node history): by "resource" (a node's page) or by
+ * "node" (a resource's page), with result, timing and fail count. */
+export function operationsTable(clusterId, ops, by, empty) {
+  const rows = ops.map((op) => h("tr", {"data-op": `${op.resource}_${op.task}_${op.interval_ms}`},
+    h("td", {}, by === "resource" ? resourceLink(clusterId, op.resource) : nodeLinks(clusterId, [op.node])),
+    h("td", {}, op.task),
+    h("td", {}, op.interval_ms ? `${op.interval_ms / 1000} s` : "—"), h("td", {}, op.call ?? ""),
+    h("td", {}, chip(`${op.rc_text} (${op.rc})`, op.rc === 0 || op.rc === 8 ? "ok" : "bad")),
+    h("td", {}, when(op.last_rc_change)),
+    h("td", {}, op.exec_time_ms ?? ""), h("td", {}, op.fail_count ? chip(String(op.fail_count), "bad") : "")));
+  return table([by === "resource" ? "Resource" : "Node", "Operation", "Interval", "Call", "Result",
+    "Last change", "Exec ms", "Fail count"], rows, empty);
+}
