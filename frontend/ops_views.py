@@ -14,9 +14,20 @@ from clusters.operations.models import OperationStatus
 @permission_required(ADMINISTER, raise_exception=True)
 def resource_create(request: HttpRequest, pk: int) -> HttpResponse:
     """A form made from the chosen agent's metadata; preview, then apply."""
+    return _create_page(request, pk, fence=False)
+
+
+@permission_required(ADMINISTER, raise_exception=True)
+def fence_device_create(request: HttpRequest, pk: int) -> HttpResponse:
+    """The same form for a fence device, from the fence agent's metadata."""
+    return _create_page(request, pk, fence=True)
+
+
+def _create_page(request: HttpRequest, pk: int, fence: bool) -> HttpResponse:
     cluster = get_object_or_404(Cluster, pk=pk)
-    page = {"cluster": {"id": cluster.pk, "name": cluster.name}}
-    return render(request, "frontend/resource_create.html", {"cluster": cluster, "page": page})
+    page = {"cluster": {"id": cluster.pk, "name": cluster.name}, "fence": fence}
+    context = {"cluster": cluster, "page": page, "fence": fence}
+    return render(request, "frontend/resource_create.html", context)
 
 
 def audit(request: HttpRequest) -> HttpResponse:

@@ -20,6 +20,11 @@ urlpatterns = [
         ops_views.resource_create,
         name="resource-create",
     ),
+    path(
+        "clusters/<int:pk>/create-fence-device/",
+        ops_views.fence_device_create,
+        name="fence-device-create",
+    ),
     path("audit/", ops_views.audit, name="audit"),
     path("clusters/<int:pk>/resources/<str:rid>/", views.resource_detail, name="resource-detail"),
 ]

@@ -17,13 +17,13 @@ from clusters.pacemaker.agents import parse_agent_list, parse_agent_metadata
 from clusters.pacemaker.ids import check_agent
 from fencing.changes import check_fence_agent
 
-_STANDARD = re.compile(r"ocf:[A-Za-z0-9_][A-Za-z0-9_.-]*|lsb|service|systemd")
+_STANDARD = re.compile(r"ocf:[A-Za-z0-9_][A-Za-z0-9_.-]*|lsb|service|systemd|stonith")
 LIST_STANDARDS = [["crm_resource", "--list-standards"], ["crm_resource", "--list-ocf-providers"]]
 
 
 class AgentListView(APIView):
     """GET /clusters/<id>/agents/: standards and OCF providers; ?standard=ocf:heartbeat
-    (or lsb, service, systemd): the agents of one, as full agent names."""
+    (or lsb, service, systemd, stonith): the agents of one, as full agent names."""
 
     @extend_schema(responses={200: OpenApiTypes.OBJECT})
     def get(self, request: Request, cluster_pk: int) -> Response:

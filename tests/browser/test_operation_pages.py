@@ -171,3 +171,30 @@ def test_configuration_views_and_deleting_a_constraint(
         for cid in [p.split('"', 1)[0] for p in out.split('id="')[1:]]:
             if cid.startswith("location-dummy2"):
                 lab("exec", "1", "pcs", "constraint", "delete", cid, check=False)
+
+
+def test_create_a_fence_device_from_its_agent_metadata(
+    page: Page, console: Console, worker: subprocess.Popen[bytes], quiet_lab: Lab, errors: list[str]
+) -> None:
+    device = "web-fence"
+    try:
+        cluster_id = add_lab_cluster(page, console, quiet_lab)
+        sign_in(page, console, f"/clusters/{cluster_id}/")
+        page.get_by_role("link", name="New fence device…").click()
+        page.select_option("#agent", "stonith:fence_haconsole_lab")
+        form = page.locator("#create-form")
+        expect(form.locator("input[name='param:lab_dir']")).to_be_visible()
+        form.locator("input[name=rid]").fill(device)
+        form.locator("textarea[name=param-extra]").fill("pcmk_host_list=node3")
+        form.get_by_role("button", name="Preview…").click()
+        dialog = page.locator("#op-dialog")
+        expect(dialog.locator("[data-diff]")).to_contain_text(
+            f'<primitive id="{device}" class="stonith"', timeout=30000
+        )
+        apply_and_succeed(dialog)
+        xml = lab(
+            "exec", "1", "cibadmin", "--query", "--xpath", f"//primitive[@id='{device}']"
+        ).stdout
+        assert 'name="pcmk_host_list" value="node3"' in xml
+    finally:
+        lab("exec", "1", "pcs", "stonith", "delete", device, check=False)

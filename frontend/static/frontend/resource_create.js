@@ -1,5 +1,6 @@
-// Create a resource from its agent's metadata: pick an agent the cluster has, fill the
-// form its parameters make (required, optional, advanced), preview, apply.
+// Create a resource (or, with page.fence, a fence device) from its agent's metadata:
+// pick an agent the cluster has, fill the form its parameters make (required, optional,
+// advanced), preview, apply.
 
 import {embedded, fill, h} from "./dom.js";
 import {fetchJson} from "./live.js";
@@ -16,6 +17,10 @@ function showError(id, text) {
 }
 
 async function loadStandards() {
+  if (page.fence) {
+    fill($("standard"), h("option", {value: "stonith"}, "stonith"));
+    return loadAgents();
+  }
   const {status, body} = await send("GET", `${API}/agents/`);
   if (status !== 200) return showError("agent-error", body.detail || `HTTP ${status}`);
   fill($("standard"), h("option", {value: ""}, "choose…"),
@@ -45,7 +50,7 @@ async function loadMetadata() {
   }
   fill($("agent-about"), metadata.shortdesc || agent);
   renderParameters(metadata.parameters);
-  renderOperations(metadata.actions);
+  if (!page.fence) renderOperations(metadata.actions);
   $("create-form").hidden = false;
 }
 
@@ -99,9 +104,10 @@ function requestBody(form) {
   for (const [name, value] of data.entries()) {
     if (name.startsWith("param:") && value !== "") params[name.slice(6)] = value;
   }
+  Object.assign(params, pairsFromLines(data.get("param-extra") || ""));
   const meta = pairsFromLines(data.get("meta-extra") || "");
   if (data.get("meta:target-role")) meta["target-role"] = data.get("meta:target-role");
-  const actions = JSON.parse($("operations").dataset.actions || "[]");
+  const actions = page.fence ? [] : JSON.parse($("operations").dataset.actions || "[]");
   const operations = actions.flatMap((a, i) => {
     if (!data.get(`op-on:${i}`)) return [];
     const op = {name: a.name, interval: data.get(`op-interval:${i}`)};
@@ -109,6 +115,7 @@ function requestBody(form) {
     if (a.role) op.role = a.role;
     return [op];
   });
+  if (page.fence) return {id: data.get("rid"), agent: metadata.agent, params, meta};
   return {id: data.get("rid"), agent: metadata.agent, params, meta, operations};
 }
 
@@ -124,7 +131,7 @@ $("create-form").addEventListener("submit", (event) => {
   planAndApply({
     title: `Create ${body.id} (${body.agent})`,
     clusterId: page.cluster.id,
-    url: `${API}/resources/`,
+    url: page.fence ? `${API}/fence-devices/` : `${API}/resources/`,
     body,
     done: () => h("p", {class: "msg success"}, "Created. ",
       h("a", {href: `/clusters/${page.cluster.id}/resources/${encodeURIComponent(body.id)}/`, "data-created": ""},
