@@ -137,10 +137,19 @@ def test_configuration_views_and_deleting_a_constraint(
     quiet_lab: Lab,
     errors: list[str],
 ) -> None:
-    lab("exec", "1", "pcs", "constraint", "location", "dummy2", "prefers", "node2=7")
     try:
         cluster_id = add_lab_cluster(page, console, quiet_lab)
         sign_in(page, console, f"/clusters/{cluster_id}/")
+        page.get_by_role("button", name="New constraint…").click()
+        form = page.locator("#constraint-form")
+        form.locator("select[name=resource]").select_option("dummy2")
+        form.locator("select[name=node]").select_option("node2")
+        form.locator("input[name=score]").fill("7")
+        form.get_by_role("button", name="Preview…").click()
+        dialog = page.locator("#op-dialog")
+        expect(dialog.locator("[data-diff]")).to_contain_text('score="7"', timeout=30000)
+        apply_and_succeed(dialog)
+        dialog.locator("[data-close]").click()
         page.get_by_role("button", name="Constraints").click()
         row = page.locator("tr[data-constraint^=location-dummy2]")
         expect(row).to_contain_text("dummy2 on node2", timeout=30000)

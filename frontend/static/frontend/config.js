@@ -6,6 +6,7 @@
 import {chip, embedded, fill, h} from "./dom.js";
 import {planAndApply, send} from "./ops.js";
 import {table} from "./sections.js";
+import {baseId, flatResources} from "./status.js";
 
 const page = embedded("page-data");
 const API = `/api/v1/clusters/${page.cluster.id}`;
@@ -85,6 +86,38 @@ function corosync(body) {
     h("details", {}, h("summary", {}, "corosync.conf"), h("pre", {class: "output"}, body.corosync_conf))];
 }
 
+/** A form for a location, order or colocation constraint; planned and applied. */
+function constraintForm() {
+  const status = embedded("status-message").status || {};
+  const ids = [...new Set(flatResources(status).map((r) => baseId(r.id)))];
+  const pick = (name) => h("select", {name}, ids.map((id) => h("option", {}, id)));
+  const nodes = h("select", {name: "node"}, page.nodes.map((n) => h("option", {}, n.name)));
+  const field = (label, input) => h("label", {}, label, " ", input);
+  const kinds = h("select", {name: "kind"}, ["Mandatory", "Optional", "Serialize"].map((k) => h("option", {}, k)));
+  const parts = {
+    location: [field("Resource", pick("resource")), field("Node", nodes),
+      field("Score", h("input", {name: "score", value: "INFINITY", size: 10}))],
+    order: [field("First", pick("first")), field("Then", pick("then")), field("Kind", kinds)],
+    colocation: [field("Resource", pick("resource")), field("With", pick("with")),
+      field("Score", h("input", {name: "score", value: "INFINITY", size: 10}))],
+  };
+  const fields = h("div", {class: "bar"});
+  const type = h("select", {name: "type"}, Object.keys(parts).map((t) => h("option", {}, t)));
+  const show = () => fill(fields, parts[type.value]);
+  type.onchange = show;
+  show();
+  const form = h("form", {id: "constraint-form"}, field("Type", type), fields,
+    h("button", {type: "submit", class: "primary"}, "Preview…"));
+  form.onsubmit = (event) => {
+    event.preventDefault();
+    const body = {type: type.value};
+    for (const input of fields.querySelectorAll("select, input")) body[input.name] = input.value;
+    planAndApply({title: `New ${type.value} constraint`, clusterId: page.cluster.id,
+      url: `${API}/constraints/`, body});
+  };
+  return form;
+}
+
 const report = document.querySelector("[data-download=report]");
 if (report) {
   report.addEventListener("click", (event) => {
@@ -100,6 +133,7 @@ const LOADERS = {
   coverage: () => load(`${API}/fencing/`, coverage),
   properties: () => load(`${API}/properties/`, properties),
   corosync: () => load(`${API}/corosync/`, corosync),
+  "new-constraint": () => fill(view, constraintForm()),
 };
 for (const button of document.querySelectorAll("[data-load]")) {
   button.addEventListener("click", LOADERS[button.dataset.load]);
