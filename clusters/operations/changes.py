@@ -397,6 +397,17 @@ def defaults_update(kind: str, body: Body) -> Change:
     return Change(f"defaults.{kind}", kind, summary, ADMINISTER, (argv,))
 
 
+def cluster_sync(body: Body) -> Change:
+    """Copy this node's corosync.conf to every node (pcs cluster sync, through pcsd)."""
+    return Change(
+        "cluster.sync",
+        "corosync.conf",
+        "sync corosync.conf to all nodes",
+        ADMINISTER,
+        live=(("pcs", "cluster", "sync"),),
+    )
+
+
 def corosync_reload(body: Body) -> Change:
     """Make corosync re-read corosync.conf on the node the command runs on."""
     return Change(

@@ -152,6 +152,15 @@ class CorosyncView(APIView):
         )
 
 
+class CorosyncSyncView(APIView):
+    """POST /clusters/<id>/corosync/sync/: `pcs cluster sync` (needs pcsd on the nodes)."""
+
+    @extend_schema(request=None, responses={202: OpenApiTypes.OBJECT})
+    def post(self, request: Request, cluster_pk: int) -> Response:
+        """Queue the sync."""
+        return submit(request, _cluster(cluster_pk), lambda: changes.cluster_sync(_body(request)))
+
+
 class CorosyncReloadView(APIView):
     """POST /clusters/<id>/corosync/reload/: `pcs cluster reload corosync`."""
 

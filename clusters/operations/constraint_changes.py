@@ -7,7 +7,7 @@ import re
 from typing import Any
 
 from clusters.operations.changes import ADMINISTER, Change
-from clusters.pacemaker.ids import InvalidName, check_id, check_pairs
+from clusters.pacemaker.ids import InvalidName, check_id, check_pairs, check_value
 
 _SCORE = re.compile(r"[+-]?(INFINITY|\d{1,9})")
 _ORDER_KINDS = ("Mandatory", "Optional", "Serialize")
@@ -31,7 +31,9 @@ def _choice(value: object, allowed: tuple[str, ...], what: str) -> str:
 
 
 def location(body: Body) -> Change:
-    """Prefer (score >= 0) or avoid (score < 0) a node."""
+    """Prefer (score >= 0) or avoid (score < 0) a node; or a rule (see location_rule)."""
+    if "rule" in body:
+        return location_rule(body)
     rid, node = check_id(body.get("resource"), "resource"), check_id(body.get("node"), "node")
     score = check_score(body.get("score", "INFINITY"))
     verb = "avoids" if score.startswith("-") else "prefers"
@@ -40,6 +42,23 @@ def location(body: Body) -> Change:
     return Change(
         "constraint.location", rid, f"{rid} {verb} {node} ({magnitude})", ADMINISTER, (argv,)
     )
+
+
+def location_rule(body: Body) -> Change:
+    """A location rule: "rule" is the expression as a list of words, e.g.
+    ["#uname", "eq", "node1"] or ["date", "gt", "2030-01-01"]; pcs parses them, each one
+    argv element."""
+    rid = check_id(body.get("resource"), "resource")
+    score = check_score(body.get("score", "INFINITY"))
+    words = body.get("rule")
+    if not isinstance(words, list) or not words or len(words) > 64:
+        raise InvalidName('rule must be a list of 1 to 64 words, e.g. ["#uname", "eq", "node1"]')
+    expression = [check_value(w, "rule word") for w in words]
+    if any(not w or w.startswith("-") for w in expression):
+        raise InvalidName("rule words must be non-empty and must not start with '-'")
+    argv = ("constraint", "location", rid, "rule", f"score={score}", *expression)
+    summary = f"{rid} location rule ({score}): {' '.join(expression)}"
+    return Change("constraint.location", rid, summary[:500], ADMINISTER, (argv,))
 
 
 def order(body: Body) -> Change:

@@ -74,6 +74,11 @@ urlpatterns = [
         name="corosync",
     ),
     path(
+        "clusters/<int:cluster_pk>/corosync/sync/",
+        cluster_api.CorosyncSyncView.as_view(),
+        name="corosync-sync",
+    ),
+    path(
         "clusters/<int:cluster_pk>/corosync/reload/",
         cluster_api.CorosyncReloadView.as_view(),
         name="corosync-reload",

@@ -27,6 +27,7 @@ def test_create_list_score_and_delete_constraints(
         {"type": "location", "resource": "dummy1", "node": other, "score": 200},
         {"type": "order", "first": "dummy1", "then": "dummy2", "kind": "Optional"},
         {"type": "colocation", "resource": "dummy2", "with": "dummy1", "score": -50},
+        {"type": "location", "resource": "dummy2", "score": 5, "rule": ["#uname", "eq", "node1"]},
     ]
     try:
         planned = api.post(url + "?plan=1", bodies[0], format="json")
@@ -37,21 +38,27 @@ def test_create_list_score_and_delete_constraints(
             assert op["status"] == "succeeded", op
         wait(lambda: where("dummy1") == other, 30)  # as the plan said
         listed = api.get(url + "?resource=dummy2").json()["constraints"]
-        assert {c["type"] for c in listed} == {"order", "colocation"}
+        assert {c["type"] for c in listed} == {"order", "colocation", "location"}
+        rule = next(c for c in listed if c["type"] == "location")
+        assert rule["has_rules"] is True
         colocation = next(c for c in listed if c["type"] == "colocation")
         assert (colocation["resources"], colocation["score"]) == (["dummy2", "dummy1"], "-50")
         assert colocation["id"] in constraint_ids()
         scores = api.get(f"/api/v1/clusters/{lab_cluster.pk}/scores/").json()
-        assert any(
-            "dummy1" in line and other in line and "200" in line for line in scores["scores"]
-        )
+        dummy1 = {
+            line.split(" on ", 1)[1].split(":")[0]: line.rsplit(":", 1)[1].strip()
+            for line in scores["scores"]
+            if "dummy1 allocation score on " in line
+        }
+        best = max(dummy1, key=lambda node: int(dummy1[node].replace("INFINITY", "1000000")))
+        assert best == other, dummy1  # the location constraint's 200 dominates
         for c in api.get(url).json()["constraints"]:
             if "dummy" in c["id"]:
                 op = run(api, "delete", f"{url}{c['id']}/")
                 assert op["status"] == "succeeded", op
                 assert c["id"] not in constraint_ids()
     finally:
-        for c in ("location-dummy1", "order-dummy1-dummy2", "colocation-dummy2-dummy1"):
+        for c in ("location-dummy", "order-dummy1-dummy2", "colocation-dummy2-dummy1"):
             out = constraint_ids()
             for line in out.splitlines():
                 if f'id="{c}' in line:

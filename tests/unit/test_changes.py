@@ -266,6 +266,7 @@ def test_structure_defaults_and_corosync() -> None:
         ("resource", "op", "defaults", "update", "timeout=45s"),
     )
     assert changes.corosync_reload({}).live == (("pcs", "cluster", "reload", "corosync"),)
+    assert changes.cluster_sync({}).live == (("pcs", "cluster", "sync"),)
     bads: list[Callable[[], Change]] = [
         lambda: changes.group_add({"id": "g1", "resources": []}),
         lambda: changes.group_add({"id": "g1", "resources": ["a"], "before": "-x"}),

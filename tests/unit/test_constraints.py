@@ -83,6 +83,22 @@ def test_location_prefers_and_avoids() -> None:
     )
 
 
+def test_location_rules() -> None:
+    change = cc.create(
+        {"type": "location", "resource": "web", "score": 50, "rule": ["#uname", "eq", "node2"]}
+    )
+    assert change.stage == (
+        ("constraint", "location", "web", "rule", "score=50", "#uname", "eq", "node2"),
+    )
+    dated = cc.location(
+        {"resource": "web", "score": "-INFINITY", "rule": ["date", "gt", "2030-01-01"]}
+    )
+    assert dated.stage[0][4:] == ("score=-INFINITY", "date", "gt", "2030-01-01")
+    for bad in ([], "#uname eq node2", ["--force"], ["a\x00b"], ["x"] * 65, [""]):
+        with pytest.raises(InvalidName):
+            cc.location({"resource": "web", "rule": bad})
+
+
 def test_order_and_colocation() -> None:
     assert cc.order(
         {"first": "db", "then": "web", "kind": "Optional", "symmetrical": False}
