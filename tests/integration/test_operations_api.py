@@ -118,6 +118,27 @@ def test_hostile_strings_reach_no_node(
         api.post(f"{base}/resources/{in_path}/disable/"),
         api.delete(f"{base}/resources/{in_path}/"),
         api.post(f"{base}/nodes/{in_path}/standby/"),
+        api.post(
+            f"{base}/constraints/",
+            {"type": "location", "resource": hostile, "node": "n1"},
+            format="json",
+        ),
+        api.post(
+            f"{base}/constraints/", {"type": "order", "first": "a", "then": hostile}, format="json"
+        ),
+        api.delete(f"{base}/constraints/{in_path}/"),
+        api.post(
+            f"{base}/fence-devices/", {"id": hostile, "agent": "fence_ipmilan"}, format="json"
+        ),
+        api.post(
+            f"{base}/fencing-levels/",
+            {"level": 1, "node": hostile, "devices": ["f"]},
+            format="json",
+        ),
+        api.post(f"{base}/groups/", {"id": "g1", "resources": [hostile]}, format="json"),
+        api.post(f"{base}/resources/r1/update/", {"params": {hostile: "1"}}, format="json"),
+        api.post(f"{base}/resource-defaults/", {"values": {hostile: "1"}}, format="json"),
+        api.post(f"{base}/properties/", {"name": hostile, "value": "1"}, format="json"),
     ]
     assert all(a.status_code in (400, 404) for a in answers), [a.status_code for a in answers]
     assert nothing_written()
