@@ -7,13 +7,15 @@ live, such as a move that clears its own constraint, or that cannot run on a fil
 such as cleanup); `simulate` adds crm_simulate options for what a live change does
 (`--node-down N` for stopping a node); `on_node` makes the live commands run on that
 node itself (pcs starts and stops the local stack); `patch` is a CIB patchset applied to
-the copy before `stage` (reverting an earlier change). Every user-supplied piece is
+the copy before `stage` (reverting an earlier change); `upload` is a file (base64) the
+live commands name as "{upload}". Every user-supplied piece is
 checked here and is one argv element. Actions that can lose data need the target typed
 back (`confirm`).
 """
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -46,6 +48,7 @@ class Change:
     simulate: Argv = ()
     on_node: str = ""
     patch: str = ""
+    upload: str = field(default="", repr=False)
 
     def as_json(self) -> dict[str, Any]:
         """What is stored with a plan or an operation."""
@@ -59,6 +62,7 @@ class Change:
             "simulate": list(self.simulate),
             "on_node": self.on_node,
             "patch": self.patch,
+            "upload": self.upload,
         }
 
     @classmethod
@@ -74,6 +78,7 @@ class Change:
             simulate=tuple(data.get("simulate", ())),
             on_node=data.get("on_node", ""),
             patch=data.get("patch", ""),
+            upload=data.get("upload", ""),
         )
 
 
@@ -405,6 +410,32 @@ def cluster_sync(body: Body) -> Change:
         "sync corosync.conf to all nodes",
         ADMINISTER,
         live=(("pcs", "cluster", "sync"),),
+    )
+
+
+MAX_BACKUP = 10 * 1024 * 1024
+
+
+def config_restore(node: str, backup: bytes, body: Body) -> Change:
+    """Restore a `pcs config backup` tarball on one node (pcs config restore --local)."""
+    name = check_id(node, "node")
+    if not backup.startswith(b"BZh") or len(backup) > MAX_BACKUP:
+        raise InvalidName("the backup must be a pcs config backup (.tar.bz2) of at most 10 MiB")
+    confirmed(
+        body,
+        f"restore {name}",
+        f"Restoring replaces {name}'s corosync.conf and CIB files with the backup's. pcs "
+        "refuses while the cluster runs there (stop it first); a backup from another "
+        "cluster or another time silently brings its configuration back.",
+    )
+    return Change(
+        "cluster.restore",
+        name,
+        f"restore the configuration backup on {name}",
+        ADMINISTER,
+        live=(("pcs", "config", "restore", "--local", "{upload}"),),
+        on_node=name,
+        upload=base64.b64encode(backup).decode(),
     )
 
 

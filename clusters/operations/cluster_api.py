@@ -38,7 +38,10 @@ COROSYNC_CONF_ARGV = ["cat", "--", "/etc/corosync/corosync.conf"]
 
 
 def _body(request: Request) -> dict[str, Any]:
-    return request.data if isinstance(request.data, dict) else {}
+    data = request.data
+    if hasattr(data, "dict"):  # a form (multipart): one value per name
+        return dict(data.dict())
+    return data if isinstance(data, dict) else {}
 
 
 def _cluster(pk: int) -> Cluster:
@@ -233,6 +236,25 @@ class ReportView(APIView):
         except RemoteError as exc:
             return unreachable(exc)
         return download(encoded, f"{cluster.name}-report-{since[:10]}.tar.bz2")
+
+
+class RestoreView(APIView):
+    """POST /clusters/<id>/restore/ (multipart: file, node, confirm "restore NODE")."""
+
+    @extend_schema(request=OpenApiTypes.BINARY, responses={202: OpenApiTypes.OBJECT})
+    def post(self, request: Request, cluster_pk: int) -> Response:
+        """Queue restoring a pcs config backup on one node."""
+        cluster = _cluster(cluster_pk)
+        upload = request.FILES.get("file")
+        if upload is None or upload.size is None or upload.size > changes.MAX_BACKUP:
+            return Response({"detail": "send the backup as file (at most 10 MiB)"}, status=400)
+        backup = upload.read()
+        form = _body(request)
+        node = str(form.get("node", ""))
+        if not cluster.nodes.filter(name=node).exists():
+            return Response({"detail": f"no node {node[:60]!r} in this cluster"}, status=404)
+        body = {"confirm": form.get("confirm")}
+        return submit(request, cluster, lambda: changes.config_restore(node, backup, body))
 
 
 class BackupView(APIView):

@@ -73,15 +73,21 @@ class NodeSession:
             await self.on_base(base)
 
     async def run(
-        self, argv: list[str], check: bool = True, cib: bool = False, timeout: float | None = None
+        self,
+        argv: list[str],
+        check: bool = True,
+        cib: bool = False,
+        timeout: float | None = None,
+        stdin: str | None = None,
     ) -> CommandResult:
         """Run argv; CommandFailed if it exits non-zero and check is set.
 
         cib: the output is a whole CIB (or another large file), recorded by its size only.
         timeout: seconds, instead of the pool's command timeout (commands that wait).
+        stdin: text sent to the command's standard input.
         """
         started = time.monotonic()
-        result = await self.pool.run(self.target, argv, timeout=timeout)
+        result = await self.pool.run(self.target, argv, timeout=timeout, stdin=stdin)
         shown = result.stdout
         if cib and result.ok:
             shown = f"({len(result.stdout)} characters, not kept here)\n"
@@ -170,8 +176,7 @@ async def apply(session: NodeSession, change: Change, expected: str | None) -> A
         before = (await session.run(QUERY_ARGV, cib=True)).stdout
         _check_base(expected, cib_version(before))
         await session.staged_on(cib_version(before))
-        for argv in change.live:
-            await session.run(list(argv), timeout=LONG_COMMAND)  # pcs may wait for the cluster
+        await _run_live(session, change)
         after = (await session.run(QUERY_ARGV, cib=True)).stdout
         diff = configuration_diff(before, after)
         return ApplyResult(cib_version(before), cib_version(after), diff)
@@ -194,6 +199,31 @@ async def _reverse_patch(session: NodeSession, staged: Staged) -> str:
     if result.exit_status not in (0, 1):
         raise CommandFailed(result)
     return result.stdout if result.exit_status == 1 else ""
+
+
+UPLOAD = "{upload}"
+# Writes the base64 text on stdin to the file named by its argument (pcs needs python3,
+# so every node has it); the content never appears on a command line.
+_DECODE = (
+    "import base64, sys; "
+    "open(sys.argv[1], 'wb').write(base64.b64decode(sys.stdin.read(), validate=True))"
+)
+
+
+async def _run_live(session: NodeSession, change: Change) -> None:
+    """The live commands; an argument "{upload}" is the change's upload, as a file."""
+    if not change.upload:
+        for argv in change.live:
+            await session.run(list(argv), timeout=LONG_COMMAND)  # pcs may wait for the cluster
+        return
+    directory = await _tmpdir(session)
+    path = f"{directory}/upload"
+    try:
+        await session.run(["python3", "-c", _DECODE, path], stdin=change.upload)
+        for argv in change.live:
+            await session.run([path if a == UPLOAD else a for a in argv], timeout=LONG_COMMAND)
+    finally:
+        await session.run(["rm", "-rf", "--", directory], check=False)
 
 
 def _check_base(expected: str | None, found: str) -> None:

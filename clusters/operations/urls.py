@@ -84,6 +84,7 @@ urlpatterns = [
         name="corosync-reload",
     ),
     path("clusters/<int:cluster_pk>/backup/", cluster_api.BackupView.as_view(), name="backup"),
+    path("clusters/<int:cluster_pk>/restore/", cluster_api.RestoreView.as_view(), name="restore"),
     path("clusters/<int:cluster_pk>/report/", cluster_api.ReportView.as_view(), name="report"),
     path(
         "clusters/<int:cluster_pk>/plans/<str:plan_id>/",

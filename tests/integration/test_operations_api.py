@@ -11,6 +11,7 @@ from urllib.parse import quote
 
 import pytest
 from django.contrib.auth.models import Group, User
+from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -340,3 +341,26 @@ def test_monitor_watches_are_summarised_one_row_each(cluster: Cluster) -> None:
     assert (ended.status, ended.error) == ("failed", "node2: connection lost")
     assert ended.finished is not None
     assert mark_interrupted() == []  # dry-run rows are not the workers' business
+
+
+def test_restore_needs_a_backup_the_node_and_the_risk_confirmed(
+    cluster: Cluster, api: APIClient, sent: list[Any]
+) -> None:
+    url = f"/api/v1/clusters/{cluster.pk}/restore/"
+    backup = SimpleUploadedFile("b.tar.bz2", b"BZh91AY&SY" + b"\x00" * 20)
+    refused = api.post(url, {"file": backup, "node": "node2"}, format="multipart")
+    assert refused.status_code == 400
+    assert refused.json()["code"] == "confirmation_required"
+    not_bz2 = SimpleUploadedFile("b.tar.bz2", b"hello")
+    body = {"file": not_bz2, "node": "node2", "confirm": "restore node2"}
+    assert api.post(url, body, format="multipart").status_code == 400
+    assert api.post(url, {"node": "node2"}, format="multipart").status_code == 400
+    elsewhere = SimpleUploadedFile("b.tar.bz2", b"BZh91AY&SY")
+    body = {"file": elsewhere, "node": "node9", "confirm": "restore node9"}
+    assert api.post(url, body, format="multipart").status_code == 404
+    operator = client_in("operators")
+    backup.seek(0)
+    body = {"file": backup, "node": "node2", "confirm": "restore node2"}
+    assert operator.post(url, body, format="multipart").status_code == 403
+    assert nothing_written()
+    assert sent == []

@@ -7,12 +7,13 @@ import datetime
 import subprocess
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from rest_framework.test import APIClient
 
 from clusters.models import Cluster, Operation
-from tests.lab.oputil import on_node, run
-from tests.labutil import lab
+from tests.lab.oputil import finished, on_node, run
+from tests.labutil import Lab, lab
 
 pytestmark = [pytest.mark.lab, pytest.mark.django_db(transaction=True)]
 
@@ -111,3 +112,26 @@ def test_groups_and_clones(
     finally:
         lab("exec", "1", "pcs", "resource", "ungroup", "op-g1", check=False)
         lab("exec", "1", "pcs", "resource", "unclone", "dummy2", check=False)
+
+
+def test_restore_a_backup_on_one_node(
+    lab_cluster: Cluster, api: APIClient, worker: subprocess.Popen[bytes], the_lab: Lab
+) -> None:
+    base = f"/api/v1/clusters/{lab_cluster.pk}"
+    backup = api.get(f"{base}/backup/")
+    assert backup.status_code == 200
+    upload = SimpleUploadedFile("backup.tar.bz2", backup.content)
+    body = {"file": upload, "node": "node3", "confirm": "restore node3"}
+    response = api.post(f"{base}/restore/", body, format="multipart")
+    assert response.status_code == 202, response.content
+    restored = finished(api, response.json()["id"])
+    assert restored["status"] == "succeeded", restored
+    assert restored["node"] == "node3"
+    ran = restored["argv"]
+    pcs = next(argv for argv in ran if argv[:3] == ["pcs", "config", "restore"])
+    assert pcs[3] == "--local"
+    assert pcs[4].endswith("/upload")  # the backup went as a file, not on the command line
+    assert not any(backup.content[:20].hex() in " ".join(argv) for argv in ran)
+    # the same configuration came back: the cluster is as it was
+    assert lab("status", check=False).returncode == 0
+    assert "haconsole-lab" in on_node("corosync-cmapctl", "totem.cluster_name")

@@ -3,6 +3,7 @@ argv element that survives the one shlex.join unchanged."""
 
 from __future__ import annotations
 
+import base64
 import shlex
 from collections.abc import Callable
 
@@ -317,3 +318,16 @@ def test_promote_and_demote_move_the_promoted_role() -> None:
     assert demote.stage == (("resource", "ban", "r1", "node2", "--promoted"),)
     with pytest.raises(InvalidName):
         resource_action("promote", {})
+
+
+def test_restore_uploads_the_backup_and_names_the_risk() -> None:
+    backup = b"BZh91AY&SY" + b"\x00\xff" * 10
+    with pytest.raises(changes.ConfirmationRequired, match="replaces node2's corosync"):
+        changes.config_restore("node2", backup, {})
+    change = changes.config_restore("node2", backup, {"confirm": "restore node2"})
+    assert change.live == (("pcs", "config", "restore", "--local", "{upload}"),)
+    assert change.on_node == "node2"
+    assert base64.b64decode(change.upload) == backup
+    assert Change.from_json(change.as_json()) == change
+    with pytest.raises(InvalidName, match="pcs config backup"):
+        changes.config_restore("node2", b"not a tarball", {"confirm": "restore node2"})
