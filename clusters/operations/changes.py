@@ -402,6 +402,22 @@ def defaults_update(kind: str, body: Body) -> Change:
     return Change(f"defaults.{kind}", kind, summary, ADMINISTER, (argv,))
 
 
+def cluster_all(verb: str, body: Body) -> Change:
+    """Start or stop cluster services on every node (pcs cluster start|stop --all, via
+    pcsd). Stopping all takes every resource down: "stop the whole cluster" typed back."""
+    if verb not in ("start", "stop"):
+        raise InvalidName("start or stop")
+    if verb == "stop":
+        confirmed(body, "stop the whole cluster", "Stopping every node stops every resource.")
+    return Change(
+        f"cluster.{verb}-all",
+        "all",
+        f"{verb} cluster services on all nodes",
+        ADMINISTER,
+        live=(("pcs", "cluster", verb, "--all"),),
+    )
+
+
 def cluster_sync(body: Body) -> Change:
     """Copy this node's corosync.conf to every node (pcs cluster sync, through pcsd)."""
     return Change(

@@ -155,6 +155,18 @@ class CorosyncView(APIView):
         )
 
 
+class ClusterServicesView(APIView):
+    """POST /clusters/<id>/start-all/ or /stop-all/ (needs pcsd on the nodes)."""
+
+    verb = "start"
+
+    @extend_schema(request=OpenApiTypes.OBJECT, responses={202: OpenApiTypes.OBJECT})
+    def post(self, request: Request, cluster_pk: int) -> Response:
+        """Queue (or plan) starting or stopping every node's cluster services."""
+        body = _body(request)
+        return submit(request, _cluster(cluster_pk), lambda: changes.cluster_all(self.verb, body))
+
+
 class CorosyncSyncView(APIView):
     """POST /clusters/<id>/corosync/sync/: `pcs cluster sync` (needs pcsd on the nodes)."""
 

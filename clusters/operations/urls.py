@@ -64,6 +64,16 @@ urlpatterns = [
     path("clusters/<int:cluster_pk>/groups/", cluster_api.GroupsView.as_view(), name="groups"),
     path("clusters/<int:cluster_pk>/add-node/", cluster_api.AddNodeView.as_view(), name="add-node"),
     path(
+        "clusters/<int:cluster_pk>/start-all/",
+        cluster_api.ClusterServicesView.as_view(verb="start"),
+        name="start-all",
+    ),
+    path(
+        "clusters/<int:cluster_pk>/stop-all/",
+        cluster_api.ClusterServicesView.as_view(verb="stop"),
+        name="stop-all",
+    ),
+    path(
         "clusters/<int:cluster_pk>/groups/<str:gid>/remove/",
         cluster_api.GroupRemoveView.as_view(),
         name="group-remove",

@@ -207,3 +207,53 @@ def test_create_a_fence_device_from_its_agent_metadata(
         assert 'name="pcmk_host_list" value="node3"' in xml
     finally:
         lab("exec", "1", "pcs", "stonith", "delete", device, check=False)
+
+
+def test_fencing_levels_from_the_coverage_view(
+    page: Page, console: Console, worker: subprocess.Popen[bytes], quiet_lab: Lab, errors: list[str]
+) -> None:
+    answers = iter(["1", "lab-fence"])
+    page.on("dialog", lambda d: d.accept(next(answers)))
+    try:
+        cluster_id = add_lab_cluster(page, console, quiet_lab)
+        sign_in(page, console, f"/clusters/{cluster_id}/")
+        page.get_by_role("button", name="Fencing coverage").click()
+        page.locator("[data-level='node3:new']").click()
+        dialog = page.locator("#op-dialog")
+        expect(dialog.locator("[data-diff]")).to_contain_text('target="node3"', timeout=30000)
+        apply_and_succeed(dialog)
+        dialog.locator("[data-close]").click()
+        page.get_by_role("button", name="Fencing coverage").click()
+        row = page.locator("tr[data-node=node3][data-fenceable]")
+        expect(row).to_contain_text("1: lab-fence", timeout=30000)
+        page.locator("[data-level='node3:1']").click()
+        expect(dialog.locator("[data-diff]")).to_contain_text("-", timeout=30000)
+        apply_and_succeed(dialog)
+        topology = lab("exec", "1", "cibadmin", "--query", "--scope", "configuration").stdout
+        assert "fencing-level" not in topology
+    finally:
+        lab("exec", "1", "pcs", "stonith", "level", "clear", "node3", check=False)
+
+
+def test_clone_a_resource_from_its_page(  # noqa: PLR0917
+    page: Page,
+    console: Console,
+    monitor: subprocess.Popen[bytes],
+    worker: subprocess.Popen[bytes],
+    quiet_lab: Lab,
+    errors: list[str],
+) -> None:
+    try:
+        cluster_id = add_lab_cluster(page, console, quiet_lab)
+        wait_until_watched(cluster_id)
+        sign_in(page, console, f"/clusters/{cluster_id}/resources/dummy2/")
+        page.locator("[data-do=clone]").click()
+        dialog = page.locator("#op-dialog")
+        expect(dialog.locator("[data-diff]")).to_contain_text(
+            '<clone id="dummy2-clone"', timeout=30000
+        )
+        apply_and_succeed(dialog)
+        out = lab("exec", "1", "cibadmin", "--query", "--scope", "resources").stdout
+        assert '<clone id="dummy2-clone">' in out
+    finally:
+        lab("exec", "1", "pcs", "resource", "unclone", "dummy2", check=False)

@@ -331,3 +331,13 @@ def test_restore_uploads_the_backup_and_names_the_risk() -> None:
     assert Change.from_json(change.as_json()) == change
     with pytest.raises(InvalidName, match="pcs config backup"):
         changes.config_restore("node2", b"not a tarball", {"confirm": "restore node2"})
+
+
+def test_all_nodes_start_and_stop() -> None:
+    assert changes.cluster_all("start", {}).live == (("pcs", "cluster", "start", "--all"),)
+    with pytest.raises(changes.ConfirmationRequired, match="every resource"):
+        changes.cluster_all("stop", {})
+    stop = changes.cluster_all("stop", {"confirm": "stop the whole cluster"})
+    assert stop.live == (("pcs", "cluster", "stop", "--all"),)
+    with pytest.raises(InvalidName):
+        changes.cluster_all("reboot", {})

@@ -46,12 +46,34 @@ function scores(body) {
   return h("pre", {class: "output", "data-scores": ""}, body.scores.join("\n") || "No scores.");
 }
 
+function levelButton(node, level, label) {
+  if (!page.can.administer) return null;
+  const button = h("button", {type: "button", "data-level": `${node.node}:${level ? level.level : "new"}`}, label);
+  button.onclick = () => {
+    if (level) {
+      planAndApply({title: `Remove fencing level ${level.level} of ${node.node}`, clusterId: page.cluster.id,
+        url: `${API}/fencing-levels/`, method: "DELETE", body: {level: level.level, node: node.node, devices: level.devices}});
+      return;
+    }
+    const number = Number(prompt(`Level (1-9) for ${node.node}`, String(node.levels.length + 1)));
+    const devices = (prompt(`Fence devices for this level, comma-separated`, node.devices.join(",")) || "")
+      .split(",").map((d) => d.trim()).filter(Boolean);
+    if (number && devices.length) {
+      planAndApply({title: `Fencing level ${number} for ${node.node}`, clusterId: page.cluster.id,
+        url: `${API}/fencing-levels/`, body: {level: number, node: node.node, devices}});
+    }
+  };
+  return button;
+}
+
 function coverage(body) {
   const rows = body.nodes.map((n) => h("tr", {"data-node": n.node, "data-fenceable": String(n.fenceable)},
     h("td", {}, n.node),
     h("td", {}, n.fenceable ? n.devices.join(", ") : chip("no device can fence this node", "bad")),
-    h("td", {}, n.levels.map((l) => `${l.level}: ${l.devices.join(", ")}`).join("; ") || "—")));
-  return table(["Node", "Devices that can fence it", "Levels"], rows, "No nodes.");
+    h("td", {}, n.levels.length ? n.levels.map((l) => [`${l.level}: ${l.devices.join(", ")} `,
+      levelButton(n, l, "Remove…"), " "]) : "—"),
+    h("td", {}, levelButton(n, null, "Add level…"))));
+  return table(["Node", "Devices that can fence it", "Levels", ""], rows, "No nodes.");
 }
 
 function setProperty(p) {

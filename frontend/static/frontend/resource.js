@@ -127,6 +127,22 @@ function resourceActions() {
     );
   }
   if (page.can.administer) {
+    const api = `/api/v1/clusters/${id}`;
+    const structure = resource && ["clone", "bundle"].includes(resource.kind)
+      ? [{label: "Unclone…", attrs: {"data-do": "unclone"}, run: plan(`Unclone ${RID}`, "unclone")}]
+      : [
+        {label: "Clone…", attrs: {"data-do": "clone"}, run: plan(`Clone ${RID}`, "clone", {})},
+        {label: "Promotable clone…", attrs: {"data-do": "promotable"},
+          run: plan(`Make ${RID} a promotable clone`, "promotable", {})},
+        {label: "Add to group…", attrs: {"data-do": "group"}, run: () => {
+          const group = prompt(`Group to add ${RID} to (a new id makes a new group)`);
+          if (group) {
+            planAndApply({title: `Add ${RID} to group ${group}`, clusterId: id, url: `${api}/groups/`,
+              body: {id: group, resources: [RID]}});
+          }
+        }},
+      ];
+    actions.push(...structure);
     actions.push({label: "Delete…", danger: true, attrs: {"data-do": "delete"},
       run: plan(`Delete ${RID}`, "", undefined, "DELETE")});
   }
