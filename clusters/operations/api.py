@@ -41,8 +41,8 @@ from clusters.operations.service import (
     make_plan,
     run_reads,
 )
-from clusters.pacemaker.ids import InvalidName
-from clusters.pacemaker.xmlsafe import ParseError
+from clusters.pacemaker.ids import InvalidName, check_id
+from clusters.pacemaker.xmlsafe import ParseError, parse_xml
 from nodes.remote import RemoteError
 
 EXPORT_FIELDS = [
@@ -141,6 +141,23 @@ def plan_response(request: Request, cluster: Cluster, change: Change) -> Respons
     return Response(PlanSerializer(plan).data)
 
 
+def attribute_sets(xml: str) -> dict[str, dict[str, str]]:
+    """The resource's own instance and meta attributes (not its members')."""
+    root = parse_xml(xml)
+    return {
+        "params": _nvpairs(root, "instance_attributes"),
+        "meta": _nvpairs(root, "meta_attributes"),
+    }
+
+
+def _nvpairs(root: Any, tag: str) -> dict[str, str]:
+    return {
+        str(nv.get("name")): str(nv.get("value", ""))
+        for nv in root.iterfind(f"{tag}/nvpair")
+        if nv.get("name")
+    }
+
+
 def _cluster(pk: Any) -> Cluster:
     return get_object_or_404(Cluster.objects.select_related("credential"), pk=pk)
 
@@ -181,7 +198,21 @@ class ResourceCreateView(APIView):
 
 
 class ResourceView(APIView):
-    """DELETE /clusters/<id>/resources/<rid>/ [?plan=1]."""
+    """GET /clusters/<id>/resources/<rid>/: its parameters and meta attributes, read from
+    the CIB now; DELETE [?plan=1] removes it."""
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    def get(self, request: Request, cluster_pk: int, rid: str) -> Response:
+        """`cibadmin --query --xpath` of the resource, as {"params": {...}, "meta": {...}}."""
+
+        def reads() -> Reads:
+            r = check_id(rid, "resource")
+            xpath = f"//*[@id='{r}'][self::primitive or self::group or self::clone or self::bundle]"
+            return Reads("read.resource", f"read {r}", [["cibadmin", "--query", "--xpath", xpath]])
+
+        return answer_reads(
+            request, _cluster(cluster_pk), reads, lambda out: attribute_sets(out[0])
+        )
 
     @extend_schema(request=None, responses={202: OperationSerializer})
     def delete(self, request: Request, cluster_pk: int, rid: str) -> Response:

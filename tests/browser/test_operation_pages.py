@@ -257,3 +257,40 @@ def test_clone_a_resource_from_its_page(  # noqa: PLR0917
         assert '<clone id="dummy2-clone">' in out
     finally:
         lab("exec", "1", "pcs", "resource", "unclone", "dummy2", check=False)
+
+
+def test_edit_a_resources_attributes(
+    page: Page, console: Console, worker: subprocess.Popen[bytes], quiet_lab: Lab, errors: list[str]
+) -> None:
+    lab(
+        "exec", "1", "pcs", "resource", "update", "dummy2", "fake=before", "meta", "description=old"
+    )
+    try:
+        cluster_id = add_lab_cluster(page, console, quiet_lab)
+        sign_in(page, console, f"/clusters/{cluster_id}/resources/dummy2/")
+        page.locator("[data-do=edit]").click()
+        panel = page.locator("#edit-panel")
+        expect(panel.locator("textarea[name=params]")).to_have_value("fake=before", timeout=30000)
+        expect(panel.locator("textarea[name=meta]")).to_have_value("description=old")
+        panel.locator("textarea[name=params]").fill("fake=after; $(id)")
+        panel.locator("textarea[name=meta]").fill("")
+        panel.get_by_role("button", name="Preview…").click()
+        dialog = page.locator("#op-dialog")
+        expect(dialog.locator("[data-diff]")).to_contain_text("after; $(id)", timeout=30000)
+        apply_and_succeed(dialog)
+        xml = lab("exec", "1", "cibadmin", "--query", "--xpath", "//primitive[@id='dummy2']").stdout
+        assert 'value="after; $(id)"' in xml
+        assert "description" not in xml  # the removed line removed the attribute
+    finally:
+        lab(
+            "exec",
+            "1",
+            "pcs",
+            "resource",
+            "update",
+            "dummy2",
+            "fake=",
+            "meta",
+            "description=",
+            check=False,
+        )

@@ -118,6 +118,7 @@ def test_hostile_strings_reach_no_node(
         api.post(f"{base}/resources/dummy1/move/", {"node": hostile}, format="json"),
         api.post(f"{base}/resources/{in_path}/disable/"),
         api.delete(f"{base}/resources/{in_path}/"),
+        api.get(f"{base}/resources/{in_path}/"),
         api.post(f"{base}/nodes/{in_path}/standby/"),
         api.post(
             f"{base}/constraints/",

@@ -1,8 +1,8 @@
 // A resource's page: what it is, where each instance runs and in which role, its
 // flags, its members, the failures of it, its events.
 
-import {embedded, h} from "./dom.js";
-import {actionBar, planAndApply} from "./ops.js";
+import {embedded, fill, h} from "./dom.js";
+import {actionBar, planAndApply, send} from "./ops.js";
 import {startClusterPage} from "./page.js";
 import {
   failuresTable, nodeLinks, operationsTable, renderFreshness, resourceLink, roleAndFlags, section, table,
@@ -143,12 +143,66 @@ function resourceActions() {
         }},
       ];
     actions.push(...structure);
+    actions.push({label: "Edit attributes…", attrs: {"data-do": "edit"}, run: () => editAttributes(id)});
     actions.push({label: "Delete…", danger: true, attrs: {"data-do": "delete"},
       run: plan(`Delete ${RID}`, "", undefined, "DELETE")});
   }
   const bar = actionBar(actions);
   bar.firstChild.after(" ", target);
   $("actions").append(bar);
+}
+
+function lines(pairs) {
+  return Object.entries(pairs).map(([k, v]) => `${k}=${v}`).join("\n");
+}
+
+function parsePairs(text) {
+  const pairs = {};
+  for (const line of text.split("\n").map((l) => l.trim()).filter(Boolean)) {
+    const at = line.indexOf("=");
+    if (at < 1) throw new Error(`"${line}" is not name=value`);
+    pairs[line.slice(0, at).trim()] = line.slice(at + 1);
+  }
+  return pairs;
+}
+
+/** name=value lines of the changes: new or changed values, and "" for removed names. */
+function changed(before, after) {
+  const out = {};
+  for (const [k, v] of Object.entries(after)) if (before[k] !== v) out[k] = v;
+  for (const k of Object.keys(before)) if (!(k in after)) out[k] = "";
+  return out;
+}
+
+/** Parameters and meta attributes as read from the CIB now, edited as name=value lines. */
+async function editAttributes(clusterId) {
+  const url = `/api/v1/clusters/${clusterId}/resources/${encodeURIComponent(RID)}/`;
+  const {status, body} = await send("GET", url);
+  const panel = $("edit-panel") || h("form", {id: "edit-panel", class: "card"});
+  $("actions").append(panel);
+  if (status !== 200) {
+    fill(panel, h("p", {class: "msg error"}, body.detail || `HTTP ${status}`));
+    return;
+  }
+  const params = h("textarea", {name: "params", rows: 4}, lines(body.params));
+  const meta = h("textarea", {name: "meta", rows: 3}, lines(body.meta));
+  const problem = h("p", {class: "msg error", hidden: true});
+  fill(panel, h("h2", {}, `Attributes of ${RID}`),
+    h("label", {}, "Parameters (name=value per line; delete a line to remove it)", params),
+    h("label", {}, "Meta attributes", meta), problem,
+    h("p", {class: "bar"}, h("button", {type: "submit", class: "primary"}, "Preview…")));
+  panel.onsubmit = (event) => {
+    event.preventDefault();
+    let update;
+    try {
+      update = {params: changed(body.params, parsePairs(params.value)), meta: changed(body.meta, parsePairs(meta.value))};
+    } catch (error) {
+      problem.hidden = false;
+      problem.textContent = error.message;
+      return;
+    }
+    planAndApply({title: `Update ${RID}`, clusterId, url: `${url}update/`, body: update});
+  };
 }
 
 resourceActions();
