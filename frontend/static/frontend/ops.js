@@ -146,3 +146,14 @@ export function actionBar(actions) {
     return button;
   }));
 }
+
+/** "name=value" lines (blank lines skipped) as an object; throws on a line without "=". */
+export function pairsFromLines(text) {
+  const pairs = {};
+  for (const line of text.split("\n").map((l) => l.trim()).filter(Boolean)) {
+    const at = line.indexOf("=");
+    if (at < 1) throw new Error(`"${line}" is not name=value`);
+    pairs[line.slice(0, at).trim()] = line.slice(at + 1);
+  }
+  return pairs;
+}

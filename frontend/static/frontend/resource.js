@@ -2,7 +2,7 @@
 // flags, its members, the failures of it, its events.
 
 import {embedded, fill, h} from "./dom.js";
-import {actionBar, planAndApply, send} from "./ops.js";
+import {actionBar, pairsFromLines, planAndApply, send} from "./ops.js";
 import {startClusterPage} from "./page.js";
 import {
   failuresTable, nodeLinks, operationsTable, renderFreshness, resourceLink, roleAndFlags, section, table,
@@ -156,16 +156,6 @@ function lines(pairs) {
   return Object.entries(pairs).map(([k, v]) => `${k}=${v}`).join("\n");
 }
 
-function parsePairs(text) {
-  const pairs = {};
-  for (const line of text.split("\n").map((l) => l.trim()).filter(Boolean)) {
-    const at = line.indexOf("=");
-    if (at < 1) throw new Error(`"${line}" is not name=value`);
-    pairs[line.slice(0, at).trim()] = line.slice(at + 1);
-  }
-  return pairs;
-}
-
 /** name=value lines of the changes: new or changed values, and "" for removed names. */
 function changed(before, after) {
   const out = {};
@@ -195,7 +185,7 @@ async function editAttributes(clusterId) {
     event.preventDefault();
     let update;
     try {
-      update = {params: changed(body.params, parsePairs(params.value)), meta: changed(body.meta, parsePairs(meta.value))};
+      update = {params: changed(body.params, pairsFromLines(params.value)), meta: changed(body.meta, pairsFromLines(meta.value))};
     } catch (error) {
       problem.hidden = false;
       problem.textContent = error.message;

@@ -4,7 +4,7 @@
 
 import {embedded, fill, h} from "./dom.js";
 import {fetchJson} from "./live.js";
-import {planAndApply, send} from "./ops.js";
+import {pairsFromLines, planAndApply, send} from "./ops.js";
 
 const $ = (id) => document.getElementById(id);
 const page = embedded("page-data");
@@ -86,16 +86,6 @@ function renderOperations(actions) {
       h("td", {}, h("input", {name: `op-timeout:${i}`, value: a.timeout || ""})),
       h("td", {}, a.role || "")))));
   $("operations").dataset.actions = JSON.stringify(wanted);
-}
-
-function pairsFromLines(text) {
-  const pairs = {};
-  for (const line of text.split("\n").map((l) => l.trim()).filter(Boolean)) {
-    const at = line.indexOf("=");
-    if (at < 1) throw new Error(`"${line}" is not name=value`);
-    pairs[line.slice(0, at).trim()] = line.slice(at + 1);
-  }
-  return pairs;
 }
 
 function requestBody(form) {
