@@ -23,6 +23,7 @@ from asgiref.sync import sync_to_async
 from celery import current_app
 from django.conf import settings
 
+from clusters.leases import RELEASE_SCRIPT, RENEW_SCRIPT
 from clusters.models import Cluster
 from clusters.monitor import ClusterWatcher, WatchSettings
 from clusters.operations.reconcile import mark_interrupted
@@ -32,18 +33,6 @@ log = logging.getLogger(__name__)
 RECONCILE_TASK = "clusters.reconcile_operation"
 LEASE_TTL_MS = 20_000
 RENEW = 5.0
-_RENEW_SCRIPT = """
-if redis.call('get', KEYS[1]) == ARGV[1] then
-  return redis.call('pexpire', KEYS[1], ARGV[2])
-end
-return 0
-"""
-_RELEASE_SCRIPT = """
-if redis.call('get', KEYS[1]) == ARGV[1] then
-  return redis.call('del', KEYS[1])
-end
-return 0
-"""
 
 
 def lease_key(cluster_id: int) -> str:
@@ -66,13 +55,13 @@ class Leases:
     async def renew(self, cluster_id: int) -> bool:
         """Extend the lease; False if it is no longer ours."""
         kept = await self.client.eval(
-            _RENEW_SCRIPT, 1, lease_key(cluster_id), self.owner, LEASE_TTL_MS
+            RENEW_SCRIPT, 1, lease_key(cluster_id), self.owner, LEASE_TTL_MS
         )
         return bool(kept)
 
     async def release(self, cluster_id: int) -> None:
         """Give the lease back (only if it is still ours)."""
-        await self.client.eval(_RELEASE_SCRIPT, 1, lease_key(cluster_id), self.owner)
+        await self.client.eval(RELEASE_SCRIPT, 1, lease_key(cluster_id), self.owner)
 
 
 class Monitor:

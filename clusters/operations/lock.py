@@ -11,20 +11,10 @@ import time
 import redis
 from django.conf import settings
 
+from clusters.leases import RELEASE_SCRIPT, RENEW_SCRIPT
+
 TTL_MS = 15_000
 RENEW = 5.0
-_RENEW = """
-if redis.call('get', KEYS[1]) == ARGV[1] then
-  return redis.call('pexpire', KEYS[1], ARGV[2])
-end
-return 0
-"""
-_RELEASE = """
-if redis.call('get', KEYS[1]) == ARGV[1] then
-  return redis.call('del', KEYS[1])
-end
-return 0
-"""
 
 
 def lock_key(cluster_id: int) -> str:
@@ -56,11 +46,11 @@ class ClusterLock:
 
     def renew(self) -> bool:
         """Extend the lock; False if it is no longer ours."""
-        return bool(self.conn.eval(_RENEW, 1, self.key, self.owner, TTL_MS))
+        return bool(self.conn.eval(RENEW_SCRIPT, 1, self.key, self.owner, TTL_MS))
 
     def release(self) -> None:
         """Give the lock back if it is still ours."""
-        self.conn.eval(_RELEASE, 1, self.key, self.owner)
+        self.conn.eval(RELEASE_SCRIPT, 1, self.key, self.owner)
 
 
 def holder(cluster_id: int, conn: redis.Redis | None = None) -> str | None:
