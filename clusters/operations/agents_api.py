@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import re
 
-from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from clusters.models import Cluster
-from clusters.operations.api import Reads, answer_reads
+from clusters.operations.api import Reads, answer_reads, cluster_or_404
 from clusters.pacemaker.agents import parse_agent_list, parse_agent_metadata
 from clusters.pacemaker.ids import check_agent
 from fencing.changes import check_fence_agent
@@ -28,7 +26,7 @@ class AgentListView(APIView):
     @extend_schema(responses={200: OpenApiTypes.OBJECT})
     def get(self, request: Request, cluster_pk: int) -> Response:
         """Read the lists with crm_resource on a node."""
-        cluster = get_object_or_404(Cluster, pk=cluster_pk)
+        cluster = cluster_or_404(cluster_pk)
         standard = request.query_params.get("standard", "")
         if standard and not _STANDARD.fullmatch(standard):
             return Response({"detail": f"unknown standard {standard[:60]!r}"}, status=400)
@@ -73,7 +71,7 @@ class AgentMetadataView(APIView):
     @extend_schema(responses={200: OpenApiTypes.OBJECT})
     def get(self, request: Request, cluster_pk: int, agent: str) -> Response:
         """crm_resource --show-metadata, parsed."""
-        cluster = get_object_or_404(Cluster, pk=cluster_pk)
+        cluster = cluster_or_404(cluster_pk)
         return answer_reads(
             request,
             cluster,

@@ -158,7 +158,8 @@ def _nvpairs(root: Any, tag: str) -> dict[str, str]:
     }
 
 
-def _cluster(pk: Any) -> Cluster:
+def cluster_or_404(pk: Any) -> Cluster:
+    """The cluster in the URL, with the credential the runner will need; 404 if none."""
     return get_object_or_404(Cluster.objects.select_related("credential"), pk=pk)
 
 
@@ -168,12 +169,12 @@ class NodeActionView(APIView):
     @extend_schema(request=None, responses={202: OperationSerializer, 200: PlanSerializer})
     def post(self, request: Request, cluster_pk: int, name: str, verb: str) -> Response:
         """Queue (or plan) the node action."""
-        cluster = _cluster(cluster_pk)
+        cluster = cluster_or_404(cluster_pk)
         get_object_or_404(cluster.nodes, name=name)
         builder = changes.NODE_ACTIONS.get(verb)
         if builder is None:
             return Response({"detail": f"no node action {verb!r}"}, status=404)
-        return submit(request, cluster, lambda: builder(name, _body(request)))
+        return submit(request, cluster, lambda: builder(name, request_body(request)))
 
 
 class ResourceCreateView(APIView):
@@ -182,8 +183,8 @@ class ResourceCreateView(APIView):
     @extend_schema(request=OpenApiTypes.OBJECT, responses={202: OperationSerializer})
     def post(self, request: Request, cluster_pk: int) -> Response:
         """Queue (or plan) the creation of a primitive."""
-        cluster = _cluster(cluster_pk)
-        data = request.data if isinstance(request.data, dict) else {}
+        cluster = cluster_or_404(cluster_pk)
+        data = request_body(request)
         return submit(
             request,
             cluster,
@@ -211,13 +212,13 @@ class ResourceView(APIView):
             return Reads("read.resource", f"read {r}", [["cibadmin", "--query", "--xpath", xpath]])
 
         return answer_reads(
-            request, _cluster(cluster_pk), reads, lambda out: attribute_sets(out[0])
+            request, cluster_or_404(cluster_pk), reads, lambda out: attribute_sets(out[0])
         )
 
     @extend_schema(request=None, responses={202: OperationSerializer})
     def delete(self, request: Request, cluster_pk: int, rid: str) -> Response:
         """Queue (or plan) the deletion of a resource."""
-        return submit(request, _cluster(cluster_pk), lambda: changes.resource_delete(rid))
+        return submit(request, cluster_or_404(cluster_pk), lambda: changes.resource_delete(rid))
 
 
 class ResourceActionView(APIView):
@@ -226,15 +227,19 @@ class ResourceActionView(APIView):
     @extend_schema(request=OpenApiTypes.OBJECT, responses={202: OperationSerializer})
     def post(self, request: Request, cluster_pk: int, rid: str, verb: str) -> Response:
         """Queue (or plan) the resource action; move and ban take {"node": ...}."""
-        cluster = _cluster(cluster_pk)
+        cluster = cluster_or_404(cluster_pk)
         builder = changes.RESOURCE_ACTIONS.get(verb)
         if builder is None:
             return Response({"detail": f"no resource action {verb!r}"}, status=404)
-        return submit(request, cluster, lambda: builder(rid, _body(request)))
+        return submit(request, cluster, lambda: builder(rid, request_body(request)))
 
 
-def _body(request: Request) -> dict[str, Any]:
-    return request.data if isinstance(request.data, dict) else {}
+def request_body(request: Request) -> dict[str, Any]:
+    """The request's JSON object or form (one value per name); {} for anything else."""
+    data = request.data
+    if hasattr(data, "dict"):  # a form (multipart): one value per name
+        return dict(data.dict())
+    return data if isinstance(data, dict) else {}
 
 
 class PlanView(APIView):
@@ -314,10 +319,8 @@ class OperationViewSet(viewsets.ReadOnlyModelViewSet[Operation]):
     @action(detail=False, methods=["get"])
     def export(self, request: Request) -> HttpResponse:
         """The filtered operations as a file: ?as=csv (default) or ?as=json."""
-        rows = [
-            {k: OperationSerializer(op).data[k] for k in EXPORT_FIELDS}
-            for op in self.filter_queryset(self.get_queryset())
-        ]
+        every = OperationSerializer(self.filter_queryset(self.get_queryset()), many=True).data
+        rows = [{k: op[k] for k in EXPORT_FIELDS} for op in every]
         if request.query_params.get("as") == "json":
             body = json.dumps(rows, indent=1, default=str)
             return _download(body, "application/json", "haconsole-audit.json")

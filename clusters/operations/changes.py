@@ -82,30 +82,36 @@ class Change:
         )
 
 
+def node_flag(node: str, verb: str) -> Change:
+    """`pcs node standby|unstandby|maintenance|unmaintenance NODE` on the copy."""
+    name = check_id(node, "node")
+    return Change(f"node.{verb}", name, f"{verb} {name}", OPERATE, (("node", verb, name),))
+
+
 def node_standby(node: str) -> Change:
     """Put a node in standby: its resources move away."""
-    name = check_id(node, "node")
-    return Change("node.standby", name, f"standby {name}", OPERATE, (("node", "standby", name),))
+    return node_flag(node, "standby")
 
 
 def node_unstandby(node: str) -> Change:
     """Take a node out of standby."""
-    name = check_id(node, "node")
-    return Change(
-        "node.unstandby", name, f"unstandby {name}", OPERATE, (("node", "unstandby", name),)
-    )
+    return node_flag(node, "unstandby")
+
+
+def resource_flag(rid: str, verb: str) -> Change:
+    """`pcs resource disable|enable|manage|unmanage RID` on the copy."""
+    r = check_id(rid, "resource")
+    return Change(f"resource.{verb}", r, f"{verb} {r}", OPERATE, (("resource", verb, r),))
 
 
 def resource_disable(rid: str) -> Change:
     """Stop a resource and keep it stopped (target-role=Stopped)."""
-    r = check_id(rid, "resource")
-    return Change("resource.disable", r, f"disable {r}", OPERATE, (("resource", "disable", r),))
+    return resource_flag(rid, "disable")
 
 
 def resource_enable(rid: str) -> Change:
     """Let a resource run again."""
-    r = check_id(rid, "resource")
-    return Change("resource.enable", r, f"enable {r}", OPERATE, (("resource", "enable", r),))
+    return resource_flag(rid, "enable")
 
 
 def resource_delete(rid: str) -> Change:
@@ -197,12 +203,6 @@ def confirmed(body: Body, expected: str, risk: str) -> None:
         raise ConfirmationRequired(f'{risk} To go on, send "confirm": "{expected}".')
 
 
-def _node_maintenance(node: str, on: bool) -> Change:
-    name = check_id(node, "node")
-    verb = "maintenance" if on else "unmaintenance"
-    return Change(f"node.{verb}", name, f"{verb} {name}", OPERATE, (("node", verb, name),))
-
-
 def _cluster_service(node: str, verb: str, simulate: Argv = ()) -> Change:
     """pcs cluster start|stop|enable|disable, run on the node itself (systemd units there;
     from another node pcs would need pcsd)."""
@@ -289,11 +289,6 @@ def node_remove(node: str, body: Body) -> Change:
         live=(("pcs", "cluster", "node", "remove", name),),
         simulate=("--node-down", name),
     )
-
-
-def _resource_flag(rid: str, verb: str) -> Change:
-    r = check_id(rid, "resource")
-    return Change(f"resource.{verb}", r, f"{verb} {r}", OPERATE, (("resource", verb, r),))
 
 
 def resource_ban(rid: str, body: Body) -> Change:
@@ -504,8 +499,8 @@ Builder = Callable[[str, Body], Change]
 NODE_ACTIONS: dict[str, Builder] = {
     "standby": lambda n, _: node_standby(n),
     "unstandby": lambda n, _: node_unstandby(n),
-    "maintenance": lambda n, _: _node_maintenance(n, True),
-    "unmaintenance": lambda n, _: _node_maintenance(n, False),
+    "maintenance": lambda n, _: node_flag(n, "maintenance"),
+    "unmaintenance": lambda n, _: node_flag(n, "unmaintenance"),
     "start": lambda n, _: _cluster_service(n, "start", ("--node-up", n)),
     "stop": lambda n, _: _cluster_service(n, "stop", ("--node-down", n)),
     "enable": lambda n, _: _cluster_service(n, "enable"),
@@ -522,8 +517,8 @@ RESOURCE_ACTIONS: dict[str, Builder] = {
     "enable": lambda r, _: resource_enable(r),
     "cleanup": lambda r, _: resource_cleanup(r),
     "refresh": resource_refresh,
-    "manage": lambda r, _: _resource_flag(r, "manage"),
-    "unmanage": lambda r, _: _resource_flag(r, "unmanage"),
+    "manage": lambda r, _: resource_flag(r, "manage"),
+    "unmanage": lambda r, _: resource_flag(r, "unmanage"),
     "ban": resource_ban,
     "clear": resource_clear,
     "restart": resource_restart,

@@ -10,7 +10,6 @@ from dataclasses import asdict
 from typing import Any
 
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from drf_spectacular.types import OpenApiTypes
@@ -21,8 +20,16 @@ from rest_framework.views import APIView
 
 from clusters.models import Cluster
 from clusters.operations import changes, executor
-from clusters.operations.api import Reads, answer_reads, failed_on_cluster, submit, unreachable
-from clusters.operations.service import PlanFailed, run_recorded
+from clusters.operations.api import (
+    Reads,
+    answer_reads,
+    cluster_or_404,
+    failed_on_cluster,
+    request_body,
+    submit,
+    unreachable,
+)
+from clusters.operations.service import PlanFailed, Work, run_recorded
 from clusters.pacemaker.agents import AgentParameter, parse_agent_metadata
 from clusters.pacemaker.cib import parse_cib
 from clusters.pacemaker.corosync import parse_cmap
@@ -37,17 +44,6 @@ COROSYNC_ARGV = [["corosync-cmapctl", "totem."], ["corosync-cmapctl", "quorum."]
 COROSYNC_CONF_ARGV = ["cat", "--", "/etc/corosync/corosync.conf"]
 
 
-def _body(request: Request) -> dict[str, Any]:
-    data = request.data
-    if hasattr(data, "dict"):  # a form (multipart): one value per name
-        return dict(data.dict())
-    return data if isinstance(data, dict) else {}
-
-
-def _cluster(pk: int) -> Cluster:
-    return get_object_or_404(Cluster, pk=pk)
-
-
 class PropertiesListView(APIView):
     """GET /clusters/<id>/properties/: every cluster property with its value (when set),
     type, default and description; resource and operation defaults."""
@@ -59,12 +55,13 @@ class PropertiesListView(APIView):
             [f"{DAEMON_DIR}/{daemon}", "metadata"] for daemon in PROPERTY_DAEMONS
         ]
         reads = Reads("read.properties", "read cluster properties", commands)
-        return answer_reads(request, _cluster(cluster_pk), lambda: reads, _properties)
+        return answer_reads(request, cluster_or_404(cluster_pk), lambda: reads, _properties)
 
     @extend_schema(request=OpenApiTypes.OBJECT, responses={202: OpenApiTypes.OBJECT})
     def post(self, request: Request, cluster_pk: int) -> Response:
         """Queue (or plan) setting a property: {"name", "value"} ("" unsets)."""
-        return submit(request, _cluster(cluster_pk), lambda: changes.property_set(_body(request)))
+        body = request_body(request)
+        return submit(request, cluster_or_404(cluster_pk), lambda: changes.property_set(body))
 
 
 def _properties(outputs: list[str]) -> dict[str, Any]:
@@ -99,9 +96,9 @@ class DefaultsView(APIView):
     @extend_schema(request=OpenApiTypes.OBJECT, responses={202: OpenApiTypes.OBJECT})
     def post(self, request: Request, cluster_pk: int) -> Response:
         """Queue (or plan) updating the defaults."""
-        body = _body(request)
+        body = request_body(request)
         return submit(
-            request, _cluster(cluster_pk), lambda: changes.defaults_update(self.kind, body)
+            request, cluster_or_404(cluster_pk), lambda: changes.defaults_update(self.kind, body)
         )
 
 
@@ -111,7 +108,8 @@ class GroupsView(APIView):
     @extend_schema(request=OpenApiTypes.OBJECT, responses={202: OpenApiTypes.OBJECT})
     def post(self, request: Request, cluster_pk: int) -> Response:
         """Queue (or plan) the group change."""
-        return submit(request, _cluster(cluster_pk), lambda: changes.group_add(_body(request)))
+        body = request_body(request)
+        return submit(request, cluster_or_404(cluster_pk), lambda: changes.group_add(body))
 
 
 class GroupRemoveView(APIView):
@@ -120,8 +118,8 @@ class GroupRemoveView(APIView):
     @extend_schema(request=OpenApiTypes.OBJECT, responses={202: OpenApiTypes.OBJECT})
     def post(self, request: Request, cluster_pk: int, gid: str) -> Response:
         """Queue (or plan) taking members out."""
-        body = _body(request)
-        return submit(request, _cluster(cluster_pk), lambda: changes.group_remove(gid, body))
+        body = request_body(request)
+        return submit(request, cluster_or_404(cluster_pk), lambda: changes.group_remove(gid, body))
 
 
 class AddNodeView(APIView):
@@ -130,7 +128,8 @@ class AddNodeView(APIView):
     @extend_schema(request=OpenApiTypes.OBJECT, responses={202: OpenApiTypes.OBJECT})
     def post(self, request: Request, cluster_pk: int) -> Response:
         """Queue (or plan) adding the node."""
-        return submit(request, _cluster(cluster_pk), lambda: changes.node_add(_body(request)))
+        body = request_body(request)
+        return submit(request, cluster_or_404(cluster_pk), lambda: changes.node_add(body))
 
 
 class CorosyncView(APIView):
@@ -145,7 +144,7 @@ class CorosyncView(APIView):
         )
         return answer_reads(
             request,
-            _cluster(cluster_pk),
+            cluster_or_404(cluster_pk),
             lambda: reads,
             lambda out: {
                 "totem": parse_cmap(out[0]),
@@ -163,8 +162,10 @@ class ClusterServicesView(APIView):
     @extend_schema(request=OpenApiTypes.OBJECT, responses={202: OpenApiTypes.OBJECT})
     def post(self, request: Request, cluster_pk: int) -> Response:
         """Queue (or plan) starting or stopping every node's cluster services."""
-        body = _body(request)
-        return submit(request, _cluster(cluster_pk), lambda: changes.cluster_all(self.verb, body))
+        body = request_body(request)
+        return submit(
+            request, cluster_or_404(cluster_pk), lambda: changes.cluster_all(self.verb, body)
+        )
 
 
 class CorosyncSyncView(APIView):
@@ -173,7 +174,8 @@ class CorosyncSyncView(APIView):
     @extend_schema(request=None, responses={202: OpenApiTypes.OBJECT})
     def post(self, request: Request, cluster_pk: int) -> Response:
         """Queue the sync."""
-        return submit(request, _cluster(cluster_pk), lambda: changes.cluster_sync(_body(request)))
+        body = request_body(request)
+        return submit(request, cluster_or_404(cluster_pk), lambda: changes.cluster_sync(body))
 
 
 class CorosyncReloadView(APIView):
@@ -183,7 +185,9 @@ class CorosyncReloadView(APIView):
     def post(self, request: Request, cluster_pk: int) -> Response:
         """Queue the reload."""
         return submit(
-            request, _cluster(cluster_pk), lambda: changes.corosync_reload(_body(request))
+            request,
+            cluster_or_404(cluster_pk),
+            lambda: changes.corosync_reload(request_body(request)),
         )
 
 
@@ -207,12 +211,27 @@ def report_window(query: Any) -> tuple[str, str]:
     )
 
 
-def download(encoded: str, name: str) -> HttpResponse | Response:
-    """A base64 tarball from a node, as a .tar.bz2 attachment (502 if it came truncated)."""
+def download_tarball(
+    request: Request,
+    cluster: Cluster,
+    work: Work[str],
+    *,
+    kind: str,
+    summary: str,
+    name: str,
+    only: str = "",
+) -> HttpResponse | Response:
+    """Run work (it answers a base64 tarball) as a recorded read, and send the file:
+    422 with the failing command's stderr, 502 if it came truncated, 503 no node."""
     try:
+        encoded = run_recorded(cluster, request.user, kind, summary, work, only=only)
         data = base64.b64decode(encoded, validate=True)
+    except PlanFailed as exc:
+        return failed_on_cluster(exc)
     except binascii.Error as exc:
         return Response({"detail": f"the file did not arrive whole: {exc}"}, status=502)
+    except RemoteError as exc:
+        return unreachable(exc)
     response = HttpResponse(data, content_type="application/x-bzip2")
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
@@ -224,7 +243,7 @@ class ReportView(APIView):
     @extend_schema(responses={200: OpenApiTypes.BINARY})
     def get(self, request: Request, cluster_pk: int) -> HttpResponse | Response:
         """Collect logs, CIB and status for the window on the node, and send the tarball."""
-        cluster = _cluster(cluster_pk)
+        cluster = cluster_or_404(cluster_pk)
         if not request.user.has_perm(changes.OPERATE):
             return Response({"detail": "a cluster report needs operate"}, status=403)
         try:
@@ -234,20 +253,15 @@ class ReportView(APIView):
         node = request.query_params.get("node", "")
         if node and not cluster.nodes.filter(name=node).exists():
             return Response({"detail": f"no node {node[:60]!r} in this cluster"}, status=404)
-        try:
-            encoded = run_recorded(
-                cluster,
-                request.user,
-                "read.report",
-                f"crm_report {since} to {until}",
-                lambda s: executor.report(s, since, until),
-                only=node,
-            )
-        except PlanFailed as exc:
-            return failed_on_cluster(exc)
-        except RemoteError as exc:
-            return unreachable(exc)
-        return download(encoded, f"{cluster.name}-report-{since[:10]}.tar.bz2")
+        return download_tarball(
+            request,
+            cluster,
+            lambda s: executor.report(s, since, until),
+            kind="read.report",
+            summary=f"crm_report {since} to {until}",
+            name=f"{cluster.name}-report-{since[:10]}.tar.bz2",
+            only=node,
+        )
 
 
 class RestoreView(APIView):
@@ -256,12 +270,12 @@ class RestoreView(APIView):
     @extend_schema(request=OpenApiTypes.BINARY, responses={202: OpenApiTypes.OBJECT})
     def post(self, request: Request, cluster_pk: int) -> Response:
         """Queue restoring a pcs config backup on one node."""
-        cluster = _cluster(cluster_pk)
+        cluster = cluster_or_404(cluster_pk)
         upload = request.FILES.get("file")
         if upload is None or upload.size is None or upload.size > changes.MAX_BACKUP:
             return Response({"detail": "send the backup as file (at most 10 MiB)"}, status=400)
         backup = upload.read()
-        form = _body(request)
+        form = request_body(request)
         node = str(form.get("node", ""))
         if not cluster.nodes.filter(name=node).exists():
             return Response({"detail": f"no node {node[:60]!r} in this cluster"}, status=404)
@@ -275,21 +289,15 @@ class BackupView(APIView):
     @extend_schema(responses={200: OpenApiTypes.BINARY})
     def get(self, request: Request, cluster_pk: int) -> HttpResponse | Response:
         """Make the backup on a node and send it (recorded as an operation)."""
-        cluster = _cluster(cluster_pk)
+        cluster = cluster_or_404(cluster_pk)
         if not request.user.has_perm(changes.ADMINISTER):
             return Response({"detail": "a configuration backup needs administer"}, status=403)
-        try:
-            encoded = run_recorded(
-                cluster, request.user, "read.backup", "pcs config backup", executor.backup
-            )
-            data = base64.b64decode(encoded, validate=True)
-        except PlanFailed as exc:
-            return failed_on_cluster(exc)
-        except binascii.Error as exc:
-            return Response({"detail": f"the backup did not arrive whole: {exc}"}, status=502)
-        except RemoteError as exc:
-            return unreachable(exc)
         name = f"{cluster.name}-{timezone.now():%Y%m%d-%H%M%S}.tar.bz2"
-        response = HttpResponse(data, content_type="application/x-bzip2")
-        response["Content-Disposition"] = f'attachment; filename="{name}"'
-        return response
+        return download_tarball(
+            request,
+            cluster,
+            executor.backup,
+            kind="read.backup",
+            summary="pcs config backup",
+            name=name,
+        )

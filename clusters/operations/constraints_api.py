@@ -4,16 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from clusters.models import Cluster
 from clusters.operations import constraint_changes
-from clusters.operations.api import Reads, answer_reads, submit
+from clusters.operations.api import Reads, answer_reads, cluster_or_404, request_body, submit
 from clusters.pacemaker.constraints import of_resource, parse_constraints
 
 CONSTRAINTS_ARGV = ["cibadmin", "--query", "--scope", "constraints"]
@@ -26,7 +24,7 @@ class ConstraintsView(APIView):
     @extend_schema(responses={200: OpenApiTypes.OBJECT})
     def get(self, request: Request, cluster_pk: int) -> Response:
         """The constraints as the CIB has them now."""
-        cluster = get_object_or_404(Cluster, pk=cluster_pk)
+        cluster = cluster_or_404(cluster_pk)
         rid = request.query_params.get("resource")
 
         def render(out: list[str]) -> dict[str, Any]:
@@ -40,8 +38,8 @@ class ConstraintsView(APIView):
     @extend_schema(request=OpenApiTypes.OBJECT, responses={202: OpenApiTypes.OBJECT})
     def post(self, request: Request, cluster_pk: int) -> Response:
         """Queue (or ?plan=1 plan) a new constraint."""
-        body = request.data if isinstance(request.data, dict) else {}
-        cluster = get_object_or_404(Cluster, pk=cluster_pk)
+        body = request_body(request)
+        cluster = cluster_or_404(cluster_pk)
         return submit(request, cluster, lambda: constraint_changes.create(body))
 
 
@@ -51,7 +49,7 @@ class ConstraintView(APIView):
     @extend_schema(request=None, responses={202: OpenApiTypes.OBJECT})
     def delete(self, request: Request, cluster_pk: int, cid: str) -> Response:
         """Queue (or plan) removing the constraint."""
-        cluster = get_object_or_404(Cluster, pk=cluster_pk)
+        cluster = cluster_or_404(cluster_pk)
         return submit(request, cluster, lambda: constraint_changes.delete(cid))
 
 
@@ -61,7 +59,7 @@ class ScoresView(APIView):
     @extend_schema(responses={200: OpenApiTypes.OBJECT})
     def get(self, request: Request, cluster_pk: int) -> Response:
         """Every resource's placement score on every node, as Pacemaker computes it now."""
-        cluster = get_object_or_404(Cluster, pk=cluster_pk)
+        cluster = cluster_or_404(cluster_pk)
         reads = Reads("read.scores", "show placement scores", [SCORES_ARGV])
         return answer_reads(request, cluster, lambda: reads, lambda out: _scores(out[0]))
 

@@ -14,9 +14,10 @@ Every command goes through the runner and is reported to `on_step` as it ends.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -161,13 +162,10 @@ class ApplyResult:
 
 async def plan(session: NodeSession, change: Change) -> PlanResult:
     """Try the change on a copy and simulate it; the cluster is not touched."""
-    directory = await _tmpdir(session)
-    try:
+    async with scratch(session) as directory:
         staged = await _stage(session, change, directory)
         simulated = await session.run([*SIMULATE_ARGV, staged.new, *change.simulate])
         return PlanResult(staged.base, parse_simulation(simulated.stdout), staged.diff)
-    finally:
-        await session.run(["rm", "-rf", "--", directory], check=False)
 
 
 async def apply(session: NodeSession, change: Change, expected: str | None) -> ApplyResult:
@@ -180,15 +178,12 @@ async def apply(session: NodeSession, change: Change, expected: str | None) -> A
         after = (await session.run(QUERY_ARGV, cib=True)).stdout
         diff = configuration_diff(before, after)
         return ApplyResult(cib_version(before), cib_version(after), diff)
-    directory = await _tmpdir(session)
-    try:
+    async with scratch(session) as directory:
         staged = await _stage(session, change, directory)
         _check_base(expected, staged.base)
         revert = await _reverse_patch(session, staged)
         await session.staged_on(staged.base)
         await session.run(["pcs", "cluster", "cib-push", staged.new, f"diff-against={staged.orig}"])
-    finally:
-        await session.run(["rm", "-rf", "--", directory], check=False)
     return ApplyResult(staged.base, await session.version(), staged.diff, revert)
 
 
@@ -216,14 +211,11 @@ async def _run_live(session: NodeSession, change: Change) -> None:
         for argv in change.live:
             await session.run(list(argv), timeout=LONG_COMMAND)  # pcs may wait for the cluster
         return
-    directory = await _tmpdir(session)
-    path = f"{directory}/upload"
-    try:
+    async with scratch(session) as directory:
+        path = f"{directory}/upload"
         await session.run(["python3", "-c", _DECODE, path], stdin=change.upload)
         for argv in change.live:
             await session.run([path if a == UPLOAD else a for a in argv], timeout=LONG_COMMAND)
-    finally:
-        await session.run(["rm", "-rf", "--", directory], check=False)
 
 
 def _check_base(expected: str | None, found: str) -> None:
@@ -231,11 +223,16 @@ def _check_base(expected: str | None, found: str) -> None:
         raise CibMoved(expected, found)
 
 
-async def _tmpdir(session: NodeSession) -> str:
+@contextlib.asynccontextmanager
+async def scratch(session: NodeSession) -> AsyncIterator[str]:
+    """A private directory on the node (mktemp -d), removed afterwards whatever happens."""
     made = (await session.run(["mktemp", "-d", "-t", "haconsole.XXXXXXXX"])).stdout.strip()
     if not _TMPDIR.fullmatch(made):
         raise OperationError(f"mktemp gave an unexpected path {made[:80]!r}")
-    return made
+    try:
+        yield made
+    finally:
+        await session.run(["rm", "-rf", "--", made], check=False)
 
 
 async def _stage(session: NodeSession, change: Change, directory: str) -> Staged:
@@ -254,25 +251,20 @@ async def _stage(session: NodeSession, change: Change, directory: str) -> Staged
 
 async def backup(session: NodeSession) -> str:
     """`pcs config backup` in a private directory; the tarball, base64-encoded."""
-    directory = await _tmpdir(session)
-    try:
-        await session.run(["pcs", "config", "backup", f"{directory}/backup"])
-        encoded = await session.run(
-            ["base64", "-w0", "--", f"{directory}/backup.tar.bz2"], cib=True
-        )
-        return encoded.stdout
-    finally:
-        await session.run(["rm", "-rf", "--", directory], check=False)
+    return await _tarball(session, ["pcs", "config", "backup"], "backup")
 
 
 async def report(session: NodeSession, since: str, until: str) -> str:
     """`crm_report` of this node for [since, until] ("YYYY-MM-DD HH:MM:SS"), base64."""
-    directory = await _tmpdir(session)
-    try:
-        argv = ["crm_report", "--single-node", "--from", since, "--to", until]
-        await session.run([*argv, "--dest", f"{directory}/report"], timeout=LONG_COMMAND)
-        tarball = f"{directory}/report.tar.bz2"
-        encoded = await session.run(["base64", "-w0", "--", tarball], cib=True)
-        return encoded.stdout
-    finally:
-        await session.run(["rm", "-rf", "--", directory], check=False)
+    argv = ["crm_report", "--single-node", "--from", since, "--to", until, "--dest"]
+    return await _tarball(session, argv, "report", timeout=LONG_COMMAND)
+
+
+async def _tarball(
+    session: NodeSession, argv: list[str], stem: str, timeout: float | None = None
+) -> str:
+    """Run argv + [DIR/stem] in a private directory; DIR/stem.tar.bz2 it made, base64."""
+    async with scratch(session) as directory:
+        await session.run([*argv, f"{directory}/{stem}"], timeout=timeout)
+        tarball = f"{directory}/{stem}.tar.bz2"
+        return (await session.run(["base64", "-w0", "--", tarball], cib=True)).stdout

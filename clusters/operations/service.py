@@ -79,28 +79,8 @@ async def on_cluster(
 
 def make_plan(cluster: Cluster, change: Change, user: Any) -> Plan:
     """Try the change on a copy of the CIB; PlanFailed if the cluster refuses it."""
-    op = Operation.objects.create(
-        cluster=cluster,
-        user=user,
-        kind=change.kind,
-        target=change.target,
-        summary=f"plan: {change.summary}",
-        change=change.as_json(),
-        dry_run=True,
-        status=OperationStatus.RUNNING,
-        started=timezone.now(),
-    )
-
-    async def record(step: executor.Step) -> None:
-        op.record(step)
-
-    try:
-        op.node, result = run_async(
-            on_cluster(ordered_nodes(cluster), record, lambda s: executor.plan(s, change))
-        )
-    except (executor.OperationError, RemoteError) as exc:
-        finish(op, OperationStatus.FAILED, str(exc))
-        raise PlanFailed(op) from exc
+    op = _dry_run(cluster, user, change.kind, f"plan: {change.summary}", change)
+    result = _run_recorded(op, ordered_nodes(cluster), lambda s: executor.plan(s, change))
     op.cib_before, op.cib_diff = result.base, result.diff
     finish(op, OperationStatus.SUCCEEDED)
     return Plan.objects.create(
@@ -135,26 +115,41 @@ def run_recorded(
 ) -> T:
     """Run work on a node (only: that one) as a dry-run operation (reads, backups): its
     result, or PlanFailed with the operation that recorded the failing command."""
-    op = Operation.objects.create(
+    op = _dry_run(cluster, user, kind, summary)
+    result = _run_recorded(op, ordered_nodes(cluster, only), work)
+    finish(op, OperationStatus.SUCCEEDED)
+    return result
+
+
+def _dry_run(
+    cluster: Cluster, user: Any, kind: str, summary: str, change: Change | None = None
+) -> Operation:
+    """A running dry-run operation row: a plan (with its change) or a read."""
+    return Operation.objects.create(
         cluster=cluster,
         user=user,
         kind=kind,
+        target=change.target if change else "",
         summary=summary,
-        change={},
+        change=change.as_json() if change else {},
         dry_run=True,
         status=OperationStatus.RUNNING,
         started=timezone.now(),
     )
 
+
+def _run_recorded(op: Operation, nodes: list[Node], work: Work[T]) -> T:
+    """Run work on the first node that answers, every step recorded on op; on failure
+    op ends failed and PlanFailed is raised (success is left to the caller to close)."""
+
     async def record(step: executor.Step) -> None:
         op.record(step)
 
     try:
-        op.node, result = run_async(on_cluster(ordered_nodes(cluster, only), record, work))
+        op.node, result = run_async(on_cluster(nodes, record, work))
     except (executor.OperationError, RemoteError) as exc:
         finish(op, OperationStatus.FAILED, str(exc))
         raise PlanFailed(op) from exc
-    finish(op, OperationStatus.SUCCEEDED)
     return result
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
@@ -12,7 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from clusters.models import Cluster
-from clusters.operations.api import Reads, answer_reads, submit
+from clusters.operations.api import Reads, answer_reads, cluster_or_404, request_body, submit
 from clusters.operations.changes import ADMINISTER
 from clusters.pacemaker.constraints import parse_fencing_topology
 from clusters.pacemaker.ids import check_id
@@ -21,10 +20,6 @@ from fencing.models import FenceDevice
 
 # The configuration section: --scope fencing-topology fails when the CIB has no levels.
 TOPOLOGY_ARGV = ["cibadmin", "--query", "--scope", "configuration"]
-
-
-def _body(request: Request) -> dict[str, Any]:
-    return request.data if isinstance(request.data, dict) else {}
 
 
 def _others(cluster: Cluster, dev: str) -> int:
@@ -38,8 +33,8 @@ class DevicesView(APIView):
     @extend_schema(request=OpenApiTypes.OBJECT, responses={202: OpenApiTypes.OBJECT})
     def post(self, request: Request, cluster_pk: int) -> Response:
         """Queue (or plan) a new fence device."""
-        cluster = get_object_or_404(Cluster, pk=cluster_pk)
-        return submit(request, cluster, lambda: changes.device_create(_body(request)))
+        cluster = cluster_or_404(cluster_pk)
+        return submit(request, cluster, lambda: changes.device_create(request_body(request)))
 
 
 class DeviceView(APIView):
@@ -48,8 +43,8 @@ class DeviceView(APIView):
     @extend_schema(request=None, responses={202: OpenApiTypes.OBJECT})
     def delete(self, request: Request, cluster_pk: int, dev: str) -> Response:
         """Queue (or plan) removing the device."""
-        cluster = get_object_or_404(Cluster, pk=cluster_pk)
-        body = {"confirm": request.query_params.get("confirm"), **_body(request)}
+        cluster = cluster_or_404(cluster_pk)
+        body = {"confirm": request.query_params.get("confirm"), **request_body(request)}
         return submit(
             request, cluster, lambda: changes.device_delete(dev, body, _others(cluster, dev))
         )
@@ -61,8 +56,8 @@ class DeviceActionView(APIView):
     @extend_schema(request=OpenApiTypes.OBJECT, responses={202: OpenApiTypes.OBJECT})
     def post(self, request: Request, cluster_pk: int, dev: str, verb: str) -> Response:
         """Queue (or plan) the action; test runs the agent's status and list now."""
-        cluster = get_object_or_404(Cluster, pk=cluster_pk)
-        body = _body(request)
+        cluster = cluster_or_404(cluster_pk)
+        body = request_body(request)
         if verb == "test":
             return test_device(request, cluster, dev)
         if verb == "update":
@@ -103,14 +98,14 @@ class LevelsView(APIView):
     @extend_schema(request=OpenApiTypes.OBJECT, responses={202: OpenApiTypes.OBJECT})
     def post(self, request: Request, cluster_pk: int) -> Response:
         """Queue (or plan) adding a level."""
-        cluster = get_object_or_404(Cluster, pk=cluster_pk)
-        return submit(request, cluster, lambda: changes.level_add(_body(request)))
+        cluster = cluster_or_404(cluster_pk)
+        return submit(request, cluster, lambda: changes.level_add(request_body(request)))
 
     @extend_schema(request=OpenApiTypes.OBJECT, responses={202: OpenApiTypes.OBJECT})
     def delete(self, request: Request, cluster_pk: int) -> Response:
         """Queue (or plan) removing a level."""
-        cluster = get_object_or_404(Cluster, pk=cluster_pk)
-        return submit(request, cluster, lambda: changes.level_delete(_body(request)))
+        cluster = cluster_or_404(cluster_pk)
+        return submit(request, cluster, lambda: changes.level_delete(request_body(request)))
 
 
 class CoverageView(APIView):
@@ -119,7 +114,7 @@ class CoverageView(APIView):
     @extend_schema(responses={200: OpenApiTypes.OBJECT})
     def get(self, request: Request, cluster_pk: int) -> Response:
         """`stonith_admin --list NODE` for every node, and the fencing topology."""
-        cluster = get_object_or_404(Cluster, pk=cluster_pk)
+        cluster = cluster_or_404(cluster_pk)
         nodes = list(cluster.nodes.values_list("name", flat=True))
         commands = [TOPOLOGY_ARGV] + [["stonith_admin", "--list", n] for n in nodes]
         reads = Reads("read.fencing", "read fencing coverage", commands)
