@@ -15,7 +15,7 @@ from clusters.models import Cluster, Event, KioskToken, Operation
 from clusters.operations.service import publish_operation
 from console.asgi import application
 from fencing.models import FenceDevice
-from nodes.models import Node, SshCredential
+from nodes.models import Node
 from resources.models import DrbdDevice, Resource, VirtualMachine
 from tests.statusfactory import fence, lab_like, node, primitive
 
@@ -27,17 +27,6 @@ async def close_thread_connections() -> AsyncIterator[None]:
     """Close the DB connection sync_to_async's thread opened, so the test DB can be dropped."""
     yield
     await sync_to_async(connections.close_all)()
-
-
-@pytest.fixture
-def cluster() -> Cluster:
-    credential = SshCredential(username="root")
-    credential.set_private_key("unused")
-    credential.save()
-    made = Cluster.objects.create(name="c1", credential=credential)
-    for i in (1, 2, 3):
-        Node.objects.create(cluster=made, name=f"node{i}", address=f"198.51.100.{10 + i}")
-    return made
 
 
 def test_first_read_mirrors_without_events(cluster: Cluster) -> None:

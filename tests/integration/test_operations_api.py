@@ -19,21 +19,9 @@ from clusters.models import Cluster, Operation, Plan
 from clusters.operations.changes import node_standby, resource_delete
 from clusters.operations.monitor_audit import note_watch, open_watch
 from clusters.operations.reconcile import mark_interrupted
-from nodes.models import Node, SshCredential
 from tests.corpus import INJECTION_CORPUS
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def cluster() -> Cluster:
-    credential = SshCredential(username="root")
-    credential.set_private_key("unused")
-    credential.save()
-    made = Cluster.objects.create(name="c1", credential=credential)
-    for i in (1, 2):
-        Node.objects.create(cluster=made, name=f"node{i}", address=f"198.51.100.{10 + i}")
-    return made
 
 
 @pytest.fixture
