@@ -118,13 +118,8 @@ def node_detail(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     cluster = _cluster(pk)
     if not any(n.name == name for n in cluster.nodes.all()):
         raise Http404(f"no node {name} in cluster {cluster.name}")
-    context = {
-        "cluster": cluster,
-        "name": name,
-        "message": cluster_message(cluster),
-        "page": _page_data(cluster, request, node=name),
-    }
-    return render(request, "frontend/node.html", context)
+    page = _page_data(cluster, request, node=name)
+    return _subject_page(request, cluster, "node", name, page)
 
 
 def resource_known(cluster: Cluster, rid: str) -> bool:
@@ -140,13 +135,23 @@ def resource_detail(request: HttpRequest, pk: int, rid: str) -> HttpResponse:
     cluster = _cluster(pk)
     if not resource_known(cluster, rid):
         raise Http404(f"no resource {rid} in cluster {cluster.name}")
+    page = _page_data(cluster, request, resource=rid)
+    return _subject_page(request, cluster, "resource", rid, page)
+
+
+def _subject_page(
+    request: HttpRequest, cluster: Cluster, kind: str, subject: str, page: Json
+) -> HttpResponse:
+    """The live page of one node or resource (frontend/_subject.html and its child)."""
     context = {
         "cluster": cluster,
-        "rid": rid,
+        "kind": kind,
+        "subject": subject,
+        "script": f"frontend/{kind}.js",
         "message": cluster_message(cluster),
-        "page": _page_data(cluster, request, resource=rid),
+        "page": page,
     }
-    return render(request, "frontend/resource.html", context)
+    return render(request, f"frontend/{kind}.html", context)
 
 
 def _wall_access(request: HttpRequest) -> tuple[QuerySet[Cluster], str] | None:

@@ -3,7 +3,7 @@
 
 import {embedded, fill, h, when} from "./dom.js";
 import {fetchJson} from "./live.js";
-import {output, planAndApply} from "./ops.js";
+import {planAndApply, stepsList} from "./ops.js";
 
 const $ = (id) => document.getElementById(id);
 const page = embedded("page-data");
@@ -25,10 +25,7 @@ function details(op) {
   return h("tr", {class: "detail", "data-detail": op.id}, h("td", {colspan: 7},
     op.error ? h("p", {class: "msg error"}, op.error) : null,
     op.reconciliation ? h("p", {class: "msg"}, op.reconciliation) : null,
-    h("ol", {class: "steps"}, (op.steps || []).map((s) => h("li", {},
-      h("code", {}, s.argv.join(" ")), ` → exit ${s.exit_status}`,
-      s.stdout ? output(s.stdout) : null,
-      s.stderr ? h("pre", {class: "output err"}, s.stderr) : null))),
+    stepsList(op.steps),
     op.cib_diff ? h("pre", {class: "diff"}, op.cib_diff) : null,
     revertButton(op),
     op.cib_before ? h("p", {class: "age"}, `CIB ${op.cib_before} → ${op.cib_after || "?"}`) : null));

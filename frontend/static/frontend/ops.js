@@ -59,10 +59,19 @@ function planView(plan) {
 }
 
 /** A command's output: shown when short, folded when long. */
-export function output(text) {
+function output(text) {
   const pre = h("pre", {class: "output"}, text);
   const lines = text.split("\n").length;
   return lines > 6 ? h("details", {}, h("summary", {}, `output (${lines} lines)`), pre) : pre;
+}
+
+/** Every command an operation ran: its argv, exit status, time, output folded when long. */
+export function stepsList(steps) {
+  return h("ol", {class: "steps"}, (steps || []).map((s) => h("li", {"data-exit": s.exit_status},
+    h("code", {}, s.argv.join(" ")), ` → exit ${s.exit_status}`,
+    s.duration === undefined ? "" : ` (${s.duration} s)`,
+    s.stdout ? output(s.stdout) : null,
+    s.stderr ? h("pre", {class: "output err"}, s.stderr) : null)));
 }
 
 function operationView(op) {
@@ -73,10 +82,7 @@ function operationView(op) {
       op.node ? ` on ${op.node}` : ""),
     op.error ? h("p", {class: "msg error", "data-error": ""}, op.error) : null,
     op.reconciliation ? h("p", {class: "msg"}, op.reconciliation) : null,
-    h("ol", {class: "steps"}, (op.steps || []).map((s) => h("li", {"data-exit": s.exit_status},
-      h("code", {}, s.argv.join(" ")), ` → exit ${s.exit_status} (${s.duration} s)`,
-      s.stdout ? output(s.stdout) : null,
-      s.stderr ? h("pre", {class: "output err"}, s.stderr) : null))),
+    stepsList(op.steps),
     op.cib_diff ? [h("h3", {}, "CIB change made"), h("pre", {class: "diff"}, op.cib_diff)] : null,
   ];
 }
