@@ -22,8 +22,8 @@ from lxml import etree
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from clusters.diff import diff
-from clusters.pacemaker.status import parse_crm_mon
-from clusters.snapshot import to_snapshot
+from hacore.pacemaker.snapshot import to_snapshot
+from hacore.pacemaker.status import parse_crm_mon
 from tests.generators import large_crm_mon
 
 

@@ -17,8 +17,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from clusters.pacemaker.status import CRM_MON_XML
-from nodes.remote import SshPool
+from hacore.pacemaker.status import CRM_MON_XML
+from hacore.runner import SshPool
 from tests.labutil import Lab
 
 

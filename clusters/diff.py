@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from clusters.choices import EventKind, Severity
-from clusters.snapshot import Json, flat_resources
+from hacore.pacemaker.snapshot import Json, flat_resources
 
 
 @dataclass(frozen=True)

@@ -12,10 +12,10 @@ import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
-from clusters.pacemaker import corosync
-from clusters.pacemaker.status import CRM_MON_XML, ClusterStatus, parse_crm_mon
-from clusters.pacemaker.xmlsafe import ParseError
-from nodes.remote import (
+from hacore.pacemaker import corosync
+from hacore.pacemaker.status import CRM_MON_XML, ClusterStatus, parse_crm_mon
+from hacore.pacemaker.xmlsafe import ParseError
+from hacore.runner import (
     CommandResult,
     HostKey,
     HostKeyMismatch,

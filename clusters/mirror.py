@@ -16,12 +16,12 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from clusters import snapshot as snap
 from clusters.choices import EventKind, Severity
 from clusters.diff import Change, diff
 from clusters.models import Cluster, Event
-from clusters.pacemaker.model import ClusterStatus
 from fencing.services import mirror_fence_devices
+from hacore.pacemaker import snapshot as snap
+from hacore.pacemaker.model import ClusterStatus
 from resources.services import mirror_resources
 
 Json = dict[str, Any]

@@ -24,9 +24,9 @@ from asgiref.sync import sync_to_async
 from clusters.mirror import apply_status, apublish, confirm_unchanged, mark_unreachable
 from clusters.models import Cluster
 from clusters.operations.monitor_audit import note_watch, open_watch
-from clusters.pacemaker.status import CRM_MON_XML, parse_crm_mon
-from clusters.pacemaker.xmlsafe import ParseError
-from nodes.remote import ConnectError, RemoteError, SshPool, Target
+from hacore.pacemaker.status import CRM_MON_XML, parse_crm_mon
+from hacore.pacemaker.xmlsafe import ParseError
+from hacore.runner import ConnectError, RemoteError, SshPool, Target
 
 log = logging.getLogger(__name__)
 

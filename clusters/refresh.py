@@ -6,11 +6,11 @@ from dataclasses import dataclass
 
 from clusters.mirror import apply_status, mark_unreachable, publish
 from clusters.models import Cluster
-from clusters.pacemaker.status import CRM_MON_XML, ClusterStatus, parse_crm_mon
-from clusters.pacemaker.xmlsafe import ParseError
 from clusters.services import new_pool, record_host_key_mismatch, run_async
+from hacore.pacemaker.status import CRM_MON_XML, ClusterStatus, parse_crm_mon
+from hacore.pacemaker.xmlsafe import ParseError
+from hacore.runner import HostKeyMismatch, RemoteError
 from nodes.models import Node
-from nodes.remote import HostKeyMismatch, RemoteError
 
 
 class ClusterUnreachable(Exception):

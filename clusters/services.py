@@ -26,8 +26,7 @@ from clusters.discovery import (
 )
 from clusters.mirror import apply_status, publish
 from clusters.models import Cluster, Event
-from nodes.models import Node, SshCredential
-from nodes.remote import (
+from hacore.runner import (
     AuthenticationFailed,
     HostKey,
     HostKeyMismatch,
@@ -36,6 +35,7 @@ from nodes.remote import (
     Target,
     fetch_host_key,
 )
+from nodes.models import Node, SshCredential
 
 T = TypeVar("T")
 User = AbstractBaseUser | AnonymousUser | None

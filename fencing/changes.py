@@ -10,7 +10,7 @@ import re
 from typing import Any
 
 from clusters.operations.changes import ADMINISTER, Change, confirmed
-from clusters.pacemaker.ids import InvalidName, check_id, check_pairs
+from hacore.pacemaker.ids import InvalidName, check_id, check_pairs
 
 _FENCE_AGENT = re.compile(r"(stonith:)?(fence_[A-Za-z0-9_]+)")
 Body = dict[str, Any]

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime
 
 from clusters.models import Cluster
-from clusters.snapshot import Json, flat_resources
 from fencing.models import FenceDevice
+from hacore.pacemaker.snapshot import Json, flat_resources
 
 
 def mirror_fence_devices(cluster: Cluster, snapshot: Json, now: datetime.datetime) -> None:

@@ -29,8 +29,8 @@ from clusters.models import Cluster, Event, KioskToken
 from clusters.operations.changes import ADMINISTER, OPERATE
 from clusters.refresh import ClusterUnreachable, refresh_status
 from clusters.services import AddClusterError, AddClusterRequest, HostKeysUnconfirmed, add_cluster
-from clusters.snapshot import flat_resources
-from clusters.validators import check_address, check_username
+from hacore.pacemaker.snapshot import flat_resources
+from hacore.validators import check_address, check_username
 from nodes import crypto
 from nodes.hostkeys import HostKeyInputError, trusted_fingerprints
 from nodes.models import Node

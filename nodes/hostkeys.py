@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from nodes.remote import HostKey
+from hacore.runner import HostKey
 
 _FINGERPRINT = re.compile(r"^SHA256:[A-Za-z0-9+/]{43}$")
 

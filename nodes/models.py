@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from hacore.runner import HostKey, Target
 from nodes import crypto
-from nodes.remote import HostKey, Target
 
 
 class SshCredential(models.Model):

@@ -6,7 +6,7 @@ import datetime
 from typing import Any
 
 from clusters.models import Cluster
-from clusters.snapshot import Json
+from hacore.pacemaker.snapshot import Json
 from resources.models import DrbdDevice, Resource, VirtualMachine
 
 _FIELDS = [

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
+from hacore.runner import HostKey, Target
 from nodes.hostkeys import parse_known_hosts
-from nodes.remote import HostKey, Target
 
 REPO = Path(__file__).resolve().parents[1]
 LAB = REPO / "lab" / "lab"

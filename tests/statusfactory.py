@@ -6,7 +6,7 @@ import datetime
 from dataclasses import replace
 from typing import Any
 
-from clusters.pacemaker.model import (
+from hacore.pacemaker.model import (
     ClusterStatus,
     FailedAction,
     FenceEvent,

@@ -33,9 +33,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from clusters.pacemaker.model import ClusterStatus, Role  # noqa: E402
-from clusters.pacemaker.status import CRM_MON_XML, parse_crm_mon  # noqa: E402
-from clusters.pacemaker.xmlsafe import ParseError  # noqa: E402
+from hacore.pacemaker.model import ClusterStatus, Role  # noqa: E402
+from hacore.pacemaker.status import CRM_MON_XML, parse_crm_mon  # noqa: E402
+from hacore.pacemaker.xmlsafe import ParseError  # noqa: E402
 
 LAB = ROOT / "lab" / "lab"
 STABLE_FOR = 60.0

@@ -7,7 +7,7 @@ from typing import Any
 from rest_framework import serializers
 
 from clusters.models import Cluster, Event
-from clusters.validators import check_address, check_username
+from hacore.validators import check_address, check_username
 from nodes.api.serializers import NodeSerializer
 from nodes.hostkeys import HostKeyInputError, trusted_fingerprints
 

@@ -30,10 +30,10 @@ from clusters.services import (
     add_cluster,
     trust_host_key,
 )
+from hacore.runner import HostKeyMismatch, RemoteError
 from nodes.api.serializers import NodeSerializer
 from nodes.hostkeys import HostKeyInputError, check_fingerprint
 from nodes.models import Node
-from nodes.remote import HostKeyMismatch, RemoteError
 
 
 class CanChangeClusters(permissions.BasePermission):

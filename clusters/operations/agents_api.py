@@ -11,9 +11,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from clusters.operations.api import Reads, answer_reads, cluster_or_404
-from clusters.pacemaker.agents import parse_agent_list, parse_agent_metadata
-from clusters.pacemaker.ids import check_agent
 from fencing.changes import check_fence_agent
+from hacore.pacemaker.agents import parse_agent_list, parse_agent_metadata
+from hacore.pacemaker.ids import check_agent
 
 _STANDARD = re.compile(r"ocf:[A-Za-z0-9_][A-Za-z0-9_.-]*|lsb|service|systemd|stonith")
 LIST_STANDARDS = [["crm_resource", "--list-standards"], ["crm_resource", "--list-ocf-providers"]]

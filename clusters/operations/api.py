@@ -41,9 +41,9 @@ from clusters.operations.service import (
     make_plan,
     run_reads,
 )
-from clusters.pacemaker.ids import InvalidName, check_id
-from clusters.pacemaker.xmlsafe import ParseError, parse_xml
-from nodes.remote import RemoteError
+from hacore.pacemaker.ids import InvalidName, check_id
+from hacore.pacemaker.xmlsafe import ParseError, parse_xml
+from hacore.runner import RemoteError
 
 EXPORT_FIELDS = [
     "id",

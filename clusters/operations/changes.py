@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from clusters.pacemaker.ids import (
+from hacore.pacemaker.ids import (
     InvalidName,
     check_agent,
     check_id,
@@ -28,7 +28,7 @@ from clusters.pacemaker.ids import (
     check_pairs,
     check_value,
 )
-from clusters.validators import check_address
+from hacore.validators import check_address
 
 OPERATE = "clusters.operate_cluster"
 ADMINISTER = "clusters.administer_cluster"

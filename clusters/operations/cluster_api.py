@@ -30,10 +30,10 @@ from clusters.operations.api import (
     unreachable,
 )
 from clusters.operations.service import PlanFailed, Work, run_recorded
-from clusters.pacemaker.agents import AgentParameter, parse_agent_metadata
-from clusters.pacemaker.cib import parse_cib
-from clusters.pacemaker.corosync import parse_cmap
-from nodes.remote import RemoteError
+from hacore.pacemaker.agents import AgentParameter, parse_agent_metadata
+from hacore.pacemaker.cib import parse_cib
+from hacore.pacemaker.corosync import parse_cmap
+from hacore.runner import RemoteError
 
 # The daemons whose metadata describes the cluster properties (Debian's path;
 # RHEL has /usr/libexec/pacemaker).

@@ -7,7 +7,7 @@ import re
 from typing import Any
 
 from clusters.operations.changes import ADMINISTER, Change
-from clusters.pacemaker.ids import InvalidName, check_id, check_pairs, check_value
+from hacore.pacemaker.ids import InvalidName, check_id, check_pairs, check_value
 
 _SCORE = re.compile(r"[+-]?(INFINITY|\d{1,9})")
 _ORDER_KINDS = ("Mandatory", "Optional", "Serialize")

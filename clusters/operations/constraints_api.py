@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 
 from clusters.operations import constraint_changes
 from clusters.operations.api import Reads, answer_reads, cluster_or_404, request_body, submit
-from clusters.pacemaker.constraints import of_resource, parse_constraints
+from hacore.pacemaker.constraints import of_resource, parse_constraints
 
 CONSTRAINTS_ARGV = ["cibadmin", "--query", "--scope", "constraints"]
 SCORES_ARGV = ["crm_simulate", "--live-check", "--show-scores"]

@@ -22,9 +22,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from clusters.operations.changes import Change
-from clusters.pacemaker.cib import cib_version, configuration_diff
-from clusters.pacemaker.simulate import SIMULATE_ARGV, PlannedAction, parse_simulation
-from nodes.remote import CommandResult, SshPool, Target
+from hacore.pacemaker.cib import cib_version, configuration_diff
+from hacore.pacemaker.simulate import SIMULATE_ARGV, PlannedAction, parse_simulation
+from hacore.runner import CommandResult, SshPool, Target
 
 VERSION_ARGV = ["cibadmin", "--query", "--xpath", "/cib", "--no-children"]
 LONG_COMMAND = 300.0  # seconds for commands that wait: a move, a restart, crm_report

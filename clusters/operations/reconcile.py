@@ -8,7 +8,7 @@ from clusters.operations import lock
 from clusters.operations.models import Operation, OperationStatus
 from clusters.operations.service import PlanFailed, current_version, publish_operation
 from clusters.refresh import ClusterUnreachable, refresh_status
-from nodes.remote import RemoteError
+from hacore.runner import RemoteError
 
 
 def mark_interrupted() -> list[int]:

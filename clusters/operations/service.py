@@ -19,10 +19,10 @@ from clusters.operations.changes import Change
 from clusters.operations.executor import VERSION_ARGV
 from clusters.operations.models import Operation, OperationStatus, Plan
 from clusters.operations.serializers import OperationSerializer
-from clusters.pacemaker.cib import cib_version
 from clusters.services import new_pool, run_async
+from hacore.pacemaker.cib import cib_version
+from hacore.runner import ConnectError, RemoteError
 from nodes.models import Node
-from nodes.remote import ConnectError, RemoteError
 
 RUN_TASK = "clusters.run_operation"
 T = TypeVar("T")

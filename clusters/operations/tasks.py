@@ -23,7 +23,7 @@ from clusters.operations.reconcile import mark_interrupted, reconcile
 from clusters.operations.service import finish, lock_wait, on_cluster, ordered_nodes
 from clusters.operations.service import publish_operation as _publish
 from clusters.services import run_async
-from nodes.remote import RemoteError
+from hacore.runner import RemoteError
 
 
 @shared_task(name="clusters.run_operation", acks_late=True, max_retries=0)

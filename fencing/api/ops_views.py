@@ -13,10 +13,10 @@ from rest_framework.views import APIView
 from clusters.models import Cluster
 from clusters.operations.api import Reads, answer_reads, cluster_or_404, request_body, submit
 from clusters.operations.changes import ADMINISTER
-from clusters.pacemaker.constraints import parse_fencing_topology
-from clusters.pacemaker.ids import check_id
 from fencing import changes
 from fencing.models import FenceDevice
+from hacore.pacemaker.constraints import parse_fencing_topology
+from hacore.pacemaker.ids import check_id
 
 # The configuration section: --scope fencing-topology fails when the CIB has no levels.
 TOPOLOGY_ARGV = ["cibadmin", "--query", "--scope", "configuration"]

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from clusters.mirror import apply_status, mark_unreachable
 from clusters.models import Cluster, Event, KioskToken
-from clusters.pacemaker.model import (
+from hacore.pacemaker.model import (
     ClusterStatus,
     FailedAction,
     FenceEvent,

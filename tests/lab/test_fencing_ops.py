@@ -9,7 +9,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from clusters.models import Cluster
-from clusters.pacemaker.constraints import parse_fencing_topology
+from hacore.pacemaker.constraints import parse_fencing_topology
 from tests.lab.oputil import on_node, run
 from tests.labutil import lab
 

@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import pytest
 
-from nodes.remote import (
+from hacore.runner import (
     CommandTimeout,
     ConnectError,
     ConnectTimeout,

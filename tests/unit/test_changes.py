@@ -11,8 +11,8 @@ import pytest
 
 from clusters.operations import changes
 from clusters.operations.changes import Change
-from clusters.pacemaker.ids import InvalidName, check_agent, check_id, check_name
-from nodes.remote import command_line
+from hacore.pacemaker.ids import InvalidName, check_agent, check_id, check_name
+from hacore.runner import command_line
 from tests.corpus import INJECTION_CORPUS
 
 

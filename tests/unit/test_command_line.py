@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from nodes.remote import command_line
+from hacore.runner import command_line
 from tests.corpus import INJECTION_CORPUS
 
 

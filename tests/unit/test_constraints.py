@@ -7,10 +7,10 @@ import shlex
 import pytest
 
 from clusters.operations import constraint_changes as cc
-from clusters.pacemaker.constraints import of_resource, parse_constraints
-from clusters.pacemaker.ids import InvalidName
-from clusters.pacemaker.xmlsafe import ParseError
-from nodes.remote import command_line
+from hacore.pacemaker.constraints import of_resource, parse_constraints
+from hacore.pacemaker.ids import InvalidName
+from hacore.pacemaker.xmlsafe import ParseError
+from hacore.runner import command_line
 from tests.corpus import INJECTION_CORPUS
 
 CONSTRAINTS = """<constraints>

@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from clusters.pacemaker.cib import parse_cib
-from clusters.pacemaker.model import ClusterStatus, ResourceKind, ResourceStatus, Role
-from clusters.pacemaker.status import parse_crm_mon, parse_time
-from clusters.pacemaker.status_resources import INFINITY, parse_int, parse_ms, parse_role
-from clusters.pacemaker.xmlsafe import ParseError
+from hacore.pacemaker.cib import parse_cib
+from hacore.pacemaker.model import ClusterStatus, ResourceKind, ResourceStatus, Role
+from hacore.pacemaker.status import parse_crm_mon, parse_time
+from hacore.pacemaker.status_resources import INFINITY, parse_int, parse_ms, parse_role
+from hacore.pacemaker.xmlsafe import ParseError
 from tests.generators import large_crm_mon
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"

@@ -3,8 +3,8 @@
 from dataclasses import replace
 
 from clusters.diff import diff
-from clusters.pacemaker.model import Role
-from clusters.snapshot import to_snapshot
+from hacore.pacemaker.model import Role
+from hacore.pacemaker.snapshot import to_snapshot
 from tests.statusfactory import clone, failure, fence, lab_like, node, primitive, status
 
 

@@ -7,10 +7,10 @@ from collections.abc import Callable
 import pytest
 
 from clusters.operations.changes import Change, ConfirmationRequired
-from clusters.pacemaker.constraints import parse_fencing_topology
-from clusters.pacemaker.ids import InvalidName
-from clusters.pacemaker.xmlsafe import ParseError
 from fencing import changes
+from hacore.pacemaker.constraints import parse_fencing_topology
+from hacore.pacemaker.ids import InvalidName
+from hacore.pacemaker.xmlsafe import ParseError
 from tests.corpus import INJECTION_CORPUS
 
 

@@ -7,13 +7,13 @@ import asyncssh
 import pytest
 
 from clusters.discovery import check_trust
+from hacore.runner import HostKey, HostKeyMismatch
 from nodes.hostkeys import (
     HostKeyInputError,
     check_fingerprint,
     parse_known_hosts,
     trusted_fingerprints,
 )
-from nodes.remote import HostKey, HostKeyMismatch
 
 
 def make_key(tmp_path: Path, name: str = "k") -> tuple[HostKey, Path]:

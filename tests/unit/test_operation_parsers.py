@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 
 from clusters.operations.models import Operation
-from clusters.pacemaker.agents import parse_agent_list, parse_agent_metadata
-from clusters.pacemaker.cib import cib_version, configuration_diff
-from clusters.pacemaker.simulate import parse_simulation
-from clusters.pacemaker.xmlsafe import ParseError
+from hacore.pacemaker.agents import parse_agent_list, parse_agent_metadata
+from hacore.pacemaker.cib import cib_version, configuration_diff
+from hacore.pacemaker.simulate import parse_simulation
+from hacore.pacemaker.xmlsafe import ParseError
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 

@@ -2,9 +2,9 @@
 
 import pytest
 
-from clusters.pacemaker import corosync
-from clusters.pacemaker.status import parse_crm_mon
-from clusters.pacemaker.xmlsafe import ParseError, parse_xml
+from hacore.pacemaker import corosync
+from hacore.pacemaker.status import parse_crm_mon
+from hacore.pacemaker.xmlsafe import ParseError, parse_xml
 
 CMAP_NODES = """\
 nodelist.local_node_pos (u32) = 0

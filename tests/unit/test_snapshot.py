@@ -4,7 +4,7 @@ import datetime
 import json
 from dataclasses import replace
 
-from clusters.snapshot import health, tile, to_snapshot, warnings
+from hacore.pacemaker.snapshot import health, tile, to_snapshot, warnings
 from tests.statusfactory import failure, lab_like, node, primitive, status
 
 

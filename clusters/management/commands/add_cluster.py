@@ -14,7 +14,7 @@ from clusters.services import (
     HostKeysUnconfirmed,
     add_cluster,
 )
-from clusters.validators import check_address, check_username
+from hacore.validators import check_address, check_username
 from nodes.hostkeys import HostKeyInputError, trusted_fingerprints
 
 

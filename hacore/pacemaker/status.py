@@ -16,7 +16,7 @@ from collections.abc import Iterator
 
 from lxml import etree
 
-from clusters.pacemaker.model import (
+from hacore.pacemaker.model import (
     ClusterStatus,
     FailedAction,
     FenceEvent,
@@ -26,8 +26,8 @@ from clusters.pacemaker.model import (
     Summary,
     Ticket,
 )
-from clusters.pacemaker.status_resources import parse_int, parse_ms, parse_resources
-from clusters.pacemaker.xmlsafe import ParseError, attr_bool, parse_xml
+from hacore.pacemaker.status_resources import parse_int, parse_ms, parse_resources
+from hacore.pacemaker.xmlsafe import ParseError, attr_bool, parse_xml
 
 __all__ = ["CRM_MON_XML", "ClusterStatus", "NodeStatus", "parse_crm_mon", "parse_time"]
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from clusters.pacemaker.xmlsafe import ParseError, attr_bool, parse_xml
+from hacore.pacemaker.xmlsafe import ParseError, attr_bool, parse_xml
 
 __all__ = ["Cib", "CibNode", "CibResource", "cib_version", "configuration_diff", "parse_cib"]
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from lxml import etree
 
-from clusters.pacemaker.xmlsafe import ParseError, attr_bool, parse_xml
+from hacore.pacemaker.xmlsafe import ParseError, attr_bool, parse_xml
 
 # Parameters every agent has that only a debugging operator sets (pcs hides them too).
 _ADVANCED = frozenset({"trace_ra", "trace_file"})

@@ -11,7 +11,7 @@ from typing import Any
 
 from lxml import etree
 
-from clusters.pacemaker.xmlsafe import ParseError, parse_xml
+from hacore.pacemaker.xmlsafe import ParseError, parse_xml
 
 _KINDS = {
     "rsc_location": "location",

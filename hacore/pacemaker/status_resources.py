@@ -21,8 +21,8 @@ from collections.abc import Callable
 
 from lxml import etree
 
-from clusters.pacemaker.model import ResourceKind, ResourceStatus, Role
-from clusters.pacemaker.xmlsafe import ParseError, attr_bool
+from hacore.pacemaker.model import ResourceKind, ResourceStatus, Role
+from hacore.pacemaker.xmlsafe import ParseError, attr_bool
 
 __all__ = ["parse_int", "parse_ms", "parse_resources", "parse_role"]
 

@@ -12,7 +12,7 @@ import datetime
 from enum import Enum
 from typing import Any
 
-from clusters.pacemaker.model import ClusterStatus
+from hacore.pacemaker.model import ClusterStatus
 
 Json = dict[str, Any]
 STANDBY_LONG = datetime.timedelta(hours=24)

@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass
 
 from lxml import etree
 
-from clusters.pacemaker.xmlsafe import ParseError, parse_xml
+from hacore.pacemaker.xmlsafe import ParseError, parse_xml
 
 SIMULATE_ARGV = ["crm_simulate", "--simulate", "--output-as=xml", "--xml-file"]
 
