@@ -36,7 +36,7 @@ django.setup()
 
 from bench.console import log_in, start_console  # noqa: E402
 from clusters.monitor import WatchSettings  # noqa: E402
-from hacore.pacemaker.status import CRM_MON_XML  # noqa: E402
+from hacore.commands.pacemaker import CRM_MON_XML  # noqa: E402
 from hacore.runner import SshPool  # noqa: E402
 from tests.chromium import launch  # noqa: E402
 from tests.labutil import Lab, lab  # noqa: E402

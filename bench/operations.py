@@ -23,8 +23,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from clusters.operations import changes, executor  # noqa: E402
 from hacore.runner import SshPool  # noqa: E402
+from nodes import changes  # noqa: E402
+from operations import executor  # noqa: E402
 from tests.labutil import Lab  # noqa: E402
 
 

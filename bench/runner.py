@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from hacore.pacemaker.status import CRM_MON_XML
+from hacore.commands.pacemaker import CRM_MON_XML
 from hacore.runner import SshPool
 from tests.labutil import Lab
 

@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.contrib.auth.models import User
 from django.http import HttpRequest
 
-from clusters.models import Cluster, Event, KioskToken, Operation
+from clusters.models import Cluster, Event, KioskToken
 
 
 @admin.register(KioskToken)
@@ -43,24 +43,3 @@ class EventAdmin(admin.ModelAdmin[Event]):
 
     list_display = ["created", "cluster", "kind", "severity", "message"]
     list_filter = ["cluster", "kind", "severity"]
-
-
-@admin.register(Operation)
-class OperationAdmin(admin.ModelAdmin[Operation]):
-    """The audit trail, read-only: an operation is history, never edited."""
-
-    list_display = ["id", "created", "user", "cluster", "summary", "status", "dry_run"]
-    list_filter = ["status", "dry_run", "cluster", "kind"]
-    search_fields = ["summary", "target", "stderr"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        """Operations are made by the console only."""
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        """History is not edited."""
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        """History is not deleted from the admin."""
-        return False

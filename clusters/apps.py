@@ -32,5 +32,11 @@ class ClustersConfig(AppConfig):
     name = "clusters"
 
     def ready(self) -> None:
-        """Create the role groups whenever migrations run."""
+        """Create the role groups whenever migrations run; give the operations engine
+        its directory of clusters."""
+        # Both import models, which exist only once the app registry is ready.
+        from clusters.directory import ClusterDirectory  # noqa: PLC0415
+        from operations.directory import provide  # noqa: PLC0415
+
         post_migrate.connect(ensure_roles, sender=self)
+        provide(ClusterDirectory())

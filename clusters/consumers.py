@@ -16,8 +16,9 @@ from urllib.parse import parse_qs
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
-from clusters.mirror import OVERVIEW_GROUP, cluster_group, cluster_message, tile_message
+from clusters.mirror import cluster_message, tile_message
 from clusters.models import Cluster, KioskToken
+from operations.feed import OVERVIEW_GROUP, cluster_group
 
 Json = dict[str, Any]
 P = ParamSpec("P")

@@ -12,20 +12,21 @@ import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
+from hacore.commands import corosync as cmap
+from hacore.commands.pacemaker import CRM_NODE_NAME
 from hacore.pacemaker import corosync
-from hacore.pacemaker.status import CRM_MON_XML, ClusterStatus, parse_crm_mon
+from hacore.pacemaker.status import ClusterStatus
 from hacore.pacemaker.xmlsafe import ParseError
+from hacore.reads import ReadFailed, checked, read_status
 from hacore.runner import (
-    CommandResult,
     HostKey,
     HostKeyMismatch,
     RemoteError,
-    SshPool,
+    Runner,
+    Session,
     Target,
     fetch_host_key,
 )
-
-CRM_NODE_NAME = ["crm_node", "--name"]
 
 
 class NotAClusterNode(Exception):
@@ -94,27 +95,19 @@ async def seed_host_key(
     return check_trust(None, address, port, key, trusted)
 
 
-async def _checked(pool: SshPool, target: Target, argv: list[str]) -> CommandResult:
-    result = await pool.run(target, argv)
-    if result.exit_status == 127:
-        raise NotAClusterNode(f"{target.address}: {argv[0]} is not installed (not a cluster node)")
-    if not result.ok:
-        detail = result.stderr.strip() or result.stdout.strip() or f"exit {result.exit_status}"
-        raise NotAClusterNode(f"{target.address}: {' '.join(argv)} failed: {detail}")
-    return result
-
-
-async def read_cluster(pool: SshPool, seed: Target, timeout: float) -> Discovery:
+async def read_cluster(remote: Runner, seed: Target, timeout: float) -> Discovery:
     """Log in to the seed (its key pinned) and read cluster name, nodes and status."""
-    name_out, nodes_out, mon_out = await asyncio.gather(
-        _checked(pool, seed, corosync.CMAP_CLUSTER_NAME),
-        _checked(pool, seed, corosync.CMAP_NODELIST),
-        _checked(pool, seed, CRM_MON_XML),
-    )
+    session = Session(remote, seed)
     try:
+        name_out, nodes_out, status = await asyncio.gather(
+            checked(session, cmap.CMAP_CLUSTER_NAME),
+            checked(session, cmap.CMAP_NODELIST),
+            read_status(session),
+        )
         name = corosync.cluster_name(name_out.stdout)
         members = corosync.nodelist(nodes_out.stdout)
-        status = parse_crm_mon(mon_out.stdout)
+    except ReadFailed as exc:
+        raise NotAClusterNode(f"{seed.address}: {exc.reason}") from exc
     except (corosync.CmapError, ParseError) as exc:
         raise NotAClusterNode(f"{seed.address}: unexpected output: {exc}") from exc
     if not members:
@@ -135,7 +128,7 @@ async def _node_key(member: corosync.CorosyncNode, seed: Target, timeout: float)
     return DiscoveredNode(member.name, member.nodeid, address, key, error)
 
 
-async def verify_nodes(pool: SshPool, targets: Mapping[str, Target]) -> dict[str, str | None]:
+async def verify_nodes(remote: Runner, targets: Mapping[str, Target]) -> dict[str, str | None]:
     """Log in to each node (pinned key) and check it calls itself by its corosync name.
 
     Returns node name -> error text, None where the node is fine.
@@ -143,7 +136,7 @@ async def verify_nodes(pool: SshPool, targets: Mapping[str, Target]) -> dict[str
 
     async def one(name: str, target: Target) -> tuple[str, str | None]:
         try:
-            result = await pool.run(target, CRM_NODE_NAME)
+            result = await remote.run(target, CRM_NODE_NAME)
         except HostKeyMismatch:
             raise
         except RemoteError as exc:

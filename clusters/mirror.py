@@ -10,8 +10,6 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -22,15 +20,10 @@ from clusters.models import Cluster, Event
 from fencing.services import mirror_fence_devices
 from hacore.pacemaker import snapshot as snap
 from hacore.pacemaker.model import ClusterStatus
+from operations.feed import OVERVIEW_GROUP, asend, cluster_group, send
 from resources.services import mirror_resources
 
 Json = dict[str, Any]
-OVERVIEW_GROUP = "clusters"
-
-
-def cluster_group(cluster_id: int) -> str:
-    """The Channels group of one cluster's page."""
-    return f"cluster_{cluster_id}"
 
 
 @transaction.atomic
@@ -61,8 +54,8 @@ def apply_status(cluster_id: int, status: ClusterStatus, read_from: str) -> Json
             ),
         )
     standby_since = _mirror_nodes(cluster, status, now)
-    mirror_resources(cluster, new, now)
-    mirror_fence_devices(cluster, new, now)
+    mirror_resources(cluster.pk, new, now)
+    mirror_fence_devices(cluster.pk, new, now)
     found = snap.warnings(new, standby_since)
     cluster.snapshot, cluster.status_node, cluster.reachable = new, read_from, True
     cluster.status_confirmed = now
@@ -212,13 +205,11 @@ def _group_messages(message: Json) -> list[tuple[str, Json]]:
 
 async def apublish(message: Json | None) -> None:
     """Push a status message to the cluster's page and a tile to the overview and wall."""
-    layer = get_channel_layer()
-    if message is None or layer is None:
-        return
-    for group, body in _group_messages(message):
-        await layer.group_send(group, body)
+    if message is not None:
+        await asend(_group_messages(message))
 
 
 def publish(message: Json | None) -> None:
-    """publish() for synchronous callers (views, tasks)."""
-    async_to_sync(apublish)(message)
+    """apublish() for synchronous callers (views, tasks)."""
+    if message is not None:
+        send(_group_messages(message))

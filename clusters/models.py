@@ -35,6 +35,10 @@ class Cluster(models.Model):
 
     class Meta:
         ordering = ["name"]
+        permissions = [
+            ("operate_cluster", "Can run runtime actions (standby, move, cleanup...)"),
+            ("administer_cluster", "Can change cluster configuration"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -92,8 +96,3 @@ class KioskToken(models.Model):
         if not key:
             return None
         return cls.objects.filter(key=key, revoked__isnull=True).first()
-
-
-from clusters.operations.models import Operation, OperationStatus, Plan  # noqa: E402
-
-__all__ = ["Cluster", "Event", "KioskToken", "Operation", "OperationStatus", "Plan"]

@@ -5,10 +5,12 @@ the Pacemaker log for CIB changes (`Diff: +++` lines of cib_perform_op, written 
 node for every change, ~33 ms after it; nothing at idle). On a change it waits a short
 debounce for the rest of the burst, reads `crm_mon` once, and reads again as long as
 changes keep coming, so a burst's last state arrives within a second. A version probe
-every PROBE_INTERVAL seconds is the safety net for a silent stream. When the node stops
+every probe_interval seconds is the safety net for a silent stream. When the node stops
 answering, it moves to the next node; when none answers, the cluster is marked
 unreachable (its last data stays, with its age).
 
+The watcher talks to nodes through an injected runner and reports to an injected sink
+(the database mirror and the push feed, by default): both are scripted in the unit tests.
 Which process watches which cluster is decided in `monitor_process.py` (leases).
 """
 
@@ -17,23 +19,27 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from asgiref.sync import sync_to_async
+from django.conf import settings
 
 from clusters.mirror import apply_status, apublish, confirm_unchanged, mark_unreachable
 from clusters.models import Cluster
-from clusters.operations.monitor_audit import note_watch, open_watch
-from hacore.pacemaker.status import CRM_MON_XML, parse_crm_mon
+from clusters.monitor_audit import note_watch, open_watch
+from hacore.commands.pacemaker import CIB_VERSION, CRM_MON_XML
+from hacore.commands.shell import follow
+from hacore.pacemaker.status import ClusterStatus
 from hacore.pacemaker.xmlsafe import ParseError
-from hacore.runner import ConnectError, RemoteError, SshPool, Target
+from hacore.reads import checked, read_status
+from hacore.runner import ConnectError, RemoteError, Runner, Session, SshPool, Target
 
 log = logging.getLogger(__name__)
 
-LOG_FILE = "/var/log/pacemaker/pacemaker.log"
-SIGNAL_ARGV = ["tail", "-n0", "-F", LOG_FILE]
 SIGNAL_MARK = "Diff: +++"
-PROBE_ARGV = ["cibadmin", "--query", "--xpath", "/cib", "--no-children"]
+AUDIT_EVERY = 300.0  # seconds between updates of a watch's audit row
 
 
 @dataclass
@@ -60,21 +66,84 @@ class WatchState:
     watch_error: str = ""
 
 
-AUDIT_EVERY = 300.0  # seconds between updates of a watch's audit row
+class Sink(Protocol):
+    """Where a watcher's findings go (the database and the feed; a recorder in tests)."""
+
+    async def targets(self) -> list[tuple[str, Target]]:
+        """The cluster's nodes that can be watched: (name, target) with a pinned key."""
+
+    async def status(self, status: ClusterStatus, node: str) -> None:
+        """A status read from node."""
+
+    async def unreachable(self, reason: str) -> None:
+        """No node answered."""
+
+    async def unchanged(self) -> None:
+        """A probe found the CIB as it was: the status is current as of now."""
+
+    async def watch_opened(self, node: str, commands: list[list[str]]) -> int:
+        """A watch of node began (its audit row's id)."""
+
+    async def watch_noted(
+        self, watch: int, reads: int, probes: int, ended: bool = False, error: str = ""
+    ) -> None:
+        """The watch's counts so far; ended: it stopped (error: why)."""
+
+
+class MirrorSink:
+    """The default sink: the database mirror, the push feed and the audit trail."""
+
+    def __init__(self, cluster_id: int) -> None:
+        self.cluster_id = cluster_id
+
+    async def targets(self) -> list[tuple[str, Target]]:
+        """Nodes with a pinned host key, from the database."""
+        return await _targets(self.cluster_id)
+
+    async def status(self, status: ClusterStatus, node: str) -> None:
+        """Mirror it and push what changed."""
+        await apublish(await sync_to_async(apply_status)(self.cluster_id, status, node))
+
+    async def unreachable(self, reason: str) -> None:
+        """Mark the cluster unreachable (once) and push it."""
+        await apublish(await sync_to_async(mark_unreachable)(self.cluster_id, reason))
+
+    async def unchanged(self) -> None:
+        """Confirm the stored status and push its new age."""
+        await apublish(await sync_to_async(confirm_unchanged)(self.cluster_id))
+
+    async def watch_opened(self, node: str, commands: list[list[str]]) -> int:
+        """Open the watch's audit row."""
+        return await sync_to_async(open_watch)(self.cluster_id, node, commands)
+
+    async def watch_noted(
+        self, watch: int, reads: int, probes: int, ended: bool = False, error: str = ""
+    ) -> None:
+        """Update (or close) the watch's audit row."""
+        await sync_to_async(note_watch)(watch, reads, probes, ended=ended, error=error)
 
 
 class ClusterWatcher:
     """Watches one cluster until cancelled."""
 
-    def __init__(self, cluster_id: int, timing: WatchSettings | None = None) -> None:
+    def __init__(
+        self,
+        cluster_id: int,
+        timing: WatchSettings | None = None,
+        sink: Sink | None = None,
+        runner: Callable[[WatchSettings], Runner] | None = None,
+    ) -> None:
         self.cluster_id = cluster_id
         self.timing = timing or WatchSettings()
+        self.sink = sink or MirrorSink(cluster_id)
+        self.new_runner = runner or _pool
         self.state = WatchState()
+        self.signal_argv = list(follow(settings.PACEMAKER_LOG))
 
     async def run(self) -> None:
         """Watch, moving from node to node; mark the cluster unreachable when none answers."""
         while True:
-            nodes = await _targets(self.cluster_id)
+            nodes = await self.sink.targets()
             self.state.failures.clear()
             for name, target in _ordered(nodes, self.state.preferred):
                 try:
@@ -83,107 +152,107 @@ class ClusterWatcher:
                     log.warning("cluster %s: %s: %s", self.cluster_id, name, exc)
                     self.state.failures[name] = str(exc)
             reason = "; ".join(f"{n}: {e}" for n, e in self.state.failures.items()) or "no node"
-            await apublish(await sync_to_async(mark_unreachable)(self.cluster_id, reason))
+            await self.sink.unreachable(reason)
             await asyncio.sleep(self.timing.retry_delay)
 
     async def watch_node(self, name: str, target: Target) -> None:
         """Follow one node until it fails (raises RemoteError)."""
-        t = self.timing
-        async with SshPool(
-            connect_timeout=t.connect_timeout,
-            command_timeout=t.command_timeout,
-            keepalive=t.keepalive,
-        ) as pool:
+        async with self.new_runner(self.timing) as remote:
+            session = Session(remote, target, name)
             changed = asyncio.Event()
-            signals = asyncio.create_task(self._signals(pool, target, changed))
-            audit = asyncio.create_task(self._audit(name))
+            self.state.reads = self.state.probes = 0
+            self.state.watch_error = ""
+            commands = [self.signal_argv, list(CRM_MON_XML), list(CIB_VERSION)]
+            watch = await self.sink.watch_opened(name, commands)
+            signals = asyncio.create_task(self._signals(session, changed))
+            audit = asyncio.create_task(self._audit(watch))
             try:
-                await self._read(pool, name, target)
+                await self._read(session)
                 while True:
                     await self._wait(changed, signals)
                     if changed.is_set():
-                        await self._read_burst(pool, name, target, changed)
-                    elif await self._probe(pool, target):
-                        await self._read(pool, name, target)
+                        await self._read_burst(session, changed)
+                    elif await self._probe(session):
+                        await self._read(session)
                     else:
-                        confirmed = await sync_to_async(confirm_unchanged)(self.cluster_id)
-                        await apublish(confirmed)
+                        await self.sink.unchanged()
             except (RemoteError, ParseError) as exc:
                 self.state.watch_error = str(exc)
                 raise
             finally:
-                signals.cancel()
-                audit.cancel()
+                for task in (signals, audit):
+                    task.cancel()
                 with contextlib.suppress(asyncio.CancelledError, RemoteError):
                     await signals
                 with contextlib.suppress(asyncio.CancelledError):
                     await audit
+                state = self.state
+                ended = self.sink.watch_noted(
+                    watch, state.reads, state.probes, ended=True, error=state.watch_error
+                )
+                await asyncio.shield(ended)
 
-    async def _audit(self, name: str) -> None:
-        """One audit row for this watch: opened now, counts updated, closed at the end."""
-        commands = [SIGNAL_ARGV, CRM_MON_XML, PROBE_ARGV]
-        self.state.reads = self.state.probes = 0
-        self.state.watch_error = ""
-        op_id = await sync_to_async(open_watch)(self.cluster_id, name, commands)
-        try:
-            while True:
-                await asyncio.sleep(AUDIT_EVERY)
-                await sync_to_async(note_watch)(op_id, self.state.reads, self.state.probes)
-        finally:
-            state = self.state
-            ended = sync_to_async(note_watch)(
-                op_id, state.reads, state.probes, ended=True, error=state.watch_error
-            )
-            await asyncio.shield(ended)
+    async def _audit(self, watch: int) -> None:
+        """Keep the watch's audit row's counts current while it lasts."""
+        while True:
+            await asyncio.sleep(AUDIT_EVERY)
+            await self.sink.watch_noted(watch, self.state.reads, self.state.probes)
 
-    async def _signals(self, pool: SshPool, target: Target, changed: asyncio.Event) -> None:
-        async for line in pool.stream(target, SIGNAL_ARGV):
+    async def _signals(self, session: Session, changed: asyncio.Event) -> None:
+        async for line in session.runner.stream(session.target, self.signal_argv):
             if SIGNAL_MARK in line:
                 changed.set()
 
     async def _wait(self, changed: asyncio.Event, signals: asyncio.Task[None]) -> None:
         """Until a change, the probe interval, or the end of the signal stream (raises)."""
         waiter = asyncio.create_task(changed.wait())
-        done, _ = await asyncio.wait(
-            {waiter, signals},
-            timeout=self.timing.probe_interval,
-            return_when=asyncio.FIRST_COMPLETED,
-        )
-        waiter.cancel()
+        try:
+            done, _ = await asyncio.wait(
+                {waiter, signals},
+                timeout=self.timing.probe_interval,
+                return_when=asyncio.FIRST_COMPLETED,
+            )
+        finally:
+            waiter.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await waiter
         if signals in done:
             exc = signals.exception()
             raise exc if exc else ConnectError("signal stream", "ended")
 
-    async def _read_burst(
-        self, pool: SshPool, name: str, target: Target, changed: asyncio.Event
-    ) -> None:
+    async def _read_burst(self, session: Session, changed: asyncio.Event) -> None:
         while changed.is_set():
             await asyncio.sleep(self.timing.debounce)
             changed.clear()
-            await self._read(pool, name, target)
+            await self._read(session)
 
-    async def _probe(self, pool: SshPool, target: Target) -> bool:
-        """True when the CIB version moved since the last probe (or there was none)."""
-        result = await pool.run(target, PROBE_ARGV)
+    async def _probe(self, session: Session) -> bool:
+        """True when the CIB's version attributes moved since the last probe (or there
+        was none); status updates (num_updates) count as a move."""
+        version = (await checked(session, CIB_VERSION)).stdout.strip()
         self.state.probes += 1
-        if not result.ok:
-            raise RemoteError(target.label, f"cibadmin failed: {result.stderr.strip()}")
-        version = result.stdout.strip()
         moved = version != self.state.version  # the first probe reads once to be sure
         self.state.version = version
         return moved
 
-    async def _read(self, pool: SshPool, name: str, target: Target) -> None:
-        result = await pool.run(target, CRM_MON_XML)
+    async def _read(self, session: Session) -> None:
+        status = await read_status(session)
         self.state.reads += 1
-        if not result.ok:
-            raise RemoteError(target.label, f"crm_mon failed: {result.stderr.strip()}")
-        status = parse_crm_mon(result.stdout)
-        node = status.node(name)
+        node = status.node(session.node)
         if node is not None and not node.online:
-            raise RemoteError(target.label, "this node is not an online cluster member")
-        self.state.preferred = name
-        await apublish(await sync_to_async(apply_status)(self.cluster_id, status, name))
+            raise RemoteError(session.target.label, "this node is not an online cluster member")
+        self.state.preferred = session.node
+        await self.sink.status(status, session.node)
+
+
+def _pool(timing: WatchSettings) -> Runner:
+    """The watcher's own SSH pool: short timeouts and a fast keepalive, to notice a lost
+    node within seconds."""
+    return SshPool(
+        connect_timeout=timing.connect_timeout,
+        command_timeout=timing.command_timeout,
+        keepalive=timing.keepalive,
+    )
 
 
 def _ordered(nodes: list[tuple[str, Target]], preferred: str | None) -> list[tuple[str, Target]]:

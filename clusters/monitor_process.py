@@ -20,17 +20,16 @@ import uuid
 
 import redis.asyncio as aioredis
 from asgiref.sync import sync_to_async
-from celery import current_app
 from django.conf import settings
 
-from clusters.leases import RELEASE_SCRIPT, RENEW_SCRIPT
 from clusters.models import Cluster
 from clusters.monitor import ClusterWatcher, WatchSettings
-from clusters.operations.reconcile import mark_interrupted
+from operations import tasks
+from operations.leases import RELEASE_SCRIPT, RENEW_SCRIPT
+from operations.reconcile import mark_interrupted
 
 log = logging.getLogger(__name__)
 
-RECONCILE_TASK = "clusters.reconcile_operation"
 LEASE_TTL_MS = 20_000
 RENEW = 5.0
 
@@ -112,7 +111,7 @@ class Monitor:
 def _reap_interrupted() -> None:
     """Operations whose worker died: interrupted now, reconciled by the next worker."""
     for pk in mark_interrupted():
-        current_app.send_task(RECONCILE_TASK, args=[pk])
+        tasks.reconcile_operation.delay(pk)
 
 
 @sync_to_async

@@ -6,15 +6,24 @@ from dataclasses import dataclass
 
 from clusters.mirror import apply_status, mark_unreachable, publish
 from clusters.models import Cluster
-from clusters.services import new_pool, record_host_key_mismatch, run_async
-from hacore.pacemaker.status import CRM_MON_XML, ClusterStatus, parse_crm_mon
+from clusters.services import record_host_key_mismatch
+from hacore.pacemaker.status import ClusterStatus
 from hacore.pacemaker.xmlsafe import ParseError
-from hacore.runner import HostKeyMismatch, RemoteError
+from hacore.reads import read_status
+from hacore.runner import HostKeyMismatch, RemoteError, Session
 from nodes.models import Node
+from operations.engine import run_async, runner
 
 
-class ClusterUnreachable(Exception):
+class ClusterUnreachable(RemoteError):
     """No node of the cluster answered; the message lists why, node by node."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__("cluster", detail)
+
+    def describe(self) -> str:
+        """Why, node by node."""
+        return self.reason
 
 
 @dataclass(frozen=True)
@@ -27,13 +36,11 @@ class StatusRead:
 
 async def _read_from(nodes: list[Node]) -> tuple[StatusRead | None, dict[str, Exception]]:
     failures: dict[str, Exception] = {}
-    async with new_pool() as pool:
+    async with runner() as remote:
         for node in nodes:
             try:
-                result = await pool.run(node.target(), CRM_MON_XML)
-                if not result.ok:
-                    raise RemoteError(node.address, f"crm_mon failed: {result.stderr.strip()}")
-                return StatusRead(node.name, parse_crm_mon(result.stdout)), failures
+                status = await read_status(Session(remote, node.target(), node.name))
+                return StatusRead(node.name, status), failures
             except (RemoteError, ParseError) as exc:
                 failures[node.name] = exc
     return None, failures

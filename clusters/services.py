@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Coroutine, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
 import asyncssh
 from django.conf import settings
@@ -26,22 +25,22 @@ from clusters.discovery import (
 )
 from clusters.mirror import apply_status, publish
 from clusters.models import Cluster, Event
+from hacore.errors import ConsoleError
 from hacore.runner import (
     AuthenticationFailed,
     HostKey,
     HostKeyMismatch,
     RemoteError,
-    SshPool,
     Target,
     fetch_host_key,
 )
 from nodes.models import Node, SshCredential
+from operations.engine import run_async, runner
 
-T = TypeVar("T")
 User = AbstractBaseUser | AnonymousUser | None
 
 
-class AddClusterError(Exception):
+class AddClusterError(ConsoleError):
     """Adding a cluster failed; `code` is stable for scripts, the message is for people."""
 
     def __init__(self, code: str, message: str) -> None:
@@ -50,13 +49,40 @@ class AddClusterError(Exception):
         self.message = message
 
 
-class HostKeysUnconfirmed(Exception):
+class HostKeysUnconfirmed(ConsoleError):
     """Nothing was saved: the operator must first trust these host keys."""
+
+    code = "host_keys_unconfirmed"
+    http_status = 409
 
     def __init__(self, cluster_name: str | None, host_keys: list[SeenHostKey]) -> None:
         super().__init__("confirm the host key fingerprints before the cluster is added")
         self.cluster_name = cluster_name
         self.host_keys = host_keys
+
+    def describe(self) -> str:
+        """How to confirm them."""
+        return (
+            "Confirm these host key fingerprints (check them on the nodes, e.g. "
+            "`ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub`), then send the request again "
+            "with trusted_fingerprints {address: fingerprint} or known_hosts. Nothing was saved."
+        )
+
+    def extra(self) -> dict[str, Any]:
+        """The cluster's name (when read) and every node's presented key."""
+        keys = [
+            {
+                "node": s.node,
+                "address": s.address,
+                "port": s.port,
+                "algorithm": s.key.algorithm if s.key else None,
+                "fingerprint": s.key.fingerprint if s.key else None,
+                "trusted": s.trusted,
+                "error": s.error,
+            }
+            for s in self.host_keys
+        ]
+        return {"cluster_name": self.cluster_name, "host_keys": keys}
 
 
 @dataclass(frozen=True)
@@ -68,21 +94,6 @@ class AddClusterRequest:
     username: str
     private_key: str
     trusted: Mapping[str, str]
-
-
-def run_async(coro: Coroutine[Any, Any, T]) -> T:
-    """Run a coroutine to completion from synchronous code (views, commands, tasks)."""
-    return asyncio.run(coro)
-
-
-def new_pool() -> SshPool:
-    """An SshPool with the timeouts and limits from settings."""
-    return SshPool(
-        connect_timeout=settings.SSH_CONNECT_TIMEOUT,
-        command_timeout=settings.SSH_COMMAND_TIMEOUT,
-        max_channels=settings.SSH_MAX_CHANNELS,
-        keepalive=settings.SSH_KEEPALIVE_INTERVAL,
-    )
 
 
 def _user(user: User) -> Any:
@@ -119,8 +130,8 @@ async def _discover(seed: Target, trusted: Mapping[str, str]) -> Discovery:
         seen = await seed_host_key(seed.address, seed.port, trusted, timeout)
         if not seen.trusted:
             raise HostKeysUnconfirmed(None, [seen])
-        async with new_pool() as pool:
-            return await read_cluster(pool, with_key(seed, seen.key), timeout)
+        async with runner() as remote:
+            return await read_cluster(remote, with_key(seed, seen.key), timeout)
     except HostKeyMismatch as exc:
         raise AddClusterError("host_key_mismatch", str(exc)) from exc
     except AuthenticationFailed as exc:
@@ -165,8 +176,8 @@ def _verify(seed: Target, seen: list[SeenHostKey]) -> None:
 
 
 async def _verify_all(targets: Mapping[str, Target]) -> dict[str, str | None]:
-    async with new_pool() as pool:
-        return await verify_nodes(pool, targets)
+    async with runner() as remote:
+        return await verify_nodes(remote, targets)
 
 
 @transaction.atomic

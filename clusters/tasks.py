@@ -15,15 +15,5 @@ def refresh_status_task(cluster_id: int) -> dict[str, object]:
     try:
         read = refresh_status(cluster)
     except ClusterUnreachable as exc:
-        return {"cluster": cluster_id, "ok": False, "error": str(exc)}
+        return {"cluster": cluster_id, "ok": False, "error": exc.reason}
     return {"cluster": cluster_id, "ok": True, "node": read.node}
-
-
-# Celery finds tasks in each app's `tasks` module; the operation tasks live in a package.
-from clusters.operations.tasks import (  # noqa: E402
-    mark_interrupted_task,
-    reconcile_operation,
-    run_operation,
-)
-
-__all__ = ["mark_interrupted_task", "reconcile_operation", "refresh_status_task", "run_operation"]

@@ -114,6 +114,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "channels",
     "console",
+    "operations",
     "nodes",
     "clusters",
     "resources",
@@ -212,6 +213,7 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 100,
+    "EXCEPTION_HANDLER": "operations.api.errors.handle",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "haconsole API",
@@ -243,3 +245,9 @@ LOGGING = {
 FERNET_KEY = os.environ.get("HACONSOLE_FERNET_KEY") or read_or_create_secret(
     DATA_DIR / "fernet.key", base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
 )
+
+# Where the cluster tools keep what the console reads (Debian's paths; RHEL has the
+# Pacemaker daemons in /usr/libexec/pacemaker).
+PACEMAKER_DAEMON_DIR = os.environ.get("HACONSOLE_PACEMAKER_DAEMON_DIR") or "/usr/lib/pacemaker"
+PACEMAKER_LOG = os.environ.get("HACONSOLE_PACEMAKER_LOG") or "/var/log/pacemaker/pacemaker.log"
+COROSYNC_CONF = os.environ.get("HACONSOLE_COROSYNC_CONF") or "/etc/corosync/corosync.conf"

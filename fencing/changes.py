@@ -1,50 +1,28 @@
-"""Command builders for fencing: devices, levels (fencing topology), the fencing switch.
+"""What fencing actions do, as Changes: devices and levels (fencing topology).
 
-Same rules as clusters/operations/changes.py. Deleting or disabling the last fence device
-needs a confirmation that names the risk, as turning stonith-enabled off does.
+Every piece of input is checked here. Deleting or disabling the last fence device needs a
+confirmation that names the risk, as turning stonith-enabled off does.
 """
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
-from clusters.operations.changes import ADMINISTER, Change, confirmed
-from hacore.pacemaker.ids import InvalidName, check_id, check_pairs
+from hacore.commands import pcs
+from hacore.errors import InvalidInput
+from hacore.pacemaker.ids import check_fence_agent, check_id, check_pairs
+from operations.change import ADMINISTER, Change, confirmed
 
-_FENCE_AGENT = re.compile(r"(stonith:)?(fence_[A-Za-z0-9_]+)")
 Body = dict[str, Any]
 LAST_DEVICE = "leave the cluster without fencing"
-
-
-def check_fence_agent(value: object) -> str:
-    """fence_ipmilan or stonith:fence_ipmilan -> fence_ipmilan (pcs takes the bare name)."""
-    match = _FENCE_AGENT.fullmatch(value) if isinstance(value, str) else None
-    if match is None:
-        raise InvalidName("agent must be a fence agent such as fence_ipmilan")
-    return match.group(2)
-
-
-def _assignments(pairs: dict[str, str]) -> list[str]:
-    return [f"{name}={value}" for name, value in pairs.items()]
 
 
 def device_create(body: Body) -> Change:
     """A fence device from an agent, its parameters (pcmk_host_list...) and meta."""
     dev, agent = check_id(body.get("id"), "id"), check_fence_agent(body.get("agent"))
-    argv = [
-        "stonith",
-        "create",
-        dev,
-        agent,
-        *_assignments(check_pairs(body.get("params"), "params")),
-    ]
-    meta = check_pairs(body.get("meta"), "meta")
-    if meta:
-        argv += ["meta", *_assignments(meta)]
-    return Change(
-        "fence.create", dev, f"create fence device {dev} ({agent})", ADMINISTER, (tuple(argv),)
-    )
+    params, meta = check_pairs(body.get("params"), "params"), check_pairs(body.get("meta"), "meta")
+    argv = pcs.stonith_create(dev, agent, params, meta)
+    return Change("fence.create", dev, f"create fence device {dev} ({agent})", ADMINISTER, (argv,))
 
 
 def device_update(dev: str, body: Body) -> Change:
@@ -52,8 +30,8 @@ def device_update(dev: str, body: Body) -> Change:
     d = check_id(dev, "device")
     params = check_pairs(body.get("params"), "params")
     if not params:
-        raise InvalidName("nothing to update: give params")
-    argv = ("stonith", "update", d, *_assignments(params))
+        raise InvalidInput("nothing to update: give params")
+    argv = pcs.stonith_update(d, params)
     return Change("fence.update", d, f"update fence device {d}", ADMINISTER, (argv,))
 
 
@@ -72,43 +50,40 @@ def device_delete(dev: str, body: Body, others: int) -> Change:
     """Remove a fence device (others: how many other devices the cluster has)."""
     d = check_id(dev, "device")
     _last_one(d, body, others, "deleting")
-    return Change(
-        "fence.delete", d, f"delete fence device {d}", ADMINISTER, (("stonith", "delete", d),)
-    )
+    argv = pcs.stonith_flag("delete", d)
+    return Change("fence.delete", d, f"delete fence device {d}", ADMINISTER, (argv,))
 
 
 def device_disable(dev: str, body: Body, others: int) -> Change:
     """Stop a fence device (target-role=Stopped)."""
     d = check_id(dev, "device")
     _last_one(d, body, others, "disabling")
-    return Change(
-        "fence.disable", d, f"disable fence device {d}", ADMINISTER, (("stonith", "disable", d),)
-    )
+    argv = pcs.stonith_flag("disable", d)
+    return Change("fence.disable", d, f"disable fence device {d}", ADMINISTER, (argv,))
 
 
 def device_enable(dev: str, body: Body, others: int) -> Change:
     """Let a fence device run again."""
     d = check_id(dev, "device")
-    return Change(
-        "fence.enable", d, f"enable fence device {d}", ADMINISTER, (("stonith", "enable", d),)
-    )
+    argv = pcs.stonith_flag("enable", d)
+    return Change("fence.enable", d, f"enable fence device {d}", ADMINISTER, (argv,))
 
 
 def _level(body: Body) -> tuple[str, str, list[str]]:
     level = body.get("level")
     if isinstance(level, bool) or not isinstance(level, int) or not 1 <= level <= 9:
-        raise InvalidName("level must be an integer from 1 to 9")
+        raise InvalidInput("level must be an integer from 1 to 9")
     node = check_id(body.get("node"), "node")
     devices = body.get("devices")
     if not isinstance(devices, list) or not devices:
-        raise InvalidName("devices must be a non-empty list of fence device ids")
+        raise InvalidInput("devices must be a non-empty list of fence device ids")
     return str(level), node, [check_id(d, "device") for d in devices]
 
 
 def level_add(body: Body) -> Change:
     """Fencing topology: at level N, node is fenced by all of devices (tried in level order)."""
     level, node, devices = _level(body)
-    argv = ("stonith", "level", "add", level, node, *devices)
+    argv = pcs.stonith_level_add(level, node, devices)
     summary = f"fencing level {level} for {node}: {', '.join(devices)}"
     return Change("fence.level-add", node, summary, ADMINISTER, (argv,))
 
@@ -116,7 +91,7 @@ def level_add(body: Body) -> Change:
 def level_delete(body: Body) -> Change:
     """Remove a fencing level of a node."""
     level, node, devices = _level(body)
-    argv = ("stonith", "level", "delete", level, "target", node, "stonith", *devices)
+    argv = pcs.stonith_level_delete(level, node, devices)
     summary = f"remove fencing level {level} of {node}"
     return Change("fence.level-delete", node, summary, ADMINISTER, (argv,))
 

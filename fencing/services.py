@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import datetime
 
-from clusters.models import Cluster
 from fencing.models import FenceDevice
 from hacore.pacemaker.snapshot import Json, flat_resources
 
 
-def mirror_fence_devices(cluster: Cluster, snapshot: Json, now: datetime.datetime) -> None:
+def mirror_fence_devices(cluster_id: int, snapshot: Json, now: datetime.datetime) -> None:
     """One FenceDevice row per `stonith:` primitive; rows for vanished devices are deleted."""
     keep: set[str] = set()
     for resource in flat_resources(snapshot):
@@ -18,7 +17,7 @@ def mirror_fence_devices(cluster: Cluster, snapshot: Json, now: datetime.datetim
             continue
         keep.add(resource["id"])
         FenceDevice.objects.update_or_create(
-            cluster=cluster,
+            cluster_id=cluster_id,
             rid=resource["id"],
             defaults={
                 "agent": agent,
@@ -29,4 +28,4 @@ def mirror_fence_devices(cluster: Cluster, snapshot: Json, now: datetime.datetim
                 "confirmed": now,
             },
         )
-    FenceDevice.objects.filter(cluster=cluster).exclude(rid__in=keep).delete()
+    FenceDevice.objects.filter(cluster_id=cluster_id).exclude(rid__in=keep).delete()

@@ -7,8 +7,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from clusters.models import Cluster
-from clusters.operations.changes import ADMINISTER
-from clusters.operations.models import OperationStatus
+from operations.change import ADMINISTER
+from operations.models import OperationStatus
 
 
 @permission_required(ADMINISTER, raise_exception=True)

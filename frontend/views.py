@@ -26,7 +26,6 @@ from django.views.decorators.http import require_POST
 
 from clusters.mirror import cluster_message, event_json
 from clusters.models import Cluster, Event, KioskToken
-from clusters.operations.changes import ADMINISTER, OPERATE
 from clusters.refresh import ClusterUnreachable, refresh_status
 from clusters.services import AddClusterError, AddClusterRequest, HostKeysUnconfirmed, add_cluster
 from hacore.pacemaker.snapshot import flat_resources
@@ -34,6 +33,7 @@ from hacore.validators import check_address, check_username
 from nodes import crypto
 from nodes.hostkeys import HostKeyInputError, trusted_fingerprints
 from nodes.models import Node
+from operations.change import ADMINISTER, OPERATE
 from resources.models import Resource
 
 PENDING = "pending_cluster_addition"
@@ -204,7 +204,7 @@ def cluster_refresh(request: HttpRequest, pk: int) -> HttpResponse:
         read = refresh_status(cluster)
         messages.success(request, f"State read from {read.node}.")
     except ClusterUnreachable as exc:
-        messages.error(request, f"No node answered: {exc}")
+        messages.error(request, f"No node answered: {exc.reason}")
     return redirect("cluster-detail", pk=pk)
 
 

@@ -23,12 +23,18 @@ import shlex
 import time
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import asyncssh
 
+from hacore.errors import ConsoleError
 
-class RemoteError(Exception):
+
+class RemoteError(ConsoleError):
     """A command could not be run on a node (the message says why, for the operator)."""
+
+    code = "unreachable"
+    http_status = 502
 
     def __init__(self, host: str, message: str) -> None:
         super().__init__(f"{host}: {message}")
@@ -54,6 +60,9 @@ class HostKeyNotPinned(RemoteError):
 
 class HostKeyMismatch(RemoteError):
     """The node presented another host key than the pinned one: refused, never accepted."""
+
+    code = "host_key_mismatch"
+    http_status = 400
 
     def __init__(self, host: str, expected: str, actual: str | None) -> None:
         shown = actual or "unknown"
@@ -156,6 +165,53 @@ def command_line(argv: Sequence[str]) -> str:
     return shlex.join(argv)
 
 
+class Runner(Protocol):
+    """What runs commands on nodes: the SSH pool here, a scripted fake in the tests.
+
+    A non-zero exit is a result, not an exception; failing to reach the node raises a
+    RemoteError. Use it as an async context manager, or close() it.
+    """
+
+    async def connect(self, target: Target) -> None:
+        """Reach the node now (RemoteError if it cannot be reached)."""
+
+    async def run(
+        self,
+        target: Target,
+        argv: Sequence[str],
+        timeout: float | None = None,
+        stdin: str | None = None,
+    ) -> CommandResult:
+        """Run argv on the node and wait for it."""
+
+    def stream(self, target: Target, argv: Sequence[str]) -> AsyncIterator[str]:
+        """Run a long-lived argv and yield its output lines."""
+
+    async def close(self) -> None:
+        """Close every connection."""
+
+    async def __aenter__(self) -> Runner:
+        """Itself."""
+
+    async def __aexit__(self, *exc: object) -> None:
+        """close()."""
+
+
+@dataclass(frozen=True)
+class Session:
+    """Commands on one node (node: its cluster name) through a runner."""
+
+    runner: Runner
+    target: Target
+    node: str = ""
+
+    async def run(
+        self, argv: Sequence[str], timeout: float | None = None, stdin: str | None = None
+    ) -> CommandResult:
+        """Run argv on the node; a non-zero exit is a result."""
+        return await self.runner.run(self.target, argv, timeout=timeout, stdin=stdin)
+
+
 def _client_key(target: Target) -> asyncssh.SSHKey:
     try:
         return asyncssh.import_private_key(target.private_key)
@@ -251,6 +307,10 @@ class SshPool:
 
     async def __aexit__(self, *exc: object) -> None:
         await self.close()
+
+    async def connect(self, target: Target) -> None:
+        """Open the pooled connection to target now (RemoteError if it cannot be)."""
+        await self.connection(target)
 
     async def connection(self, target: Target) -> asyncssh.SSHClientConnection:
         """The pooled connection to target, opened (or reopened) on demand."""

@@ -4,20 +4,29 @@ from __future__ import annotations
 
 import re
 
+from hacore.errors import InvalidInput
 from hacore.runner import HostKey
 
 _FINGERPRINT = re.compile(r"^SHA256:[A-Za-z0-9+/]{43}$")
 
 
-class HostKeyInputError(ValueError):
+class HostKeyInputError(InvalidInput):
     """Operator-supplied host key data that cannot be used."""
+
+    code = "bad_host_key"
+
+
+class BadFingerprint(HostKeyInputError):
+    """Text that is not an SSH fingerprint."""
+
+    code = "bad_fingerprint"
 
 
 def check_fingerprint(text: str) -> str:
     """Validate an OpenSSH SHA256 fingerprint ('SHA256:' + 43 base64 characters)."""
     value = text.strip()
     if not _FINGERPRINT.match(value):
-        raise HostKeyInputError(
+        raise BadFingerprint(
             f"{value[:60]!r} is not an SSH fingerprint like 'SHA256:' followed by 43 characters"
         )
     return value

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from clusters.models import Cluster
 from hacore.pacemaker.snapshot import Json
 from resources.models import DrbdDevice, Resource, VirtualMachine
 
@@ -66,14 +65,14 @@ def _values(resource: Json, instances: list[Json]) -> dict[str, Any]:
     return values
 
 
-def mirror_resources(cluster: Cluster, snapshot: Json, now: datetime.datetime) -> None:
+def mirror_resources(cluster_id: int, snapshot: Json, now: datetime.datetime) -> None:
     """Upsert one Resource row per configured resource; delete rows crm_mon no longer shows."""
-    existing = {r.rid: r for r in Resource.objects.filter(cluster=cluster)}
+    existing = {r.rid: r for r in Resource.objects.filter(cluster_id=cluster_id)}
     keep: set[str] = set()
     for position, (resource, parent_id, instances) in enumerate(_fold(snapshot)):
         rid = resource["id"]
         keep.add(rid)
-        row = existing.get(rid) or Resource(cluster=cluster, rid=rid)
+        row = existing.get(rid) or Resource(cluster_id=cluster_id, rid=rid)
         for name, value in _values(resource, instances).items():
             setattr(row, name, value)
         row.position, row.confirmed = position, now
@@ -81,7 +80,7 @@ def mirror_resources(cluster: Cluster, snapshot: Json, now: datetime.datetime) -
         row.save()
         _placeholders(row)
         existing[rid] = row
-    Resource.objects.filter(cluster=cluster).exclude(rid__in=keep).delete()
+    Resource.objects.filter(cluster_id=cluster_id).exclude(rid__in=keep).delete()
 
 
 def _placeholders(row: Resource) -> None:

@@ -33,8 +33,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from hacore.commands.pacemaker import CRM_MON_XML  # noqa: E402
 from hacore.pacemaker.model import ClusterStatus, Role  # noqa: E402
-from hacore.pacemaker.status import CRM_MON_XML, parse_crm_mon  # noqa: E402
+from hacore.pacemaker.status import parse_crm_mon  # noqa: E402
 from hacore.pacemaker.xmlsafe import ParseError  # noqa: E402
 
 LAB = ROOT / "lab" / "lab"

@@ -118,3 +118,32 @@ def _or_error(check: Any, value: str) -> str:
     except ValueError as exc:
         raise serializers.ValidationError(str(exc)) from exc
     return result
+
+
+class PropertyBody(serializers.Serializer[Any]):
+    """Set a cluster property ("" unsets it); stonith-enabled=false needs "disable
+    fencing" typed back in confirm."""
+
+    name = serializers.CharField()
+    value = serializers.JSONField(required=False, help_text='a string or a number; "" unsets')
+    confirm = serializers.CharField(required=False, allow_blank=True)
+
+
+class DefaultsBody(serializers.Serializer[Any]):
+    """Resource or operation defaults to set: {name: value}."""
+
+    values = serializers.DictField(child=serializers.JSONField())
+
+
+class ConfirmBody(serializers.Serializer[Any]):
+    """A risky action's risk typed back (e.g. "stop the whole cluster")."""
+
+    confirm = serializers.CharField(required=False, allow_blank=True)
+
+
+class RestoreBody(serializers.Serializer[Any]):
+    """A `pcs config backup` tarball to restore on one node, "restore NODE" typed back."""
+
+    file = serializers.FileField()
+    node = serializers.CharField()
+    confirm = serializers.CharField(required=False, allow_blank=True)

@@ -1,29 +1,31 @@
-"""URLs of the clusters API (under /api/v1/)."""
+"""URLs of the clusters API (under /api/v1/): nodes of a cluster (read, trust a host
+key), and the cluster-wide configuration."""
 
 from django.urls import include, path
-from rest_framework.routers import DefaultRouter, SimpleRouter
+from rest_framework.routers import SimpleRouter
 
-from clusters.api import views
-from clusters.operations import urls as operation_urls
-from clusters.operations.api import OperationViewSet
-from fencing.api import urls as fencing_urls
-from fencing.api.views import FenceDeviceViewSet
-from resources.api.views import ResourceViewSet
-
-router = DefaultRouter()
-router.register("clusters", views.ClusterViewSet, basename="cluster")
-router.register("events", views.EventViewSet, basename="event")
-router.register("resources", ResourceViewSet, basename="resource")
-router.register("fence-devices", FenceDeviceViewSet, basename="fence-device")
-router.register("operations", OperationViewSet, basename="operation")
+from clusters.api import config, views
 
 node_router = SimpleRouter()
 node_router.register("nodes", views.NodeViewSet, basename="cluster-node")
 
+C = "clusters/<int:cluster_pk>"
 urlpatterns = [
-    path("", include(router.urls)),
-    path("clusters/<int:cluster_pk>/", include(node_router.urls)),
-    *operation_urls.urlpatterns,
-    *fencing_urls.urlpatterns,
+    path(f"{C}/", include(node_router.urls)),
+    path(f"{C}/properties/", config.PropertiesListView.as_view(), name="cluster-properties"),
+    path(
+        f"{C}/resource-defaults/",
+        config.DefaultsView.as_view(kind="resource"),
+        name="resource-defaults",
+    ),
+    path(f"{C}/op-defaults/", config.DefaultsView.as_view(kind="op"), name="op-defaults"),
+    path(f"{C}/start-all/", config.ClusterServicesView.as_view(verb="start"), name="start-all"),
+    path(f"{C}/stop-all/", config.ClusterServicesView.as_view(verb="stop"), name="stop-all"),
+    path(f"{C}/corosync/", config.CorosyncView.as_view(), name="corosync"),
+    path(f"{C}/corosync/sync/", config.CorosyncSyncView.as_view(), name="corosync-sync"),
+    path(f"{C}/corosync/reload/", config.CorosyncReloadView.as_view(), name="corosync-reload"),
+    path(f"{C}/backup/", config.BackupView.as_view(), name="backup"),
+    path(f"{C}/restore/", config.RestoreView.as_view(), name="restore"),
+    path(f"{C}/report/", config.ReportView.as_view(), name="report"),
     path("whoami/", views.WhoAmI.as_view(), name="whoami"),
 ]

@@ -22,17 +22,10 @@ from clusters.api.serializers import (
 )
 from clusters.mirror import cluster_message
 from clusters.models import Cluster, Event
-from clusters.refresh import ClusterUnreachable, refresh_status
-from clusters.services import (
-    AddClusterError,
-    AddClusterRequest,
-    HostKeysUnconfirmed,
-    add_cluster,
-    trust_host_key,
-)
-from hacore.runner import HostKeyMismatch, RemoteError
+from clusters.refresh import refresh_status
+from clusters.services import AddClusterRequest, add_cluster, trust_host_key
 from nodes.api.serializers import NodeSerializer
-from nodes.hostkeys import HostKeyInputError, check_fingerprint
+from nodes.hostkeys import check_fingerprint
 from nodes.models import Node
 
 
@@ -52,34 +45,6 @@ class CanChangeClusters(permissions.BasePermission):
 def clusters_queryset() -> QuerySet[Cluster]:
     """Clusters with what their serializer reads, in two queries."""
     return Cluster.objects.select_related("credential").prefetch_related("nodes")
-
-
-def unconfirmed_response(exc: HostKeysUnconfirmed) -> Response:
-    """409: the host keys the operator must confirm (nothing was saved)."""
-    keys = [
-        {
-            "node": s.node,
-            "address": s.address,
-            "port": s.port,
-            "algorithm": s.key.algorithm if s.key else None,
-            "fingerprint": s.key.fingerprint if s.key else None,
-            "trusted": s.trusted,
-            "error": s.error,
-        }
-        for s in exc.host_keys
-    ]
-    detail = (
-        "Confirm these host key fingerprints (check them on the nodes, e.g. "
-        "`ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub`), then send the request again "
-        "with trusted_fingerprints {address: fingerprint} or known_hosts. Nothing was saved."
-    )
-    body = {
-        "code": "host_keys_unconfirmed",
-        "detail": detail,
-        "cluster_name": exc.cluster_name,
-        "host_keys": keys,
-    }
-    return Response(body, status=status.HTTP_409_CONFLICT)
 
 
 class ClusterViewSet(
@@ -104,12 +69,7 @@ class ClusterViewSet(
         req = AddClusterRequest(
             data["address"], data["port"], data["username"], data["private_key"], data["trusted"]
         )
-        try:
-            cluster = add_cluster(req, request.user)
-        except HostKeysUnconfirmed as exc:
-            return unconfirmed_response(exc)
-        except AddClusterError as exc:
-            return Response({"code": exc.code, "detail": exc.message}, status=400)
+        cluster = add_cluster(req, request.user)
         body = ClusterSerializer(clusters_queryset().get(pk=cluster.pk)).data
         return Response(body, status=status.HTTP_201_CREATED)
 
@@ -124,10 +84,7 @@ class ClusterViewSet(
     def refresh(self, request: Request, pk: str) -> Response:
         """Read the nodes' state from the cluster now (crm_mon on the first node that answers)."""
         cluster = self.get_object()
-        try:
-            refresh_status(cluster)
-        except ClusterUnreachable as exc:
-            return Response({"code": "unreachable", "detail": str(exc)}, status=502)
+        refresh_status(cluster)
         return Response(ClusterSerializer(clusters_queryset().get(pk=cluster.pk)).data)
 
 
@@ -151,15 +108,7 @@ class NodeViewSet(viewsets.ReadOnlyModelViewSet[Node]):
         node = self.get_object()
         form = TrustHostKeySerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        try:
-            fingerprint = check_fingerprint(form.validated_data["fingerprint"])
-            trust_host_key(node, fingerprint, request.user)
-        except HostKeyInputError as exc:
-            return Response({"code": "bad_fingerprint", "detail": str(exc)}, status=400)
-        except HostKeyMismatch as exc:
-            return Response({"code": "host_key_mismatch", "detail": str(exc)}, status=400)
-        except RemoteError as exc:
-            return Response({"code": "unreachable", "detail": str(exc)}, status=502)
+        trust_host_key(node, check_fingerprint(form.validated_data["fingerprint"]), request.user)
         return Response(NodeSerializer(node).data)
 
 

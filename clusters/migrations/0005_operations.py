@@ -4,7 +4,7 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-import clusters.operations.models
+import operations.models
 
 
 class Migration(migrations.Migration):
@@ -112,7 +112,7 @@ class Migration(migrations.Migration):
                 (
                     "id",
                     models.CharField(
-                        default=clusters.operations.models._plan_id,
+                        default=operations.models._plan_id,
                         editable=False,
                         max_length=32,
                         primary_key=True,

@@ -223,3 +223,25 @@ def _configuration_lines(xml: str | bytes) -> list[str]:
         raise ParseError("a <cib> without <configuration>")
     etree.indent(config, space="  ")
     return etree.tostring(config, encoding="unicode").splitlines(keepends=True)
+
+
+@dataclass(frozen=True)
+class AttributeSets:
+    """A resource's own instance attributes (params) and meta attributes (not its members')."""
+
+    params: dict[str, str]
+    meta: dict[str, str]
+
+
+def parse_attribute_sets(xml: str | bytes) -> AttributeSets:
+    """The instance and meta attributes of the element `cibadmin --query --xpath` gave."""
+    root = parse_xml(xml)
+    return AttributeSets(_nvpairs(root, "instance_attributes"), _nvpairs(root, "meta_attributes"))
+
+
+def _nvpairs(root: etree._Element, tag: str) -> dict[str, str]:
+    return {
+        str(nv.get("name")): str(nv.get("value", ""))
+        for nv in root.iterfind(f"{tag}/nvpair")
+        if nv.get("name")
+    }

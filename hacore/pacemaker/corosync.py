@@ -5,9 +5,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-CMAP_CLUSTER_NAME = ["corosync-cmapctl", "totem.cluster_name"]
-CMAP_NODELIST = ["corosync-cmapctl", "nodelist.node."]
-
 # "nodelist.node.0.ring0_addr (str) = 198.51.100.11"
 _LINE = re.compile(r"^(?P<key>[^\s(]+) \((?P<type>[a-z0-9]+)\) = (?P<value>.*)$")
 _NODE_KEY = re.compile(r"^nodelist\.node\.(?P<pos>\d+)\.(?P<field>[a-z0-9_]+)$")

@@ -10,24 +10,23 @@ from __future__ import annotations
 
 import re
 
+from hacore.errors import InvalidInput
+
 MAX_ID = 255
 _ID = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*")
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.:-]*")
 _OCF_AGENT = re.compile(r"ocf:([A-Za-z0-9_][A-Za-z0-9_.-]*):([A-Za-z0-9_][A-Za-z0-9_.-]*)")
 _OTHER_AGENT = re.compile(r"(lsb|service|systemd):([A-Za-z0-9_][A-Za-z0-9_.@-]*)")
+_FENCE_AGENT = re.compile(r"(stonith:)?(fence_[A-Za-z0-9_]+)")
 PCS_KEYWORDS = frozenset({"meta", "op", "clone", "promotable", "bundle", "group"})
 
 
-class InvalidName(ValueError):
-    """A name or value Pacemaker (or the console) would not accept."""
-
-
 def check_id(value: object, what: str = "id") -> str:
-    """A Pacemaker XML ID, or InvalidName."""
+    """A Pacemaker XML ID, or InvalidInput."""
     if not isinstance(value, str) or not value:
-        raise InvalidName(f"{what} must be a non-empty string")
+        raise InvalidInput(f"{what} must be a non-empty string")
     if len(value) > MAX_ID or not _ID.fullmatch(value):
-        raise InvalidName(
+        raise InvalidInput(
             f"{what} {value[:60]!r} is not a valid Pacemaker id: start with a letter or '_',"
             " then letters, digits, '.', '_' or '-'"
         )
@@ -35,33 +34,33 @@ def check_id(value: object, what: str = "id") -> str:
 
 
 def check_name(value: object, what: str = "name") -> str:
-    """An attribute name (parameter, meta attribute, property), or InvalidName."""
+    """An attribute name (parameter, meta attribute, property), or InvalidInput."""
     if not isinstance(value, str) or not value:
-        raise InvalidName(f"{what} must be a non-empty string")
+        raise InvalidInput(f"{what} must be a non-empty string")
     if len(value) > MAX_ID or not _NAME.fullmatch(value) or value in PCS_KEYWORDS:
-        raise InvalidName(f"{what} {value[:60]!r} is not a valid attribute name")
+        raise InvalidInput(f"{what} {value[:60]!r} is not a valid attribute name")
     return value
 
 
 def check_value(value: object, what: str = "value") -> str:
     """An attribute value: text of at most 4096 characters without NUL."""
     if isinstance(value, bool) or not isinstance(value, str | int | float):
-        raise InvalidName(f"{what} must be a string or a number")
+        raise InvalidInput(f"{what} must be a string or a number")
     text = str(value)
     if "\x00" in text or len(text) > 4096:
-        raise InvalidName(f"{what} must be at most 4096 characters without NUL")
+        raise InvalidInput(f"{what} must be at most 4096 characters without NUL")
     return text
 
 
 def check_agent(value: object) -> str:
     """A resource agent (ocf:provider:type, lsb:, service:, systemd:); stonith is refused."""
     if not isinstance(value, str) or not value:
-        raise InvalidName("agent must be a non-empty string")
+        raise InvalidInput("agent must be a non-empty string")
     if value.startswith("stonith:"):
-        raise InvalidName("fence devices are created as fence devices, not as resources")
+        raise InvalidInput("fence devices are created as fence devices, not as resources")
     if _OCF_AGENT.fullmatch(value) or _OTHER_AGENT.fullmatch(value):
         return value
-    raise InvalidName(f"agent {value[:80]!r} is not standard:provider:type (ocf) or standard:type")
+    raise InvalidInput(f"agent {value[:80]!r} is not standard:provider:type (ocf) or standard:type")
 
 
 def check_pairs(value: object, what: str) -> dict[str, str]:
@@ -69,5 +68,13 @@ def check_pairs(value: object, what: str) -> dict[str, str]:
     if value is None:
         return {}
     if not isinstance(value, dict):
-        raise InvalidName(f"{what} must be an object of name: value")
+        raise InvalidInput(f"{what} must be an object of name: value")
     return {check_name(k, f"{what} name"): check_value(v, f"{what} {k}") for k, v in value.items()}
+
+
+def check_fence_agent(value: object) -> str:
+    """fence_ipmilan or stonith:fence_ipmilan -> fence_ipmilan (pcs takes the bare name)."""
+    match = _FENCE_AGENT.fullmatch(value) if isinstance(value, str) else None
+    if match is None:
+        raise InvalidInput("agent must be a fence agent such as fence_ipmilan")
+    return match.group(2)

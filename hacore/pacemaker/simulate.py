@@ -12,8 +12,6 @@ from lxml import etree
 
 from hacore.pacemaker.xmlsafe import ParseError, parse_xml
 
-SIMULATE_ARGV = ["crm_simulate", "--simulate", "--output-as=xml", "--xml-file"]
-
 
 @dataclass(frozen=True)
 class PlannedAction:
@@ -75,3 +73,21 @@ def _action(el: etree._Element) -> PlannedAction:
         role=get("role", get("next_role", "")),
         reason=get("reason", ""),
     )
+
+
+@dataclass(frozen=True)
+class Scores:
+    """`crm_simulate --show-scores`: the score lines, and the whole output."""
+
+    scores: tuple[str, ...]
+    output: str
+
+
+def parse_scores(text: str) -> Scores:
+    """The allocation and promotion score lines of crm_simulate's text output."""
+    lines = tuple(
+        line
+        for line in text.splitlines()
+        if "allocation score" in line or "promotion score" in line
+    )
+    return Scores(lines, text)

@@ -29,9 +29,8 @@ from hacore.pacemaker.model import (
 from hacore.pacemaker.status_resources import parse_int, parse_ms, parse_resources
 from hacore.pacemaker.xmlsafe import ParseError, attr_bool, parse_xml
 
-__all__ = ["CRM_MON_XML", "ClusterStatus", "NodeStatus", "parse_crm_mon", "parse_time"]
+__all__ = ["ClusterStatus", "NodeStatus", "parse_crm_mon", "parse_time"]
 
-CRM_MON_XML = ["crm_mon", "--one-shot", "--inactive", "--output-as=xml"]
 
 # Top-level children of <pacemaker-result> we know; anything else is reported.
 _KNOWN = {

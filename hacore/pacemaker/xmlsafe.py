@@ -6,9 +6,15 @@ import re
 
 from lxml import etree
 
+from hacore.errors import BadGateway
 
-class ParseError(ValueError):
+
+class ParseError(BadGateway, ValueError):
     """The text is not XML we accept (malformed, hostile, or not what was expected)."""
+
+    def describe(self) -> str:
+        """What the API answers: the output could not be read, and why."""
+        return f"unreadable output: {self}"
 
 
 _PARSER = etree.XMLParser(

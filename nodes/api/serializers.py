@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rest_framework import serializers
 
 from nodes.models import Node
@@ -39,3 +41,18 @@ class NodeSerializer(serializers.ModelSerializer[Node]):
     def get_host_key_trusted(self, node: Node) -> bool:
         """Whether a host key is pinned for this node."""
         return bool(node.host_key)
+
+
+class NodeActionBody(serializers.Serializer[Any]):
+    """The body of a node action: most take none; fence takes `action` and each risky
+    action (fence, confirm-fenced, remove) its risk typed back in `confirm`."""
+
+    action = serializers.ChoiceField(["reboot", "off"], required=False)
+    confirm = serializers.CharField(required=False, allow_blank=True)
+
+
+class AddNodeBody(serializers.Serializer[Any]):
+    """`pcs cluster node add`: the new node's name and, optionally, its address."""
+
+    node = serializers.CharField()
+    address = serializers.CharField(required=False, allow_blank=True)

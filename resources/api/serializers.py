@@ -37,3 +37,79 @@ class ResourceSerializer(serializers.ModelSerializer[Resource]):
             "confirmed",
         ]
         read_only_fields = fields
+
+
+class OperationBody(serializers.Serializer[Any]):
+    """One operation of a new resource: its name and options (interval, timeout...)."""
+
+    name = serializers.CharField()
+
+
+class ResourceCreateBody(serializers.Serializer[Any]):
+    """A new primitive: its id, its agent, parameters, meta attributes and operations."""
+
+    id = serializers.CharField()
+    agent = serializers.CharField(help_text="ocf:provider:type, lsb:type, service:, systemd:")
+    params = serializers.DictField(child=serializers.JSONField(), required=False)
+    meta = serializers.DictField(child=serializers.JSONField(), required=False)
+    operations = serializers.ListField(child=serializers.DictField(), required=False)
+
+
+class ResourceActionBody(serializers.Serializer[Any]):
+    """The body of a resource action: move, promote, demote and ban take `node` (clear
+    may); update takes `params`/`meta` (an empty value removes one); clone and
+    promotable take `options`."""
+
+    node = serializers.CharField(required=False, allow_blank=True)
+    params = serializers.DictField(child=serializers.JSONField(), required=False)
+    meta = serializers.DictField(child=serializers.JSONField(), required=False)
+    options = serializers.DictField(child=serializers.JSONField(), required=False)
+
+
+class GroupBody(serializers.Serializer[Any]):
+    """Create a group or add members to it, optionally before or after a member."""
+
+    id = serializers.CharField()
+    resources = serializers.ListField(child=serializers.CharField())
+    before = serializers.CharField(required=False, allow_blank=True)
+    after = serializers.CharField(required=False, allow_blank=True)
+
+
+class GroupRemoveBody(serializers.Serializer[Any]):
+    """Take members out of a group."""
+
+    resources = serializers.ListField(child=serializers.CharField())
+
+
+class ResourceSetBody(serializers.Serializer[Any]):
+    """One set of a set constraint: its resources and set options."""
+
+    resources = serializers.ListField(child=serializers.CharField())
+    options = serializers.DictField(child=serializers.JSONField(), required=False)
+
+
+class ConstraintBody(serializers.Serializer[Any]):
+    """A new constraint. location: resource, node, score (or rule: a list of words);
+    order: first, then (+ first_action, then_action, kind, symmetrical) or sets;
+    colocation: resource, with, score (+ role, with_role) or sets."""
+
+    type = serializers.ChoiceField(["location", "order", "colocation"])
+    resource = serializers.CharField(required=False)
+    node = serializers.CharField(required=False)
+    score = serializers.JSONField(required=False, help_text="an integer or [+-]INFINITY")
+    rule = serializers.ListField(child=serializers.JSONField(), required=False)
+    first = serializers.CharField(required=False)
+    then = serializers.CharField(required=False)
+    first_action = serializers.CharField(required=False)
+    then_action = serializers.CharField(required=False)
+    kind = serializers.CharField(required=False)
+    symmetrical = serializers.BooleanField(required=False)
+    role = serializers.CharField(required=False, allow_blank=True)
+    with_role = serializers.CharField(required=False, allow_blank=True)
+    sets = serializers.ListField(child=ResourceSetBody(), required=False)
+
+    def get_fields(self) -> dict[str, serializers.Field[Any, Any, Any, Any]]:
+        """The fields, with "with" (a Python keyword, so not a class attribute)."""
+        fields = super().get_fields()
+        fields["with"] = serializers.CharField(required=False, help_text="colocation: the other")
+        return fields

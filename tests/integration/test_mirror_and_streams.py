@@ -11,11 +11,12 @@ from django.db import connections
 from rest_framework.test import APIClient
 
 from clusters.mirror import apply_status, apublish, mark_unreachable
-from clusters.models import Cluster, Event, KioskToken, Operation
-from clusters.operations.service import publish_operation
+from clusters.models import Cluster, Event, KioskToken
 from console.asgi import application
 from fencing.models import FenceDevice
 from nodes.models import Node
+from operations.engine import publish_operation
+from operations.models import Operation
 from resources.models import DrbdDevice, Resource, VirtualMachine
 from tests.statusfactory import fence, lab_like, node, primitive
 

@@ -15,10 +15,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from clusters.models import Cluster, Operation, Plan
-from clusters.operations.changes import node_standby, resource_delete
-from clusters.operations.monitor_audit import note_watch, open_watch
-from clusters.operations.reconcile import mark_interrupted
+from clusters.models import Cluster
+from clusters.monitor_audit import note_watch, open_watch
+from nodes.changes import node_standby
+from operations.models import Operation, Plan
+from operations.reconcile import mark_interrupted
+from operations.tasks import run_operation
+from resources.changes import resource_delete
 from tests.corpus import INJECTION_CORPUS
 
 pytestmark = pytest.mark.django_db
@@ -29,8 +32,8 @@ def sent(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, Any]]:
     """Tasks handed to Celery (captured: no worker or node takes part here)."""
     calls: list[tuple[str, Any]] = []
     monkeypatch.setattr(
-        "clusters.operations.service.current_app.send_task",
-        lambda name, args: calls.append((name, args)),
+        "operations.tasks.run_operation.delay",
+        lambda *args: calls.append((run_operation.name, list(args))),
     )
     return calls
 

@@ -11,7 +11,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from clusters.models import Cluster, Operation
+from clusters.models import Cluster
+from operations.models import Operation
 from tests.lab.oputil import finished, on_node, run
 from tests.labutil import Lab, lab
 

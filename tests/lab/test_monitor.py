@@ -15,11 +15,12 @@ from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import User
 from django.db import connections
 
-from clusters.models import Cluster, Event, Operation
+from clusters.models import Cluster, Event
 from clusters.services import AddClusterRequest, add_cluster
 from console.asgi import application
 from nodes.hostkeys import trusted_fingerprints
 from nodes.models import Node
+from operations.models import Operation
 from tests.labutil import Lab, lab
 
 pytestmark = [pytest.mark.lab, pytest.mark.django_db(transaction=True)]

@@ -9,10 +9,14 @@ from collections.abc import Callable
 
 import pytest
 
-from clusters.operations import changes
-from clusters.operations.changes import Change
-from hacore.pacemaker.ids import InvalidName, check_agent, check_id, check_name
+from clusters import changes as cluster_changes
+from hacore.errors import ConfirmationRequired, InvalidInput
+from hacore.pacemaker.ids import check_agent, check_id, check_name
 from hacore.runner import command_line
+from nodes import changes as node_changes
+from operations import change as change_values
+from operations.change import Change
+from resources import changes as resource_changes
 from tests.corpus import INJECTION_CORPUS
 
 
@@ -21,26 +25,26 @@ def staged(change: Change) -> list[list[str]]:
 
 
 def test_node_actions() -> None:
-    assert changes.node_standby("node2").stage == (("node", "standby", "node2"),)
-    assert changes.node_unstandby("node2").stage == (("node", "unstandby", "node2"),)
-    assert changes.node_standby("node2").permission == changes.OPERATE
+    assert node_changes.node_standby("node2").stage == (("node", "standby", "node2"),)
+    assert node_changes.node_unstandby("node2").stage == (("node", "unstandby", "node2"),)
+    assert node_changes.node_standby("node2").permission == change_values.OPERATE
 
 
 def test_resource_actions() -> None:
-    assert changes.resource_disable("r1").stage == (("resource", "disable", "r1"),)
-    assert changes.resource_enable("r1").stage == (("resource", "enable", "r1"),)
-    assert changes.resource_delete("r1").stage == (("resource", "delete", "r1"),)
-    assert changes.resource_delete("r1").permission == changes.ADMINISTER
-    cleanup = changes.resource_cleanup("r1")
+    assert resource_changes.resource_disable("r1").stage == (("resource", "disable", "r1"),)
+    assert resource_changes.resource_enable("r1").stage == (("resource", "enable", "r1"),)
+    assert resource_changes.resource_delete("r1").stage == (("resource", "delete", "r1"),)
+    assert resource_changes.resource_delete("r1").permission == change_values.ADMINISTER
+    cleanup = resource_changes.resource_cleanup("r1")
     assert cleanup.stage == ()
     assert cleanup.live == (("pcs", "resource", "cleanup", "r1"),)
-    move = changes.resource_move("r1", "node3")
+    move = resource_changes.resource_move("r1", "node3")
     assert move.stage == (("resource", "move-with-constraint", "r1", "node3"),)
     assert move.live == (("pcs", "resource", "move", "r1", "node3"),)
 
 
 def test_create_builds_one_pcs_command() -> None:
-    change = changes.resource_create(
+    change = resource_changes.resource_create(
         "web",
         "ocf:heartbeat:apache",
         {"configfile": "/etc/apache2/apache2.conf", "port": 80},
@@ -65,7 +69,7 @@ def test_create_builds_one_pcs_command() -> None:
             "start",
         ),
     )
-    assert change.permission == changes.ADMINISTER
+    assert change.permission == change_values.ADMINISTER
     assert Change.from_json(change.as_json()) == change
 
 
@@ -76,13 +80,13 @@ def test_valid_ids(good: str) -> None:
 
 @pytest.mark.parametrize("bad", ["", "1abc", "-rf", "a b", "a;b", "a/b", "é", "A" * 256, "a:b"])
 def test_invalid_ids(bad: str) -> None:
-    with pytest.raises(InvalidName):
+    with pytest.raises(InvalidInput):
         check_id(bad)
 
 
 @pytest.mark.parametrize("bad", ["meta", "op", "-x", "a=b", "a b"])
 def test_invalid_attribute_names(bad: str) -> None:
-    with pytest.raises(InvalidName):
+    with pytest.raises(InvalidInput):
         check_name(bad)
 
 
@@ -90,7 +94,7 @@ def test_invalid_attribute_names(bad: str) -> None:
     "bad", ["stonith:fence_ipmilan", "ocf:heartbeat", "ocf:-x:Dummy", "ocf:a:b;id", "Dummy", ""]
 )
 def test_invalid_agents(bad: str) -> None:
-    with pytest.raises(InvalidName):
+    with pytest.raises(InvalidInput):
         check_agent(bad)
 
 
@@ -102,21 +106,23 @@ def test_agents() -> None:
 @pytest.mark.parametrize("hostile", INJECTION_CORPUS)
 def test_hostile_ids_are_refused(hostile: str) -> None:
     builds: list[Callable[[], Change]] = [
-        lambda: changes.node_standby(hostile),
-        lambda: changes.resource_disable(hostile),
-        lambda: changes.resource_move("r1", hostile),
-        lambda: changes.resource_create(hostile, "ocf:heartbeat:Dummy", {}, {}, []),
-        lambda: changes.resource_create("r1", hostile, {}, {}, []),
-        lambda: changes.resource_create("r1", "ocf:heartbeat:Dummy", {hostile: "1"}, {}, []),
+        lambda: node_changes.node_standby(hostile),
+        lambda: resource_changes.resource_disable(hostile),
+        lambda: resource_changes.resource_move("r1", hostile),
+        lambda: resource_changes.resource_create(hostile, "ocf:heartbeat:Dummy", {}, {}, []),
+        lambda: resource_changes.resource_create("r1", hostile, {}, {}, []),
+        lambda: resource_changes.resource_create(
+            "r1", "ocf:heartbeat:Dummy", {hostile: "1"}, {}, []
+        ),
     ]
     for build in builds:
-        with pytest.raises(InvalidName):
+        with pytest.raises(InvalidInput):
             build()
 
 
 @pytest.mark.parametrize("hostile", [s for s in INJECTION_CORPUS if len(s) <= 4096])
 def test_hostile_values_are_one_argument(hostile: str) -> None:
-    change = changes.resource_create(
+    change = resource_changes.resource_create(
         "r1",
         "ocf:heartbeat:Dummy",
         {"fake": hostile},
@@ -132,24 +138,24 @@ def test_hostile_values_are_one_argument(hostile: str) -> None:
 
 def test_values_over_4096_characters_or_with_nul_are_refused() -> None:
     for bad in ("x" * 4097, "a\x00b", None, ["list"], True):
-        with pytest.raises(InvalidName):
-            changes.resource_create("r1", "ocf:heartbeat:Dummy", {"fake": bad}, {}, [])
+        with pytest.raises(InvalidInput):
+            resource_changes.resource_create("r1", "ocf:heartbeat:Dummy", {"fake": bad}, {}, [])
 
 
 @pytest.mark.parametrize(
     "operations", ["monitor", [{"interval": "10s"}], [{"name": "-x"}], [["monitor"]], {}]
 )
 def test_malformed_operations_are_refused(operations: object) -> None:
-    with pytest.raises(InvalidName):
-        changes.resource_create("r1", "ocf:heartbeat:Dummy", {}, {}, operations)
+    with pytest.raises(InvalidInput):
+        resource_changes.resource_create("r1", "ocf:heartbeat:Dummy", {}, {}, operations)
 
 
 def node_action(verb: str, body: dict[str, object] | None = None, node: str = "node2") -> Change:
-    return changes.NODE_ACTIONS[verb](node, body or {})
+    return node_changes.NODE_ACTIONS[verb](node, body or {})
 
 
 def resource_action(verb: str, body: dict[str, object] | None = None) -> Change:
-    return changes.RESOURCE_ACTIONS[verb]("r1", body or {})
+    return resource_changes.RESOURCE_ACTIONS[verb]("r1", body or {})
 
 
 def test_more_node_actions() -> None:
@@ -159,7 +165,7 @@ def test_more_node_actions() -> None:
     assert stop.live == (("pcs", "cluster", "stop"),)
     assert stop.on_node == "node2"
     assert stop.simulate == ("--node-down", "node2")
-    assert stop.permission == changes.ADMINISTER
+    assert stop.permission == change_values.ADMINISTER
     assert node_action("start").simulate == ("--node-up", "node2")
     assert node_action("enable").live == (("pcs", "cluster", "enable"),)
     assert node_action("disable").live == (("pcs", "cluster", "disable"),)
@@ -167,21 +173,21 @@ def test_more_node_actions() -> None:
 
 
 def test_fencing_needs_the_node_name_typed_back() -> None:
-    with pytest.raises(changes.ConfirmationRequired, match='"confirm": "node2"'):
+    with pytest.raises(ConfirmationRequired, match='"confirm": "node2"'):
         node_action("fence")
-    with pytest.raises(changes.ConfirmationRequired):
+    with pytest.raises(ConfirmationRequired):
         node_action("fence", {"confirm": "node3"})
     reboot = node_action("fence", {"confirm": "node2"})
     assert reboot.live == (("pcs", "stonith", "fence", "node2"),)
     assert reboot.simulate == ("--node-fail", "node2")
     off = node_action("fence", {"confirm": "node2", "action": "off"})
     assert off.live == (("pcs", "stonith", "fence", "node2", "--off"),)
-    with pytest.raises(InvalidName):
+    with pytest.raises(InvalidInput):
         node_action("fence", {"confirm": "node2", "action": "; id"})
 
 
 def test_confirming_a_fence_names_the_data_loss() -> None:
-    with pytest.raises(changes.ConfirmationRequired, match="split brain"):
+    with pytest.raises(ConfirmationRequired, match="split brain"):
         node_action("confirm-fenced", {"confirm": "node2"})
     done = node_action("confirm-fenced", {"confirm": "node2 is off"})
     assert done.live == (("pcs", "stonith", "confirm", "node2", "--force"),)
@@ -199,28 +205,28 @@ def test_more_resource_actions() -> None:
     assert resource_action("refresh").live == (("pcs", "resource", "refresh", "r1"),)
     update = resource_action("update", {"params": {"fake": "x", "gone": ""}, "meta": {"a": "1"}})
     assert update.stage == (("resource", "update", "r1", "fake=x", "gone=", "meta", "a=1"),)
-    with pytest.raises(InvalidName):
+    with pytest.raises(InvalidInput):
         resource_action("update", {})
-    with pytest.raises(InvalidName):
+    with pytest.raises(InvalidInput):
         resource_action("ban", {"node": "$(id)"})
 
 
 def test_properties_and_the_fencing_switch() -> None:
-    assert changes.property_set({"name": "stonith-timeout", "value": "90s"}).stage == (
+    assert cluster_changes.property_set({"name": "stonith-timeout", "value": "90s"}).stage == (
         ("property", "set", "stonith-timeout=90s"),
     )
-    assert changes.property_set({"name": "stonith-timeout", "value": ""}).stage == (
+    assert cluster_changes.property_set({"name": "stonith-timeout", "value": ""}).stage == (
         ("property", "unset", "stonith-timeout"),
     )
-    with pytest.raises(changes.ConfirmationRequired, match="disable fencing"):
-        changes.property_set({"name": "stonith-enabled", "value": "false"})
-    off = changes.property_set(
+    with pytest.raises(ConfirmationRequired, match="disable fencing"):
+        cluster_changes.property_set({"name": "stonith-enabled", "value": "false"})
+    off = cluster_changes.property_set(
         {"name": "stonith-enabled", "value": "false", "confirm": "disable fencing"}
     )
     assert off.stage == (("property", "set", "stonith-enabled=false"),)
-    assert changes.property_set({"name": "stonith-enabled", "value": "true"}).permission == (
-        changes.ADMINISTER
-    )
+    assert cluster_changes.property_set(
+        {"name": "stonith-enabled", "value": "true"}
+    ).permission == (change_values.ADMINISTER)
 
 
 def test_every_builder_round_trips_through_json() -> None:
@@ -229,7 +235,7 @@ def test_every_builder_round_trips_through_json() -> None:
         "confirm-fenced": {"confirm": "node2 is off"},
         "remove": {"confirm": "node2"},
     }
-    for verb, build in changes.NODE_ACTIONS.items():
+    for verb, build in node_changes.NODE_ACTIONS.items():
         change = build("node2", bodies.get(verb, {}))
         assert Change.from_json(change.as_json()) == change
     resource_bodies: dict[str, dict[str, object]] = {
@@ -239,7 +245,7 @@ def test_every_builder_round_trips_through_json() -> None:
         "promote": {"node": "n1"},
         "demote": {"node": "n1"},
     }
-    for verb, build in changes.RESOURCE_ACTIONS.items():
+    for verb, build in resource_changes.RESOURCE_ACTIONS.items():
         change = build("r1", resource_bodies.get(verb, {}))
         assert Change.from_json(change.as_json()) == change
 
@@ -254,55 +260,55 @@ def test_structure_defaults_and_corosync() -> None:
     assert resource_action("unclone").stage == (("resource", "unclone", "r1"),)
     debug = resource_action("debug-start")
     assert debug.live == (("pcs", "resource", "debug-start", "r1", "--full"),)
-    assert debug.permission == changes.ADMINISTER
-    add = changes.group_add({"id": "g1", "resources": ["a", "b"], "after": "c"})
+    assert debug.permission == change_values.ADMINISTER
+    add = resource_changes.group_add({"id": "g1", "resources": ["a", "b"], "after": "c"})
     assert add.stage == (("resource", "group", "add", "g1", "a", "b", "--after", "c"),)
-    assert changes.group_remove("g1", {"resources": ["a"]}).stage == (
+    assert resource_changes.group_remove("g1", {"resources": ["a"]}).stage == (
         ("resource", "group", "remove", "g1", "a"),
     )
-    assert changes.defaults_update("resource", {"values": {"resource-stickiness": "5"}}).stage == (
-        ("resource", "defaults", "update", "resource-stickiness=5"),
-    )
-    assert changes.defaults_update("op", {"values": {"timeout": "45s"}}).stage == (
+    assert cluster_changes.defaults_update(
+        "resource", {"values": {"resource-stickiness": "5"}}
+    ).stage == (("resource", "defaults", "update", "resource-stickiness=5"),)
+    assert cluster_changes.defaults_update("op", {"values": {"timeout": "45s"}}).stage == (
         ("resource", "op", "defaults", "update", "timeout=45s"),
     )
-    assert changes.corosync_reload({}).live == (("pcs", "cluster", "reload", "corosync"),)
-    assert changes.cluster_sync({}).live == (("pcs", "cluster", "sync"),)
+    assert cluster_changes.corosync_reload({}).live == (("pcs", "cluster", "reload", "corosync"),)
+    assert cluster_changes.cluster_sync({}).live == (("pcs", "cluster", "sync"),)
     bads: list[Callable[[], Change]] = [
-        lambda: changes.group_add({"id": "g1", "resources": []}),
-        lambda: changes.group_add({"id": "g1", "resources": ["a"], "before": "-x"}),
-        lambda: changes.group_remove("g1", {}),
-        lambda: changes.defaults_update("op", {"values": {}}),
+        lambda: resource_changes.group_add({"id": "g1", "resources": []}),
+        lambda: resource_changes.group_add({"id": "g1", "resources": ["a"], "before": "-x"}),
+        lambda: resource_changes.group_remove("g1", {}),
+        lambda: cluster_changes.defaults_update("op", {"values": {}}),
         lambda: resource_action("clone", {"options": {"a b": "1"}}),
     ]
     for bad in bads:
-        with pytest.raises(InvalidName):
+        with pytest.raises(InvalidInput):
             bad()
 
 
 def test_revert_carries_the_patch_and_refuses_without_one() -> None:
     patch = '<diff format="2"><change operation="delete" path="/cib/x"/></diff>'
-    change = changes.history_revert(7, patch)
+    change = change_values.history_revert(7, patch)
     assert (change.kind, change.target, change.patch) == ("history.revert", "#7", patch)
     assert change.stage == ()
-    assert change.permission == changes.ADMINISTER
+    assert change.permission == change_values.ADMINISTER
     assert Change.from_json(change.as_json()) == change
-    with pytest.raises(InvalidName, match="no configuration change"):
-        changes.history_revert(7, "")
+    with pytest.raises(InvalidInput, match="no configuration change"):
+        change_values.history_revert(7, "")
     argv = ["env", "CIB_file=/tmp/x/new.xml", "cibadmin", "--patch", "--xml-text", patch]
     assert shlex.split(command_line(argv)) == argv
 
 
 def test_adding_and_removing_nodes() -> None:
-    add = changes.node_add({"node": "node4", "address": "198.51.100.14"})
+    add = node_changes.node_add({"node": "node4", "address": "198.51.100.14"})
     assert add.live == (
         ("pcs", "cluster", "node", "add", "node4", "addr=198.51.100.14", "--start", "--enable"),
     )
-    assert add.permission == changes.ADMINISTER
-    assert changes.node_add({"node": "node4"}).live[0][4:] == ("node4", "--start", "--enable")
-    with pytest.raises(InvalidName):
-        changes.node_add({"node": "node4", "address": "198.51.100.14; id"})
-    with pytest.raises(changes.ConfirmationRequired, match=r"corosync\.conf"):
+    assert add.permission == change_values.ADMINISTER
+    assert node_changes.node_add({"node": "node4"}).live[0][4:] == ("node4", "--start", "--enable")
+    with pytest.raises(InvalidInput):
+        node_changes.node_add({"node": "node4", "address": "198.51.100.14; id"})
+    with pytest.raises(ConfirmationRequired, match=r"corosync\.conf"):
         node_action("remove")
     remove = node_action("remove", {"confirm": "node2"})
     assert remove.live == (("pcs", "cluster", "node", "remove", "node2"),)
@@ -316,28 +322,28 @@ def test_promote_and_demote_move_the_promoted_role() -> None:
     assert promote.summary == "promote r1 on node2"
     demote = resource_action("demote", {"node": "node2"})
     assert demote.stage == (("resource", "ban", "r1", "node2", "--promoted"),)
-    with pytest.raises(InvalidName):
+    with pytest.raises(InvalidInput):
         resource_action("promote", {})
 
 
 def test_restore_uploads_the_backup_and_names_the_risk() -> None:
     backup = b"BZh91AY&SY" + b"\x00\xff" * 10
-    with pytest.raises(changes.ConfirmationRequired, match="replaces node2's corosync"):
-        changes.config_restore("node2", backup, {})
-    change = changes.config_restore("node2", backup, {"confirm": "restore node2"})
+    with pytest.raises(ConfirmationRequired, match="replaces node2's corosync"):
+        cluster_changes.config_restore("node2", backup, {})
+    change = cluster_changes.config_restore("node2", backup, {"confirm": "restore node2"})
     assert change.live == (("pcs", "config", "restore", "--local", "{upload}"),)
     assert change.on_node == "node2"
     assert base64.b64decode(change.upload) == backup
     assert Change.from_json(change.as_json()) == change
-    with pytest.raises(InvalidName, match="pcs config backup"):
-        changes.config_restore("node2", b"not a tarball", {"confirm": "restore node2"})
+    with pytest.raises(InvalidInput, match="pcs config backup"):
+        cluster_changes.config_restore("node2", b"not a tarball", {"confirm": "restore node2"})
 
 
 def test_all_nodes_start_and_stop() -> None:
-    assert changes.cluster_all("start", {}).live == (("pcs", "cluster", "start", "--all"),)
-    with pytest.raises(changes.ConfirmationRequired, match="every resource"):
-        changes.cluster_all("stop", {})
-    stop = changes.cluster_all("stop", {"confirm": "stop the whole cluster"})
+    assert cluster_changes.cluster_all("start", {}).live == (("pcs", "cluster", "start", "--all"),)
+    with pytest.raises(ConfirmationRequired, match="every resource"):
+        cluster_changes.cluster_all("stop", {})
+    stop = cluster_changes.cluster_all("stop", {"confirm": "stop the whole cluster"})
     assert stop.live == (("pcs", "cluster", "stop", "--all"),)
-    with pytest.raises(InvalidName):
-        changes.cluster_all("reboot", {})
+    with pytest.raises(InvalidInput):
+        cluster_changes.cluster_all("reboot", {})

@@ -6,11 +6,11 @@ import shlex
 
 import pytest
 
-from clusters.operations import constraint_changes as cc
+from hacore.errors import InvalidInput
 from hacore.pacemaker.constraints import of_resource, parse_constraints
-from hacore.pacemaker.ids import InvalidName
 from hacore.pacemaker.xmlsafe import ParseError
 from hacore.runner import command_line
+from resources import constraint_changes as cc
 from tests.corpus import INJECTION_CORPUS
 
 CONSTRAINTS = """<constraints>
@@ -95,7 +95,7 @@ def test_location_rules() -> None:
     )
     assert dated.stage[0][4:] == ("score=-INFINITY", "date", "gt", "2030-01-01")
     for bad in ([], "#uname eq node2", ["--force"], ["a\x00b"], ["x"] * 65, [""]):
-        with pytest.raises(InvalidName):
+        with pytest.raises(InvalidInput):
             cc.location({"resource": "web", "rule": bad})
 
 
@@ -167,7 +167,7 @@ def test_sets() -> None:
     ],
 )
 def test_bad_constraints_are_refused(body: dict[str, object]) -> None:
-    with pytest.raises(InvalidName):
+    with pytest.raises(InvalidInput):
         cc.create(body)
 
 
@@ -180,9 +180,9 @@ def test_hostile_input(hostile: str) -> None:
         {"type": "colocation", "resource": "a", "with": hostile},
         {"type": "order", "sets": [{"resources": [hostile]}]},
     ):
-        with pytest.raises(InvalidName):
+        with pytest.raises(InvalidInput):
             cc.create(body)
-    with pytest.raises(InvalidName):
+    with pytest.raises(InvalidInput):
         cc.delete(hostile)
     change = cc.order({"sets": [{"resources": ["a"], "options": {"role": hostile[:4096]}}]})
     argv = ["pcs", "-f", "/tmp/x/new.xml", *change.stage[0]]

@@ -6,11 +6,11 @@ from collections.abc import Callable
 
 import pytest
 
-from clusters.operations.changes import Change, ConfirmationRequired
 from fencing import changes
+from hacore.errors import ConfirmationRequired, InvalidInput
 from hacore.pacemaker.constraints import parse_fencing_topology
-from hacore.pacemaker.ids import InvalidName
 from hacore.pacemaker.xmlsafe import ParseError
+from operations.change import Change
 from tests.corpus import INJECTION_CORPUS
 
 
@@ -55,7 +55,7 @@ def test_levels() -> None:
         {**body, "devices": []},
         {**body, "level": True},
     ):
-        with pytest.raises(InvalidName):
+        with pytest.raises(InvalidInput):
             changes.level_add(bad)
 
 
@@ -63,7 +63,7 @@ def test_levels() -> None:
     "agent", ["fence_ipmilan; id", "ocf:heartbeat:Dummy", "stonith:", "", None, "fence-x"]
 )
 def test_fence_agents_only(agent: object) -> None:
-    with pytest.raises(InvalidName):
+    with pytest.raises(InvalidInput):
         changes.device_create({"id": "d", "agent": agent})
 
 
@@ -79,7 +79,7 @@ def test_hostile_names_are_refused(hostile: str) -> None:
         lambda: changes.level_add({"level": 1, "node": "n", "devices": [hostile]}),
     ]
     for build in builds:
-        with pytest.raises(InvalidName):
+        with pytest.raises(InvalidInput):
             build()
 
 

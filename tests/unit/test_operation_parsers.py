@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from clusters.operations.models import Operation
 from hacore.pacemaker.agents import parse_agent_list, parse_agent_metadata
 from hacore.pacemaker.cib import cib_version, configuration_diff
 from hacore.pacemaker.simulate import parse_simulation
 from hacore.pacemaker.xmlsafe import ParseError
+from operations.models import Operation
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 

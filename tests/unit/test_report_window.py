@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from clusters.operations.cluster_api import report_window
+from clusters.reads import report_window
 
 
 def test_window_in_utc() -> None:

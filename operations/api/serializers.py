@@ -6,7 +6,7 @@ from typing import Any
 
 from rest_framework import serializers
 
-from clusters.operations.models import Operation, Plan
+from operations.models import Operation, Plan
 
 
 class OperationSerializer(serializers.ModelSerializer[Operation]):

@@ -11,7 +11,7 @@ import time
 import redis
 from django.conf import settings
 
-from clusters.leases import RELEASE_SCRIPT, RENEW_SCRIPT
+from operations.leases import RELEASE_SCRIPT, RENEW_SCRIPT
 
 TTL_MS = 15_000
 RENEW = 5.0

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from django.utils import timezone
 
-from clusters.operations import lock
-from clusters.operations.models import Operation, OperationStatus
-from clusters.operations.service import PlanFailed, current_version, publish_operation
-from clusters.refresh import ClusterUnreachable, refresh_status
 from hacore.runner import RemoteError
+from operations import lock
+from operations.directory import directory
+from operations.engine import PlanFailed, current_version, publish_operation
+from operations.models import Operation, OperationStatus
 
 
 def mark_interrupted() -> list[int]:
@@ -32,11 +32,12 @@ def mark_interrupted() -> list[int]:
 
 def reconcile(operation_id: int) -> str:
     """Re-read the cluster (status mirror and CIB version) and say what it shows."""
-    op = Operation.objects.select_related("cluster").get(pk=operation_id)
+    op = Operation.objects.get(pk=operation_id)
     try:
-        version = current_version(op.cluster)
-        read = refresh_status(op.cluster)
-    except (RemoteError, ClusterUnreachable, PlanFailed) as exc:
+        cluster = directory().cluster(op.cluster_id)
+        version = current_version(cluster)
+        read_from = directory().refresh(op.cluster_id)
+    except (RemoteError, PlanFailed) as exc:
         note = f"could not read the cluster to reconcile: {exc}"
     else:
         if not op.cib_before:
@@ -46,7 +47,7 @@ def reconcile(operation_id: int) -> str:
         else:
             moved = "the CIB configuration changed: check the cluster page for the result"
         note = (
-            f"{timezone.now():%Y-%m-%d %H:%M:%S %Z}: read from {read.node}; CIB version "
+            f"{timezone.now():%Y-%m-%d %H:%M:%S %Z}: read from {read_from}; CIB version "
             f"{version} (before the operation: {op.cib_before or 'not read'}); {moved}"
         )
         op.cib_after = version

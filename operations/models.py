@@ -41,7 +41,7 @@ class Operation(models.Model):
     change = models.JSONField(help_text="the validated change (kind, stage and live argv)")
     dry_run = models.BooleanField(default=False, help_text="a plan: nothing was changed")
     plan = models.ForeignKey(
-        "clusters.Plan", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "operations.Plan", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     status = models.CharField(
         max_length=12, choices=OperationStatus.choices, default=OperationStatus.QUEUED
@@ -64,10 +64,10 @@ class Operation(models.Model):
 
     class Meta:
         ordering = ["-created", "-id"]
-        indexes = [models.Index(fields=["cluster", "-created"]), models.Index(fields=["status"])]
-        permissions = [
-            ("operate_cluster", "Can run runtime actions (standby, move, cleanup...)"),
-            ("administer_cluster", "Can change cluster configuration"),
+        # Named as when these rows lived in the clusters app (the tables were renamed only).
+        indexes = [
+            models.Index(fields=["cluster", "-created"], name="clusters_op_cluster_06fda5_idx"),
+            models.Index(fields=["status"], name="clusters_op_status_0f0d51_idx"),
         ]
 
     def __str__(self) -> str:

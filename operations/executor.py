@@ -9,7 +9,8 @@
                                     only the difference is pushed, so a concurrent
                                     change elsewhere in the CIB is not overwritten
 
-Every command goes through the runner and is reported to `on_step` as it ends.
+Every command goes through the injected runner (hacore.runner.Runner) and is reported
+to `on_step` as it ends. Command lines come from hacore.commands.
 """
 
 from __future__ import annotations
@@ -17,18 +18,17 @@ from __future__ import annotations
 import contextlib
 import re
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from clusters.operations.changes import Change
+from hacore.commands import pacemaker, pcs, shell
 from hacore.pacemaker.cib import cib_version, configuration_diff
-from hacore.pacemaker.simulate import SIMULATE_ARGV, PlannedAction, parse_simulation
-from hacore.runner import CommandResult, SshPool, Target
+from hacore.pacemaker.simulate import PlannedAction, parse_simulation
+from hacore.runner import CommandResult, Runner, Target
+from operations.change import UPLOAD, Change
 
-VERSION_ARGV = ["cibadmin", "--query", "--xpath", "/cib", "--no-children"]
 LONG_COMMAND = 300.0  # seconds for commands that wait: a move, a restart, crm_report
-QUERY_ARGV = ["cibadmin", "--query"]
 _TMPDIR = re.compile(r"(/[A-Za-z0-9._-]+)*/haconsole\.[A-Za-z0-9]{8}")
 Step = dict[str, Any]
 
@@ -62,7 +62,7 @@ class CibMoved(OperationError):
 class NodeSession:
     """Commands on one node, each reported to on_step as it ends."""
 
-    pool: SshPool
+    runner: Runner
     target: Target
     on_step: Callable[[Step], Awaitable[None]]
     on_base: Callable[[str], Awaitable[None]] | None = None
@@ -75,7 +75,7 @@ class NodeSession:
 
     async def run(
         self,
-        argv: list[str],
+        argv: Sequence[str],
         check: bool = True,
         cib: bool = False,
         timeout: float | None = None,
@@ -88,7 +88,7 @@ class NodeSession:
         stdin: text sent to the command's standard input.
         """
         started = time.monotonic()
-        result = await self.pool.run(self.target, argv, timeout=timeout, stdin=stdin)
+        result = await self.runner.run(self.target, argv, timeout=timeout, stdin=stdin)
         shown = result.stdout
         if cib and result.ok:
             shown = f"({len(result.stdout)} characters, not kept here)\n"
@@ -108,7 +108,7 @@ class NodeSession:
 
     async def version(self) -> str:
         """The live CIB's admin_epoch:epoch."""
-        return cib_version((await self.run(VERSION_ARGV)).stdout)
+        return cib_version((await self.run(pacemaker.CIB_VERSION)).stdout)
 
 
 @dataclass(frozen=True)
@@ -164,18 +164,18 @@ async def plan(session: NodeSession, change: Change) -> PlanResult:
     """Try the change on a copy and simulate it; the cluster is not touched."""
     async with scratch(session) as directory:
         staged = await _stage(session, change, directory)
-        simulated = await session.run([*SIMULATE_ARGV, staged.new, *change.simulate])
+        simulated = await session.run(pacemaker.simulate(staged.new, change.simulate))
         return PlanResult(staged.base, parse_simulation(simulated.stdout), staged.diff)
 
 
 async def apply(session: NodeSession, change: Change, expected: str | None) -> ApplyResult:
     """Make the change on the cluster; if expected is given, only on that CIB version."""
     if change.live:
-        before = (await session.run(QUERY_ARGV, cib=True)).stdout
+        before = (await session.run(pacemaker.CIB_QUERY, cib=True)).stdout
         _check_base(expected, cib_version(before))
         await session.staged_on(cib_version(before))
         await _run_live(session, change)
-        after = (await session.run(QUERY_ARGV, cib=True)).stdout
+        after = (await session.run(pacemaker.CIB_QUERY, cib=True)).stdout
         diff = configuration_diff(before, after)
         return ApplyResult(cib_version(before), cib_version(after), diff)
     async with scratch(session) as directory:
@@ -183,37 +183,27 @@ async def apply(session: NodeSession, change: Change, expected: str | None) -> A
         _check_base(expected, staged.base)
         revert = await _reverse_patch(session, staged)
         await session.staged_on(staged.base)
-        await session.run(["pcs", "cluster", "cib-push", staged.new, f"diff-against={staged.orig}"])
+        await session.run(pcs.cib_push(staged.new, staged.orig))
     return ApplyResult(staged.base, await session.version(), staged.diff, revert)
 
 
 async def _reverse_patch(session: NodeSession, staged: Staged) -> str:
     """crm_diff from the changed copy back to the original (exit 1 means "differ")."""
-    argv = ["crm_diff", "--original", staged.new, "--new", staged.orig, "--no-version"]
-    result = await session.run(argv, check=False)
+    result = await session.run(pacemaker.reverse_patch(staged.new, staged.orig), check=False)
     if result.exit_status not in (0, 1):
         raise CommandFailed(result)
     return result.stdout if result.exit_status == 1 else ""
-
-
-UPLOAD = "{upload}"
-# Writes the base64 text on stdin to the file named by its argument (pcs needs python3,
-# so every node has it); the content never appears on a command line.
-_DECODE = (
-    "import base64, sys; "
-    "open(sys.argv[1], 'wb').write(base64.b64decode(sys.stdin.read(), validate=True))"
-)
 
 
 async def _run_live(session: NodeSession, change: Change) -> None:
     """The live commands; an argument "{upload}" is the change's upload, as a file."""
     if not change.upload:
         for argv in change.live:
-            await session.run(list(argv), timeout=LONG_COMMAND)  # pcs may wait for the cluster
+            await session.run(argv, timeout=LONG_COMMAND)  # pcs may wait for the cluster
         return
     async with scratch(session) as directory:
         path = f"{directory}/upload"
-        await session.run(["python3", "-c", _DECODE, path], stdin=change.upload)
+        await session.run(shell.write_stdin_base64(path), stdin=change.upload)
         for argv in change.live:
             await session.run([path if a == UPLOAD else a for a in argv], timeout=LONG_COMMAND)
 
@@ -226,45 +216,35 @@ def _check_base(expected: str | None, found: str) -> None:
 @contextlib.asynccontextmanager
 async def scratch(session: NodeSession) -> AsyncIterator[str]:
     """A private directory on the node (mktemp -d), removed afterwards whatever happens."""
-    made = (await session.run(["mktemp", "-d", "-t", "haconsole.XXXXXXXX"])).stdout.strip()
+    made = (await session.run(shell.MKTEMP)).stdout.strip()
     if not _TMPDIR.fullmatch(made):
         raise OperationError(f"mktemp gave an unexpected path {made[:80]!r}")
     try:
         yield made
     finally:
-        await session.run(["rm", "-rf", "--", made], check=False)
+        await session.run(shell.remove_tree(made), check=False)
 
 
 async def _stage(session: NodeSession, change: Change, directory: str) -> Staged:
     staged = Staged(directory, "", "")
-    await session.run(["pcs", "cluster", "cib", staged.orig])
-    await session.run(["cp", "--", staged.orig, staged.new])
+    await session.run(pcs.cluster_cib(staged.orig))
+    await session.run(shell.copy(staged.orig, staged.new))
     if change.patch:
-        patch = ["cibadmin", "--patch", "--xml-text", change.patch]
-        await session.run(["env", f"CIB_file={staged.new}", *patch])
-    for argv in change.stage:
-        await session.run(["pcs", "-f", staged.new, *argv])
-    before = (await session.run(["cat", "--", staged.orig], cib=True)).stdout
-    after = (await session.run(["cat", "--", staged.new], cib=True)).stdout
+        await session.run(pacemaker.apply_patch(staged.new, change.patch))
+    for tail in change.stage:
+        await session.run(pcs.on_file(staged.new, tail))
+    before = (await session.run(shell.cat(staged.orig), cib=True)).stdout
+    after = (await session.run(shell.cat(staged.new), cib=True)).stdout
     return Staged(directory, before, after)
 
 
-async def backup(session: NodeSession) -> str:
-    """`pcs config backup` in a private directory; the tarball, base64-encoded."""
-    return await _tarball(session, ["pcs", "config", "backup"], "backup")
-
-
-async def report(session: NodeSession, since: str, until: str) -> str:
-    """`crm_report` of this node for [since, until] ("YYYY-MM-DD HH:MM:SS"), base64."""
-    argv = ["crm_report", "--single-node", "--from", since, "--to", until, "--dest"]
-    return await _tarball(session, argv, "report", timeout=LONG_COMMAND)
-
-
-async def _tarball(
-    session: NodeSession, argv: list[str], stem: str, timeout: float | None = None
+async def tarball(
+    session: NodeSession,
+    stem: str,
+    argv_for: Callable[[str], Sequence[str]],
+    timeout: float | None = None,
 ) -> str:
-    """Run argv + [DIR/stem] in a private directory; DIR/stem.tar.bz2 it made, base64."""
+    """Run argv_for(DIR/stem) in a private directory; the DIR/stem.tar.bz2 it made, base64."""
     async with scratch(session) as directory:
-        await session.run([*argv, f"{directory}/{stem}"], timeout=timeout)
-        tarball = f"{directory}/{stem}.tar.bz2"
-        return (await session.run(["base64", "-w0", "--", tarball], cib=True)).stdout
+        await session.run(argv_for(f"{directory}/{stem}"), timeout=timeout)
+        return (await session.run(shell.base64_of(f"{directory}/{stem}.tar.bz2"), cib=True)).stdout

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.utils import timezone
 
-from clusters.operations.models import Operation, OperationStatus
+from operations.models import Operation, OperationStatus
 
 KIND = "monitor.watch"
 

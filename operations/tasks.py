@@ -16,20 +16,19 @@ from celery import shared_task
 from celery.signals import worker_ready
 from django.utils import timezone
 
-from clusters.operations import executor, lock
-from clusters.operations.changes import Change
-from clusters.operations.models import Operation, OperationStatus
-from clusters.operations.reconcile import mark_interrupted, reconcile
-from clusters.operations.service import finish, lock_wait, on_cluster, ordered_nodes
-from clusters.operations.service import publish_operation as _publish
-from clusters.services import run_async
 from hacore.runner import RemoteError
+from operations import executor, lock
+from operations.change import Change
+from operations.directory import directory
+from operations.engine import finish, lock_wait, on_cluster, publish_operation, run_async
+from operations.models import Operation, OperationStatus
+from operations.reconcile import mark_interrupted, reconcile
 
 
 @shared_task(name="clusters.run_operation", acks_late=True, max_retries=0)
 def run_operation(operation_id: int) -> str:
     """Run a queued operation under its cluster's lock; its final status."""
-    op = Operation.objects.select_related("cluster", "plan").filter(pk=operation_id).first()
+    op = Operation.objects.select_related("plan").filter(pk=operation_id).first()
     if op is None:
         return "gone"  # its cluster was removed before a worker took it
     if op.status != OperationStatus.QUEUED:
@@ -45,7 +44,7 @@ def run_operation(operation_id: int) -> str:
         ):
             return "skipped"
         op.status, op.started = OperationStatus.RUNNING, started
-        _publish(op)
+        publish_operation(op)
         run_async(_execute(op, held))
     finally:
         held.release()
@@ -67,9 +66,9 @@ async def _execute(op: Operation, held: lock.ClusterLock) -> None:
         await save(op)
 
     try:
-        nodes = await sync_to_async(ordered_nodes)(op.cluster, change.on_node)
+        places = await sync_to_async(directory().places)(op.cluster_id, change.on_node)
         op.node, result = await on_cluster(
-            nodes, record, lambda s: executor.apply(s, change, expected), staged_on
+            places, record, lambda s: executor.apply(s, change, expected), staged_on
         )
     except (executor.OperationError, RemoteError) as exc:
         await sync_to_async(finish)(op, OperationStatus.FAILED, str(exc))
@@ -85,7 +84,7 @@ async def _execute(op: Operation, held: lock.ClusterLock) -> None:
 
 def _save(op: Operation) -> None:
     op.save()
-    _publish(op)
+    publish_operation(op)
 
 
 async def _keep(held: lock.ClusterLock) -> None:

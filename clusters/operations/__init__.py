@@ -1,1 +1,0 @@
-"""Operations: every change the console makes to a cluster, staged, previewed, applied."""

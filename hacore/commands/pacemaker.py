@@ -1,0 +1,82 @@
+"""Pacemaker's own tools: reads of the status and the CIB, the scheduler, the fencer."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from hacore.commands import Argv
+
+# The status as crm_mon shows it, inactive resources included (one document).
+CRM_MON_XML: Argv = ("crm_mon", "--one-shot", "--inactive", "--output-as=xml")
+# The live CIB's version attributes only (admin_epoch, epoch, num_updates): cheap.
+CIB_VERSION: Argv = ("cibadmin", "--query", "--xpath", "/cib", "--no-children")
+CIB_QUERY: Argv = ("cibadmin", "--query")
+CIB_CONFIGURATION: Argv = ("cibadmin", "--query", "--scope", "configuration")
+CIB_CONSTRAINTS: Argv = ("cibadmin", "--query", "--scope", "constraints")
+SCORES: Argv = ("crm_simulate", "--live-check", "--show-scores")
+CRM_NODE_NAME: Argv = ("crm_node", "--name")
+LIST_STANDARDS: Argv = ("crm_resource", "--list-standards")
+LIST_OCF_PROVIDERS: Argv = ("crm_resource", "--list-ocf-providers")
+# The daemons whose metadata describes the cluster properties.
+PROPERTY_DAEMONS = ("pacemaker-schedulerd", "pacemaker-controld", "pacemaker-based")
+
+
+def cib_element(xpath: str) -> Argv:
+    """The CIB element(s) an XPath selects."""
+    return ("cibadmin", "--query", "--xpath", xpath)
+
+
+def resource_xpath(rid: str) -> str:
+    """The XPath of a resource (primitive, group, clone or bundle) by its checked id."""
+    return f"//*[@id='{rid}'][self::primitive or self::group or self::clone or self::bundle]"
+
+
+def simulate(cib_file: str, options: Iterable[str] = ()) -> Argv:
+    """What the scheduler would do with the CIB in cib_file (XML; options such as
+    --node-down N for what a live change does)."""
+    return ("crm_simulate", "--simulate", "--output-as=xml", "--xml-file", cib_file, *options)
+
+
+def reverse_patch(new: str, orig: str) -> Argv:
+    """The patchset that turns new back into orig (exit 1 means they differ)."""
+    return ("crm_diff", "--original", new, "--new", orig, "--no-version")
+
+
+def apply_patch(cib_file: str, patch: str) -> Argv:
+    """Apply a CIB patchset to a CIB file."""
+    return ("env", f"CIB_file={cib_file}", "cibadmin", "--patch", "--xml-text", patch)
+
+
+def list_agents(standard: str) -> Argv:
+    """The agents of one standard (ocf:provider, lsb, service, systemd, stonith)."""
+    return ("crm_resource", "--list-agents", standard)
+
+
+def agent_metadata(agent: str) -> Argv:
+    """An agent's metadata (stonith:fence_x for a fence agent)."""
+    return ("crm_resource", "--show-metadata", agent)
+
+
+def daemon_metadata(daemon_dir: str, daemon: str) -> Argv:
+    """A Pacemaker daemon's option metadata (the cluster properties it reads)."""
+    return (f"{daemon_dir}/{daemon}", "metadata")
+
+
+def stonith_query(device: str) -> Argv:
+    """Whether a fence device's agent reaches the device (its status action)."""
+    return ("stonith_admin", "--query", device)
+
+
+def stonith_list_targets(device: str) -> Argv:
+    """The nodes a fence device says it can fence."""
+    return ("stonith_admin", "--list-targets", device)
+
+
+def stonith_devices_for(node: str) -> Argv:
+    """The devices that can fence node."""
+    return ("stonith_admin", "--list", node)
+
+
+def crm_report(since: str, until: str, dest: str) -> Argv:
+    """A report of this node for [since, until] into dest (+ .tar.bz2)."""
+    return ("crm_report", "--single-node", "--from", since, "--to", until, "--dest", dest)

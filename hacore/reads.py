@@ -1,0 +1,57 @@
+"""Reading a cluster: the one sequence "run the tool, check its exit, parse its output",
+on any session (the monitor's, a refresh's, discovery's, a recorded read's)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+from hacore.commands.pacemaker import CIB_VERSION, CRM_MON_XML
+from hacore.pacemaker.cib import cib_version
+from hacore.pacemaker.status import ClusterStatus, parse_crm_mon
+from hacore.runner import CommandResult, RemoteError
+
+NOT_FOUND = 127  # what a shell answers for a command it does not have
+
+
+class Runs(Protocol):
+    """Anything that runs argv on one node: hacore.runner.Session, the executor's session."""
+
+    async def run(self, argv: Sequence[str]) -> CommandResult:
+        """Run argv on the node."""
+
+
+class ReadFailed(RemoteError):
+    """A read command exited non-zero: its own words are the message."""
+
+    code = "read_failed"
+
+    def __init__(self, result: CommandResult) -> None:
+        super().__init__(result.host, failure(result))
+        self.result = result
+
+
+def failure(result: CommandResult) -> str:
+    """Why a command failed, in its own words (or that the node does not have it)."""
+    if result.exit_status == NOT_FOUND:
+        return f"{result.argv[0]} is not installed (not a cluster node)"
+    detail = result.stderr.strip() or result.stdout.strip() or f"exit {result.exit_status}"
+    return f"{result.argv[0]} failed: {detail}"
+
+
+async def checked(session: Runs, argv: Sequence[str]) -> CommandResult:
+    """Run argv; ReadFailed unless it exits 0."""
+    result = await session.run(argv)
+    if not result.ok:
+        raise ReadFailed(result)
+    return result
+
+
+async def read_status(session: Runs) -> ClusterStatus:
+    """The cluster's status as crm_mon shows it from this node (ParseError if unreadable)."""
+    return parse_crm_mon((await checked(session, CRM_MON_XML)).stdout)
+
+
+async def read_version(session: Runs) -> str:
+    """The live CIB's configuration version (admin_epoch:epoch), read cheaply."""
+    return cib_version((await checked(session, CIB_VERSION)).stdout)

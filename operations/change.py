@@ -1,0 +1,102 @@
+"""The Change value: what one action does on a cluster, as argv tuples, and nothing else.
+
+A Change is built by a domain app's builder (nodes/changes.py, resources/changes.py,
+fencing/changes.py, clusters/changes.py) from checked input and hacore.commands, and run
+by the executor:
+
+- `stage`: pcs tails (after `pcs -f FILE`) applied to a copy of the CIB, for the preview
+  and, when `live` is empty, for the push;
+- `live`: whole commands run on the cluster instead of the push (what pcs does better
+  live, such as a move that clears its own constraint, or cannot do on a file, such as a
+  cleanup);
+- `simulate`: crm_simulate options for what a live change does (`--node-down N`);
+- `on_node`: the live commands run on that node itself;
+- `patch`: a CIB patchset applied to the copy before `stage` (reverting an earlier change);
+- `upload`: a file (base64) the live commands name as "{upload}".
+
+Actions that can lose data need their risk typed back (`confirmed`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from hacore.commands import Argv
+from hacore.errors import ConfirmationRequired, InvalidInput
+
+OPERATE = "clusters.operate_cluster"
+ADMINISTER = "clusters.administer_cluster"
+UPLOAD = "{upload}"
+Body = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Change:
+    """One validated change to a cluster."""
+
+    kind: str
+    target: str
+    summary: str
+    permission: str
+    stage: tuple[Argv, ...] = ()
+    live: tuple[Argv, ...] = field(default=())
+    simulate: Argv = ()
+    on_node: str = ""
+    patch: str = ""
+    upload: str = field(default="", repr=False)
+
+    def as_json(self) -> dict[str, Any]:
+        """What is stored with a plan or an operation."""
+        return {
+            "kind": self.kind,
+            "target": self.target,
+            "summary": self.summary,
+            "permission": self.permission,
+            "stage": [list(a) for a in self.stage],
+            "live": [list(a) for a in self.live],
+            "simulate": list(self.simulate),
+            "on_node": self.on_node,
+            "patch": self.patch,
+            "upload": self.upload,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Change:
+        """The inverse of as_json."""
+        return cls(
+            kind=data["kind"],
+            target=data["target"],
+            summary=data["summary"],
+            permission=data["permission"],
+            stage=tuple(tuple(a) for a in data["stage"]),
+            live=tuple(tuple(a) for a in data["live"]),
+            simulate=tuple(data.get("simulate", ())),
+            on_node=data.get("on_node", ""),
+            patch=data.get("patch", ""),
+            upload=data.get("upload", ""),
+        )
+
+
+Builder = Callable[[str, Body], Change]
+
+
+def confirmed(body: Body, expected: str, risk: str) -> None:
+    """Refuse unless body["confirm"] is exactly expected (typed back by the operator)."""
+    if body.get("confirm") != expected:
+        raise ConfirmationRequired(f'{risk} To go on, send "confirm": "{expected}".')
+
+
+def history_revert(operation_id: int, patch: str) -> Change:
+    """Undo an earlier operation's configuration change: its reverse patchset (kept when
+    it was pushed), staged and pushed like any change, so later changes stay."""
+    if not patch:
+        raise InvalidInput(f"operation #{operation_id} made no configuration change to revert")
+    return Change(
+        "history.revert",
+        f"#{operation_id}",
+        f"revert operation #{operation_id}",
+        ADMINISTER,
+        patch=patch,
+    )

@@ -1,0 +1,23 @@
+"""URLs of the resource changes API (under /api/v1/)."""
+
+from django.urls import path
+
+from resources.api import actions
+
+C = "clusters/<int:cluster_pk>"
+urlpatterns = [
+    path(f"{C}/agents/", actions.AgentListView.as_view(), name="agents"),
+    path(f"{C}/agents/<str:agent>/", actions.AgentMetadataView.as_view(), name="agent-metadata"),
+    path(f"{C}/resources/", actions.ResourceCreateView.as_view(), name="cluster-resource-create"),
+    path(f"{C}/resources/<str:rid>/", actions.ResourceView.as_view(), name="cluster-resource"),
+    path(
+        f"{C}/resources/<str:rid>/<str:verb>/",
+        actions.ResourceActionView.as_view(),
+        name="resource-action",
+    ),
+    path(f"{C}/constraints/", actions.ConstraintsView.as_view(), name="constraints"),
+    path(f"{C}/constraints/<str:cid>/", actions.ConstraintView.as_view(), name="constraint"),
+    path(f"{C}/scores/", actions.ScoresView.as_view(), name="scores"),
+    path(f"{C}/groups/", actions.GroupsView.as_view(), name="groups"),
+    path(f"{C}/groups/<str:gid>/remove/", actions.GroupRemoveView.as_view(), name="group-remove"),
+]
