@@ -1,0 +1,201 @@
+"""The executor on a scripted runner: the exact command sequence of a plan, an apply
+(staged and live), a refused base version, a revert, an upload and the failure paths,
+with outputs recorded from the lab (tests/fixtures)."""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+import pytest
+
+from clusters.changes import config_restore
+from hacore.commands.shell import write_stdin_base64
+from nodes.changes import node_standby
+from operations import executor
+from operations.change import history_revert
+from resources.changes import resource_cleanup
+from tests.scripted import ScriptedRunner, expect, fixture, target
+
+NODE = "198.51.100.11"
+D = "/tmp/haconsole.abcdefgh"
+ORIG, NEW = f"{D}/orig.xml", f"{D}/new.xml"
+BEFORE, AFTER = fixture("cib/all_online.xml"), fixture("cib/standby.xml")
+VERSION_AFTER = '<cib admin_epoch="0" epoch="173" num_updates="0"/>'
+
+
+def session(runner: ScriptedRunner, steps: list[dict[str, Any]]) -> executor.NodeSession:
+    async def record(step: dict[str, Any]) -> None:
+        steps.append(step)
+
+    return executor.NodeSession(runner, target(NODE), record, node="node1")
+
+
+def staging(*change: tuple[str, ...]) -> list[Any]:
+    """mktemp, the CIB copy, the change on the copy, both files read back."""
+    return [
+        expect("mktemp", "-d", "-t", "haconsole.XXXXXXXX", out=f"{D}\n"),
+        expect("pcs", "cluster", "cib", ORIG),
+        expect("cp", "--", ORIG, NEW),
+        *[expect("pcs", "-f", NEW, *argv) for argv in change],
+        expect("cat", "--", ORIG, out=BEFORE),
+        expect("cat", "--", NEW, out=AFTER),
+    ]
+
+
+CLEANUP = expect("rm", "-rf", "--", D)
+
+
+async def test_plan_stages_on_a_copy_and_simulates_it() -> None:
+    runner = ScriptedRunner().script(
+        NODE,
+        *staging(("node", "standby", "node2")),
+        expect(
+            "crm_simulate",
+            "--simulate",
+            "--output-as=xml",
+            "--xml-file",
+            NEW,
+            out=fixture("crm_simulate/standby_disable.xml"),
+        ),
+        CLEANUP,
+    )
+    steps: list[dict[str, Any]] = []
+    result = await executor.plan(session(runner, steps), node_standby("node2"))
+    runner.assert_done()
+    assert result.base == "0:170"
+    assert result.actions, "crm_simulate's transition summary is the plan's effect"
+    assert any('standby" value="on"' in line for line in result.diff.splitlines())
+    assert [s["argv"][0] for s in steps][:3] == ["mktemp", "pcs", "cp"]
+    assert all(s["node"] == "node1" for s in steps)
+    cat_orig = next(s for s in steps if s["argv"] == ["cat", "--", ORIG])
+    assert cat_orig["stdout"].startswith(f"({len(BEFORE)} characters")
+
+
+async def test_apply_pushes_the_diff_and_keeps_the_reverse_patch() -> None:
+    patch = '<diff format="2"><change operation="delete" path="/cib/x"/></diff>'
+    runner = ScriptedRunner().script(
+        NODE,
+        *staging(("node", "standby", "node2")),
+        expect("crm_diff", "--original", NEW, "--new", ORIG, "--no-version", out=patch, status=1),
+        expect("pcs", "cluster", "cib-push", NEW, f"diff-against={ORIG}"),
+        CLEANUP,
+        expect("cibadmin", "--query", "--xpath", "/cib", "--no-children", out=VERSION_AFTER),
+    )
+    bases: list[str] = []
+    steps: list[dict[str, Any]] = []
+    run = session(runner, steps)
+
+    async def staged_on(base: str) -> None:
+        bases.append(base)
+
+    run.on_base = staged_on
+    result = await executor.apply(run, node_standby("node2"), expected="0:170")
+    runner.assert_done()
+    assert (result.before, result.after, result.revert_patch) == ("0:170", "0:173", patch)
+    assert bases == ["0:170"], "the base is reported before the push"
+
+
+async def test_apply_refuses_a_cib_that_moved_and_pushes_nothing() -> None:
+    runner = ScriptedRunner().script(NODE, *staging(("node", "standby", "node2")), CLEANUP)
+    with pytest.raises(executor.CibMoved, match=r"planned on 0:169, now 0:170"):
+        await executor.apply(session(runner, []), node_standby("node2"), expected="0:169")
+    runner.assert_done()
+    assert not any(a[:3] == ("pcs", "cluster", "cib-push") for a in runner.node(NODE).ran)
+
+
+async def test_apply_on_the_expected_base_is_the_positive_control() -> None:
+    runner = ScriptedRunner().script(
+        NODE,
+        *staging(("node", "standby", "node2")),
+        expect("crm_diff", "--original", NEW, "--new", ORIG, "--no-version", status=0),
+        expect("pcs", "cluster", "cib-push", NEW, f"diff-against={ORIG}"),
+        CLEANUP,
+        expect("cibadmin", "--query", "--xpath", "/cib", "--no-children", out=VERSION_AFTER),
+    )
+    result = await executor.apply(session(runner, []), node_standby("node2"), expected="0:170")
+    runner.assert_done()
+    assert result.revert_patch == "", "crm_diff exit 0: the copies do not differ"
+
+
+async def test_a_live_change_runs_its_command_between_two_reads() -> None:
+    runner = ScriptedRunner().script(
+        NODE,
+        expect("cibadmin", "--query", out=BEFORE),
+        expect("pcs", "resource", "cleanup", "dummy1"),
+        expect("cibadmin", "--query", out=AFTER),
+    )
+    result = await executor.apply(session(runner, []), resource_cleanup("dummy1"), None)
+    runner.assert_done()
+    assert (result.before, result.after) == ("0:170", "0:173")
+
+
+async def test_revert_applies_the_patch_to_the_copy_before_the_push() -> None:
+    patch = '<diff format="2"><change operation="delete" path="/cib/x"/></diff>'
+    runner = ScriptedRunner().script(
+        NODE,
+        expect("mktemp", "-d", "-t", "haconsole.XXXXXXXX", out=f"{D}\n"),
+        expect("pcs", "cluster", "cib", ORIG),
+        expect("cp", "--", ORIG, NEW),
+        expect("env", f"CIB_file={NEW}", "cibadmin", "--patch", "--xml-text", patch),
+        expect("cat", "--", ORIG, out=AFTER),
+        expect("cat", "--", NEW, out=BEFORE),
+        expect(
+            "crm_simulate",
+            "--simulate",
+            "--output-as=xml",
+            "--xml-file",
+            NEW,
+            out=fixture("crm_simulate/standby_disable.xml"),
+        ),
+        CLEANUP,
+    )
+    result = await executor.plan(session(runner, []), history_revert(7, patch))
+    runner.assert_done()
+    assert result.base == "0:173"
+
+
+async def test_a_refused_stage_ends_with_pcs_own_words_and_cleans_up() -> None:
+    refusal = "Error: bundle 'x' does not exist\n"
+    runner = ScriptedRunner().script(
+        NODE,
+        expect("mktemp", "-d", "-t", "haconsole.XXXXXXXX", out=f"{D}\n"),
+        expect("pcs", "cluster", "cib", ORIG),
+        expect("cp", "--", ORIG, NEW),
+        expect("pcs", "-f", NEW, "node", "standby", "node2", err=refusal, status=1),
+        CLEANUP,
+    )
+    steps: list[dict[str, Any]] = []
+    with pytest.raises(executor.CommandFailed, match=r"pcs exited 1: Error: bundle 'x' does not"):
+        await executor.plan(session(runner, steps), node_standby("node2"))
+    runner.assert_done()
+    assert steps[-2]["exit_status"] == 1
+    assert steps[-2]["stderr"] == refusal
+
+
+async def test_an_unexpected_mktemp_answer_is_refused_before_anything_else() -> None:
+    runner = ScriptedRunner().script(
+        NODE, expect("mktemp", "-d", "-t", "haconsole.XXXXXXXX", out="/etc\n")
+    )
+    with pytest.raises(executor.OperationError, match=r"mktemp gave an unexpected path '/etc'"):
+        await executor.plan(session(runner, []), node_standby("node2"))
+    runner.assert_done()
+
+
+async def test_an_upload_travels_on_stdin_and_is_named_by_path() -> None:
+    data = b"BZh91AY&SY backup"
+    encoded = base64.b64encode(data).decode()
+    change = config_restore("node1", data, {"confirm": "restore node1"})
+    decode = write_stdin_base64(f"{D}/upload")
+    runner = ScriptedRunner().script(
+        NODE,
+        expect("cibadmin", "--query", out=BEFORE),
+        expect("mktemp", "-d", "-t", "haconsole.XXXXXXXX", out=f"{D}\n"),
+        expect(*decode, stdin=encoded),
+        expect("pcs", "config", "restore", "--local", f"{D}/upload"),
+        CLEANUP,
+        expect("cibadmin", "--query", out=BEFORE),
+    )
+    await executor.apply(session(runner, []), change, None)
+    runner.assert_done()
+    assert all(encoded not in " ".join(argv) for argv in runner.node(NODE).ran)
