@@ -54,7 +54,7 @@ class DeviceActionView(ClusterView):
 
     body_serializer = DeviceActionBody
 
-    @extend_schema(request=DeviceActionBody, responses=CHANGED)
+    @extend_schema(request=DeviceActionBody, responses=CHANGED, operation_id="fence_device_action")
     def post(self, request: Request, cluster_pk: int, dev: str, verb: str) -> Response:
         """Queue (or plan) the action; test runs the agent's status and list now."""
         if verb == "test":

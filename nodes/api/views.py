@@ -20,7 +20,9 @@ class NodeActionView(ClusterView):
     body_serializer = NodeActionBody
 
     @extend_schema(
-        request=NodeActionBody, responses={202: OperationSerializer, 200: PlanSerializer}
+        request=NodeActionBody,
+        responses={202: OperationSerializer, 200: PlanSerializer},
+        operation_id="node_action",
     )
     def post(self, request: Request, cluster_pk: int, name: str, verb: str) -> Response:
         """Queue (or plan) the node action."""

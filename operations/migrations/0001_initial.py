@@ -13,18 +13,43 @@ import operations.models
 
 def move_content_types(apps: Any, schema_editor: Any) -> None:
     """In a database made before the move: the content types follow their models, and the
-    two custom permissions go to Cluster (their names stay clusters.*)."""
+    two custom permissions go to Cluster (their names stay clusters.*). Where the target
+    already exists, the old one's groups and users are moved to it and the old one goes."""
     content_type = apps.get_model("contenttypes", "ContentType")
-    permission = apps.get_model("auth", "Permission")
-    content_type.objects.filter(app_label="clusters", model__in=["operation", "plan"]).update(
-        app_label="operations"
-    )
     cluster = content_type.objects.filter(app_label="clusters", model="cluster").first()
-    if cluster is not None:
-        permission.objects.filter(
-            content_type__app_label="operations",
-            codename__in=["operate_cluster", "administer_cluster"],
-        ).update(content_type=cluster)
+    for model in ("operation", "plan"):
+        old = content_type.objects.filter(app_label="clusters", model=model).first()
+        if old is None:
+            continue
+        if cluster is not None:
+            for perm in old.permission_set.filter(codename__in=CUSTOM):
+                _move(apps, perm, cluster)
+        new = content_type.objects.filter(app_label="operations", model=model).first()
+        if new is None:
+            old.app_label = "operations"
+            old.save()
+            continue
+        for perm in old.permission_set.all():
+            _move(apps, perm, new)
+        old.delete()
+
+
+CUSTOM = ["operate_cluster", "administer_cluster"]
+
+
+def _move(apps: Any, perm: Any, target: Any) -> None:
+    """perm onto the target content type, or merged into the one already there."""
+    permission = apps.get_model("auth", "Permission")
+    same = permission.objects.filter(content_type=target, codename=perm.codename).first()
+    if same is None:
+        perm.content_type = target
+        perm.save()
+        return
+    for group in perm.group_set.all():
+        group.permissions.add(same)
+    for user in perm.user_set.all():
+        user.user_permissions.add(same)
+    perm.delete()
 
 
 def keep_content_types(apps: Any, schema_editor: Any) -> None:

@@ -61,7 +61,7 @@ class ResourceActionView(ClusterView):
 
     body_serializer = ResourceActionBody
 
-    @extend_schema(request=ResourceActionBody, responses=CHANGED)
+    @extend_schema(request=ResourceActionBody, responses=CHANGED, operation_id="resource_action")
     def post(self, request: Request, cluster_pk: int, rid: str, verb: str) -> Response:
         """Queue (or plan) the resource action; move and ban take {"node": ...}."""
         builder = changes.RESOURCE_ACTIONS.get(verb)
@@ -147,7 +147,7 @@ class AgentMetadataView(ClusterView):
     """GET /clusters/<id>/agents/<agent>/: parameters and default operations of an agent
     (a resource agent, or stonith:fence_x for a fence device's form)."""
 
-    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(responses={200: OpenApiTypes.OBJECT}, operation_id="cluster_agent_metadata")
     def get(self, request: Request, cluster_pk: int, agent: str) -> Response:
         """crm_resource --show-metadata, parsed."""
         return Response(reads.metadata(self.cluster, request.user, agent).as_dict())
