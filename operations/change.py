@@ -12,7 +12,9 @@ by the executor:
 - `simulate`: crm_simulate options for what a live change does (`--node-down N`);
 - `on_node`: the live commands run on that node itself;
 - `patch`: a CIB patchset applied to the copy before `stage` (reverting an earlier change);
-- `upload`: a file (base64) the live commands name as "{upload}".
+- `upload`: a file (base64) the live commands name as "{upload}";
+- `hold`: what the plan must check beyond the staged commands because the live command
+  checks it (a move that pcs undoes once it holds: see Hold).
 
 Actions that can lose data need their risk typed back (`confirmed`).
 """
@@ -33,6 +35,30 @@ Body = dict[str, Any]
 
 
 @dataclass(frozen=True)
+class Hold:
+    """What a live command checks before it acts and its staged form cannot: after the
+    change's transition, undoing its temporary part (`clear`: commands run on the
+    simulated CIB, such as clearing a move constraint) must leave `resource` on `node`."""
+
+    resource: str
+    node: str
+    clear: tuple[Argv, ...]
+
+    def as_json(self) -> dict[str, Any]:
+        """What is stored with the change."""
+        return {
+            "resource": self.resource,
+            "node": self.node,
+            "clear": [list(a) for a in self.clear],
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Hold:
+        """The inverse of as_json."""
+        return cls(data["resource"], data["node"], tuple(tuple(a) for a in data["clear"]))
+
+
+@dataclass(frozen=True)
 class Change:
     """One validated change to a cluster."""
 
@@ -46,6 +72,7 @@ class Change:
     on_node: str = ""
     patch: str = ""
     upload: str = field(default="", repr=False)
+    hold: Hold | None = None
 
     def as_json(self) -> dict[str, Any]:
         """What is stored with a plan or an operation."""
@@ -60,6 +87,7 @@ class Change:
             "on_node": self.on_node,
             "patch": self.patch,
             "upload": self.upload,
+            "hold": self.hold.as_json() if self.hold else None,
         }
 
     @classmethod
@@ -76,6 +104,7 @@ class Change:
             on_node=data.get("on_node", ""),
             patch=data.get("patch", ""),
             upload=data.get("upload", ""),
+            hold=Hold.from_json(data["hold"]) if data.get("hold") else None,
         )
 
 

@@ -25,6 +25,7 @@ from operations import executor
 from operations.api.serializers import OperationSerializer
 from operations.change import Change
 from operations.directory import ClusterRef, Place, directory
+from operations.errors import OperationError, PlanRefused
 from operations.feed import cluster_group, send
 from operations.models import Operation, OperationStatus
 
@@ -38,18 +39,23 @@ class NoNodeAnswers(RemoteError):
 
 
 class PlanFailed(ConsoleError):
-    """Work on the cluster failed (a plan, a read); the dry-run operation says how."""
+    """Work on the cluster failed (a plan, a read); the dry-run operation says how. A plan
+    that refused its change (PlanRefused) answers with that refusal's code and fields."""
 
     code = "failed_on_cluster"
     http_status = 422
 
-    def __init__(self, operation: Operation) -> None:
+    def __init__(self, operation: Operation, cause: Exception | None = None) -> None:
         super().__init__(operation.error)
         self.operation = operation
+        self.cause = cause if isinstance(cause, PlanRefused) else None
+        if self.cause is not None:
+            self.code, self.http_status = self.cause.code, self.cause.http_status
 
     def extra(self) -> dict[str, Any]:
         """The command's own stderr, and the operation that recorded it."""
-        return {"stderr": self.operation.stderr, "operation": self.operation.pk}
+        more = self.cause.extra() if self.cause is not None else {}
+        return {"stderr": self.operation.stderr, "operation": self.operation.pk, **more}
 
 
 def new_pool() -> SshPool:
@@ -136,9 +142,9 @@ def run_on(op: Operation, work: Work[T], only: str = "") -> T:
     places = directory().places(op.cluster_id, only)
     try:
         op.node, result = run_async(on_cluster(places, record, work))
-    except (executor.OperationError, RemoteError) as exc:
+    except (OperationError, RemoteError) as exc:
         finish(op, OperationStatus.FAILED, str(exc))
-        raise PlanFailed(op) from exc
+        raise PlanFailed(op, exc) from exc
     return result
 
 

@@ -26,36 +26,13 @@ from hacore.commands import pacemaker, pcs, shell
 from hacore.pacemaker.cib import cib_version, configuration_diff
 from hacore.pacemaker.simulate import PlannedAction, parse_simulation
 from hacore.runner import CommandResult, Runner, Target
+from operations import holds
 from operations.change import UPLOAD, Change
+from operations.errors import CibMoved, CommandFailed, OperationError
 
 LONG_COMMAND = 300.0  # seconds for commands that wait: a move, a restart, crm_report
 _TMPDIR = re.compile(r"(/[A-Za-z0-9._-]+)*/haconsole\.[A-Za-z0-9]{8}")
 Step = dict[str, Any]
-
-
-class OperationError(Exception):
-    """The operation cannot go on; the message says why for the operator."""
-
-
-class CommandFailed(OperationError):
-    """A command exited non-zero; its own stderr is the message."""
-
-    def __init__(self, result: CommandResult) -> None:
-        text = result.stderr.strip() or result.stdout.strip() or "no output"
-        super().__init__(f"{result.argv[0]} exited {result.exit_status}: {text}")
-        self.result = result
-
-
-class CibMoved(OperationError):
-    """The CIB's configuration changed since the plan was made."""
-
-    def __init__(self, planned: str, found: str) -> None:
-        super().__init__(
-            f"the CIB changed since the plan was made (planned on {planned}, now {found});"
-            " make a new plan"
-        )
-        self.planned = planned
-        self.found = found
 
 
 @dataclass
@@ -161,11 +138,16 @@ class ApplyResult:
 
 
 async def plan(session: NodeSession, change: Change) -> PlanResult:
-    """Try the change on a copy and simulate it; the cluster is not touched."""
+    """Try the change on a copy and simulate it; the cluster is not touched. A change
+    with a hold is also checked as its live command will check it (operations/holds.py)."""
     async with scratch(session) as directory:
         staged = await _stage(session, change, directory)
-        simulated = await session.run(pacemaker.simulate(staged.new, change.simulate))
-        return PlanResult(staged.base, parse_simulation(simulated.stdout), staged.diff)
+        after = f"{directory}/after.xml" if change.hold else ""
+        simulated = await session.run(pacemaker.simulate(staged.new, change.simulate, after))
+        actions = parse_simulation(simulated.stdout)
+        if change.hold:
+            await holds.check(session, change.hold, actions, after)
+        return PlanResult(staged.base, actions, staged.diff)
 
 
 async def apply(session: NodeSession, change: Change, expected: str | None) -> ApplyResult:

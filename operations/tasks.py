@@ -21,6 +21,7 @@ from operations import executor, lock
 from operations.change import Change
 from operations.directory import directory
 from operations.engine import finish, lock_wait, on_cluster, publish_operation, run_async
+from operations.errors import OperationError
 from operations.models import Operation, OperationStatus
 from operations.reconcile import mark_interrupted, reconcile
 
@@ -70,7 +71,7 @@ async def _execute(op: Operation, held: lock.ClusterLock) -> None:
         op.node, result = await on_cluster(
             places, record, lambda s: executor.apply(s, change, expected), staged_on
         )
-    except (executor.OperationError, RemoteError) as exc:
+    except (OperationError, RemoteError) as exc:
         await sync_to_async(finish)(op, OperationStatus.FAILED, str(exc))
     else:
         op.cib_before, op.cib_after, op.cib_diff = result.before, result.after, result.diff

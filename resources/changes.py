@@ -4,10 +4,12 @@ clones and groups. Every piece of input is checked here."""
 
 from __future__ import annotations
 
-from hacore.commands import pcs
+import re
+
+from hacore.commands import pacemaker, pcs
 from hacore.errors import InvalidInput
 from hacore.pacemaker.ids import check_agent, check_id, check_pairs
-from operations.change import ADMINISTER, OPERATE, Body, Builder, Change
+from operations.change import ADMINISTER, OPERATE, Body, Builder, Change, Hold
 
 
 def resource_flag(rid: str, verb: str) -> Change:
@@ -62,19 +64,45 @@ def resource_debug_start(rid: str, body: Body) -> Change:
     return _live(rid, "debug-start", ADMINISTER, "--full")
 
 
-def resource_move(rid: str, node: object, promoted: bool = False) -> Change:
-    """Move a resource (promoted: its promoted role) to a node; pcs removes its move
-    constraint once it runs there."""
+def resource_move(
+    rid: str, node: object, promoted: bool = False, body: Body | None = None
+) -> Change:
+    """Move a resource (promoted: its promoted role) to a node. pcs removes its move
+    constraint once the resource runs there, and refuses when the resource would not stay
+    without it: the plan checks that too (the Hold). With body["keep_constraint"] the
+    constraint stays (optionally for body["lifetime"], an ISO 8601 duration)."""
     r, n = check_id(rid, "resource"), check_id(node, "node")
     what = "promote" if promoted else "move"
-    return Change(
-        f"resource.{what}",
-        r,
-        f"promote {r} on {n}" if promoted else f"move {r} to {n}",
-        OPERATE,
-        stage=(pcs.resource_move_with_constraint(r, n, promoted),),
-        live=(pcs.resource_move(r, n, promoted),),
-    )
+    summary = f"promote {r} on {n}" if promoted else f"move {r} to {n}"
+    keep, lifetime = _kept(body or {})
+    staged = pcs.resource_move_with_constraint(r, n, promoted, lifetime)
+    if keep:
+        return Change(
+            f"resource.{what}",
+            r,
+            f"{summary}, keeping the move constraint" + (f" for {lifetime}" if lifetime else ""),
+            OPERATE,
+            stage=(staged,),
+        )
+    hold = Hold(r, n, (pacemaker.clear_moves(r, promoted),))
+    live = (pcs.resource_move(r, n, promoted),)
+    return Change(f"resource.{what}", r, summary, OPERATE, stage=(staged,), live=live, hold=hold)
+
+
+_DURATION = re.compile(r"P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+S)?)?")
+
+
+def _kept(body: Body) -> tuple[bool, str]:
+    """keep_constraint (a boolean) and lifetime (an ISO 8601 duration, keep only)."""
+    keep = body.get("keep_constraint", False)
+    if not isinstance(keep, bool):
+        raise InvalidInput("keep_constraint must be true or false")
+    lifetime = body.get("lifetime") or ""
+    if lifetime and not keep:
+        raise InvalidInput("lifetime applies to a kept move constraint: send keep_constraint")
+    if lifetime and not (isinstance(lifetime, str) and _DURATION.fullmatch(lifetime)):
+        raise InvalidInput("lifetime must be an ISO 8601 duration such as PT1H or P1D")
+    return keep, lifetime
 
 
 def resource_demote(rid: str, body: Body) -> Change:
@@ -179,8 +207,8 @@ def group_remove(gid: str, body: Body) -> Change:
 
 # Actions reachable by name from the API: builder(resource id, request body).
 RESOURCE_ACTIONS: dict[str, Builder] = {
-    "move": lambda r, body: resource_move(r, body.get("node")),
-    "promote": lambda r, body: resource_move(r, body.get("node"), promoted=True),
+    "move": lambda r, body: resource_move(r, body.get("node"), body=body),
+    "promote": lambda r, body: resource_move(r, body.get("node"), promoted=True, body=body),
     "demote": resource_demote,
     "disable": lambda r, _: resource_disable(r),
     "enable": lambda r, _: resource_enable(r),

@@ -31,10 +31,35 @@ def resource_xpath(rid: str) -> str:
     return f"//*[@id='{rid}'][self::primitive or self::group or self::clone or self::bundle]"
 
 
-def simulate(cib_file: str, options: Iterable[str] = ()) -> Argv:
+def simulate(cib_file: str, options: Iterable[str] = (), save_to: str = "") -> Argv:
     """What the scheduler would do with the CIB in cib_file (XML; options such as
-    --node-down N for what a live change does)."""
-    return ("crm_simulate", "--simulate", "--output-as=xml", "--xml-file", cib_file, *options)
+    --node-down N for what a live change does); save_to: also write the CIB as it would
+    be once the transition has run."""
+    save = ("--save-output", save_to) if save_to else ()
+    return (
+        "crm_simulate",
+        "--simulate",
+        "--output-as=xml",
+        "--xml-file",
+        cib_file,
+        *save,
+        *options,
+    )
+
+
+def scores_of_file(cib_file: str) -> Argv:
+    """Every resource's placement score on every node for the CIB in cib_file (text)."""
+    return ("crm_simulate", "--show-scores", "--xml-file", cib_file)
+
+
+def on_cib_file(cib_file: str, argv: Argv) -> Argv:
+    """argv (a Pacemaker C tool) run on a CIB file instead of the live CIB."""
+    return ("env", f"CIB_file={cib_file}", *argv)
+
+
+def clear_moves(rid: str, promoted: bool = False) -> Argv:
+    """Remove the cli-prefer/cli-ban constraints of a resource (crm_resource --clear)."""
+    return ("crm_resource", "--clear", "--resource", rid, *(("--promoted",) if promoted else ()))
 
 
 def reverse_patch(new: str, orig: str) -> Argv:

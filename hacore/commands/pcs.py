@@ -101,9 +101,10 @@ def resource_update(rid: str, params: Mapping[str, str], meta: Mapping[str, str]
     return tuple(argv)
 
 
-def resource_move_with_constraint(rid: str, node: str, promoted: bool) -> Argv:
-    """Move by a cli-prefer constraint that stays (what a move does to a file)."""
-    return ("resource", "move-with-constraint", rid, node, *_promoted(promoted))
+def resource_move_with_constraint(rid: str, node: str, promoted: bool, lifetime: str = "") -> Argv:
+    """Move by a cli-prefer constraint that stays (for lifetime, an ISO 8601 duration)."""
+    life = (f"lifetime={lifetime}",) if lifetime else ()
+    return ("resource", "move-with-constraint", rid, node, *life, *_promoted(promoted))
 
 
 def resource_move(rid: str, node: str, promoted: bool) -> Argv:

@@ -83,6 +83,18 @@ class Scores:
     output: str
 
 
+def scores_of(resource: str, text: str) -> dict[str, str]:
+    """node -> allocation score of one resource, from crm_simulate --show-scores text
+    ("pcmk__primitive_assign: dummy1 allocation score on node1: 0")."""
+    found: dict[str, str] = {}
+    for line in text.splitlines():
+        head, sep, score = line.rpartition(": ")
+        marker = f" {resource} allocation score on "
+        if sep and marker in head:
+            found.setdefault(head.split(marker, 1)[1].strip(), score.strip())
+    return found
+
+
 def parse_scores(text: str) -> Scores:
     """The allocation and promotion score lines of crm_simulate's text output."""
     lines = tuple(

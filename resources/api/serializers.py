@@ -57,13 +57,22 @@ class ResourceCreateBody(serializers.Serializer[Any]):
 
 class ResourceActionBody(serializers.Serializer[Any]):
     """The body of a resource action: move, promote, demote and ban take `node` (clear
-    may); update takes `params`/`meta` (an empty value removes one); clone and
-    promotable take `options`."""
+    may); move and promote may keep their constraint (`keep_constraint`, `lifetime`);
+    update takes `params`/`meta` (an empty value removes one); clone and promotable take
+    `options`."""
 
     node = serializers.CharField(required=False, allow_blank=True)
     params = serializers.DictField(child=serializers.JSONField(), required=False)
     meta = serializers.DictField(child=serializers.JSONField(), required=False)
     options = serializers.DictField(child=serializers.JSONField(), required=False)
+    keep_constraint = serializers.BooleanField(
+        required=False,
+        help_text="move/promote: keep the move constraint (pcs resource move-with-constraint)"
+        " instead of the move that clears it once the resource runs there",
+    )
+    lifetime = serializers.CharField(
+        required=False, help_text="with keep_constraint: an ISO 8601 duration (PT1H)"
+    )
 
 
 class GroupBody(serializers.Serializer[Any]):

@@ -347,3 +347,41 @@ def test_all_nodes_start_and_stop() -> None:
     assert stop.live == (("pcs", "cluster", "stop", "--all"),)
     with pytest.raises(InvalidInput):
         cluster_changes.cluster_all("reboot", {})
+
+
+def test_a_move_is_checked_to_hold_unless_its_constraint_is_kept() -> None:
+    move = resource_changes.resource_move("r1", "node3")
+    assert move.hold is not None
+    assert (move.hold.resource, move.hold.node) == ("r1", "node3")
+    assert move.hold.clear == (("crm_resource", "--clear", "--resource", "r1"),)
+    kept = resource_changes.resource_move(
+        "r1", "node3", body={"keep_constraint": True, "lifetime": "P1DT2H"}
+    )
+    assert kept.hold is None
+    assert kept.live == ()
+    assert kept.stage == (("resource", "move-with-constraint", "r1", "node3", "lifetime=P1DT2H"),)
+    assert "keeping the move constraint for P1DT2H" in kept.summary
+    promote = resource_changes.resource_move("drbd", "node1", promoted=True)
+    assert promote.hold is not None
+    assert promote.hold.clear == (("crm_resource", "--clear", "--resource", "drbd", "--promoted"),)
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ({"keep_constraint": "yes"}, r"keep_constraint must be true or false"),
+        ({"lifetime": "PT1H"}, r"lifetime applies to a kept move constraint"),
+        ({"keep_constraint": True, "lifetime": "1 hour"}, r"ISO 8601 duration"),
+        ({"keep_constraint": True, "lifetime": "P"}, r"ISO 8601 duration"),
+        ({"keep_constraint": True, "lifetime": "PT"}, r"ISO 8601 duration"),
+    ],
+)
+def test_bad_keep_and_lifetime_are_refused(body: dict[str, object], message: str) -> None:
+    with pytest.raises(InvalidInput, match=message):
+        resource_changes.resource_move("r1", "node3", body=body)
+    assert resource_changes.resource_move("r1", "node3", body={"keep_constraint": True})
+
+
+def test_a_hold_survives_the_round_trip_through_json() -> None:
+    move = resource_changes.resource_move("r1", "node3")
+    assert Change.from_json(move.as_json()) == move

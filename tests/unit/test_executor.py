@@ -12,16 +12,27 @@ import pytest
 from clusters.changes import config_restore
 from hacore.commands.shell import write_stdin_base64
 from nodes.changes import node_standby
-from operations import executor
+from operations import errors, executor
 from operations.change import history_revert
-from resources.changes import resource_cleanup
+from operations.holds import MoveHasNoEffect, MoveWouldNotHold
+from resources.changes import resource_cleanup, resource_move
+from tests.planscript import (
+    AFTER,
+    AFTER_FILE,
+    BACK,
+    BEFORE,
+    CLEANUP,
+    MOVED,
+    NEW,
+    NODE,
+    ORIG,
+    SCORES,
+    STAYS,
+    VERSION_AFTER,
+    D,
+    staging,
+)
 from tests.scripted import ScriptedRunner, expect, fixture, target
-
-NODE = "198.51.100.11"
-D = "/tmp/haconsole.abcdefgh"
-ORIG, NEW = f"{D}/orig.xml", f"{D}/new.xml"
-BEFORE, AFTER = fixture("cib/all_online.xml"), fixture("cib/standby.xml")
-VERSION_AFTER = '<cib admin_epoch="0" epoch="173" num_updates="0"/>'
 
 
 def session(runner: ScriptedRunner, steps: list[dict[str, Any]]) -> executor.NodeSession:
@@ -29,21 +40,6 @@ def session(runner: ScriptedRunner, steps: list[dict[str, Any]]) -> executor.Nod
         steps.append(step)
 
     return executor.NodeSession(runner, target(NODE), record, node="node1")
-
-
-def staging(*change: tuple[str, ...]) -> list[Any]:
-    """mktemp, the CIB copy, the change on the copy, both files read back."""
-    return [
-        expect("mktemp", "-d", "-t", "haconsole.XXXXXXXX", out=f"{D}\n"),
-        expect("pcs", "cluster", "cib", ORIG),
-        expect("cp", "--", ORIG, NEW),
-        *[expect("pcs", "-f", NEW, *argv) for argv in change],
-        expect("cat", "--", ORIG, out=BEFORE),
-        expect("cat", "--", NEW, out=AFTER),
-    ]
-
-
-CLEANUP = expect("rm", "-rf", "--", D)
 
 
 async def test_plan_stages_on_a_copy_and_simulates_it() -> None:
@@ -98,7 +94,7 @@ async def test_apply_pushes_the_diff_and_keeps_the_reverse_patch() -> None:
 
 async def test_apply_refuses_a_cib_that_moved_and_pushes_nothing() -> None:
     runner = ScriptedRunner().script(NODE, *staging(("node", "standby", "node2")), CLEANUP)
-    with pytest.raises(executor.CibMoved, match=r"planned on 0:169, now 0:170"):
+    with pytest.raises(errors.CibMoved, match=r"planned on 0:169, now 0:170"):
         await executor.apply(session(runner, []), node_standby("node2"), expected="0:169")
     runner.assert_done()
     assert not any(a[:3] == ("pcs", "cluster", "cib-push") for a in runner.node(NODE).ran)
@@ -166,7 +162,7 @@ async def test_a_refused_stage_ends_with_pcs_own_words_and_cleans_up() -> None:
         CLEANUP,
     )
     steps: list[dict[str, Any]] = []
-    with pytest.raises(executor.CommandFailed, match=r"pcs exited 1: Error: bundle 'x' does not"):
+    with pytest.raises(errors.CommandFailed, match=r"pcs exited 1: Error: bundle 'x' does not"):
         await executor.plan(session(runner, steps), node_standby("node2"))
     runner.assert_done()
     assert steps[-2]["exit_status"] == 1
@@ -177,7 +173,7 @@ async def test_an_unexpected_mktemp_answer_is_refused_before_anything_else() -> 
     runner = ScriptedRunner().script(
         NODE, expect("mktemp", "-d", "-t", "haconsole.XXXXXXXX", out="/etc\n")
     )
-    with pytest.raises(executor.OperationError, match=r"mktemp gave an unexpected path '/etc'"):
+    with pytest.raises(errors.OperationError, match=r"mktemp gave an unexpected path '/etc'"):
         await executor.plan(session(runner, []), node_standby("node2"))
     runner.assert_done()
 
@@ -199,3 +195,82 @@ async def test_an_upload_travels_on_stdin_and_is_named_by_path() -> None:
     await executor.apply(session(runner, []), change, None)
     runner.assert_done()
     assert all(encoded not in " ".join(argv) for argv in runner.node(NODE).ran)
+
+
+def move_plan(second: str, *tail: Any) -> ScriptedRunner:
+    """The commands of a move's plan: stage, simulate and save, clear, simulate again."""
+    return ScriptedRunner().script(
+        NODE,
+        *staging(("resource", "move-with-constraint", "dummy1", "node1")),
+        expect(
+            "crm_simulate",
+            "--simulate",
+            "--output-as=xml",
+            "--xml-file",
+            NEW,
+            "--save-output",
+            AFTER_FILE,
+            out=MOVED,
+        ),
+        expect("env", f"CIB_file={AFTER_FILE}", "crm_resource", "--clear", "--resource", "dummy1"),
+        expect(
+            "crm_simulate", "--simulate", "--output-as=xml", "--xml-file", AFTER_FILE, out=second
+        ),
+        *tail,
+        CLEANUP,
+    )
+
+
+async def test_a_move_that_holds_is_planned_as_the_live_command_checks_it() -> None:
+    runner = move_plan(STAYS)
+    result = await executor.plan(session(runner, []), resource_move("dummy1", "node1"))
+    runner.assert_done()
+    assert [a.text() for a in result.actions] == ["move dummy1 node2 -> node1"]
+
+
+async def test_a_move_that_would_not_hold_is_refused_with_the_reason_and_scores() -> None:
+    runner = move_plan(
+        BACK, expect("crm_simulate", "--show-scores", "--xml-file", AFTER_FILE, out=SCORES)
+    )
+    with pytest.raises(
+        MoveWouldNotHold,
+        match=r"dummy1 would not stay on node1: Pacemaker would move dummy1 node1 -> node2 "
+        r"\(allocation scores: node1 0, node2 0\)",
+    ) as refused:
+        await executor.plan(session(runner, []), resource_move("dummy1", "node1"))
+    runner.assert_done()
+    assert refused.value.code == "move_would_not_hold"
+    assert refused.value.extra()["scores"] == {"node1": "0", "node2": "0"}
+
+
+async def test_a_move_that_changes_nothing_is_refused() -> None:
+    runner = ScriptedRunner().script(
+        NODE,
+        *staging(("resource", "move-with-constraint", "dummy1", "node1")),
+        expect(
+            "crm_simulate",
+            "--simulate",
+            "--output-as=xml",
+            "--xml-file",
+            NEW,
+            "--save-output",
+            AFTER_FILE,
+            out=STAYS,
+        ),
+        CLEANUP,
+    )
+    with pytest.raises(MoveHasNoEffect, match=r"dummy1 would not move to node1"):
+        await executor.plan(session(runner, []), resource_move("dummy1", "node1"))
+    runner.assert_done()
+
+
+async def test_a_kept_constraint_needs_no_hold_check() -> None:
+    change = resource_move("dummy1", "node1", body={"keep_constraint": True, "lifetime": "PT1H"})
+    runner = ScriptedRunner().script(
+        NODE,
+        *staging(("resource", "move-with-constraint", "dummy1", "node1", "lifetime=PT1H")),
+        expect("crm_simulate", "--simulate", "--output-as=xml", "--xml-file", NEW, out=MOVED),
+        CLEANUP,
+    )
+    await executor.plan(session(runner, []), change)
+    runner.assert_done()
