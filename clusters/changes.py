@@ -38,6 +38,8 @@ def cluster_all(verb: str, body: Body) -> Change:
         f"{verb} cluster services on all nodes",
         ADMINISTER,
         live=(pcs.cluster_service_all(verb),),
+        unchecked="pcs reaches every node through pcsd; the plan cannot simulate the whole "
+        "cluster starting or stopping",
     )
 
 
@@ -49,6 +51,7 @@ def cluster_sync(body: Body) -> Change:
         "sync corosync.conf to all nodes",
         ADMINISTER,
         live=(pcs.cluster_sync(),),
+        unchecked="pcs copies corosync.conf to every node through pcsd; nothing to simulate",
     )
 
 
@@ -72,6 +75,8 @@ def config_restore(node: str, backup: bytes, body: Body) -> Change:
         live=(pcs.config_restore(UPLOAD),),
         on_node=name,
         upload=base64.b64encode(backup).decode(),
+        unchecked="the backup's content is not compared with the running configuration; pcs "
+        "refuses while the cluster runs on the node",
     )
 
 
@@ -83,6 +88,7 @@ def corosync_reload(body: Body) -> Change:
         "reload corosync",
         ADMINISTER,
         live=(pcs.corosync_reload(),),
+        unchecked="whether corosync accepts the file it re-reads; nothing to simulate",
     )
 
 

@@ -40,6 +40,7 @@ def cluster_service(node: str, verb: str, simulate: Argv = ()) -> Change:
         live=(pcs.cluster_service(verb),),
         simulate=simulate,
         on_node=name,
+        unchecked=SERVICES.get(verb, ""),
     )
 
 
@@ -57,6 +58,8 @@ def node_fence(node: str, body: Body) -> Change:
         ADMINISTER,
         live=(pcs.stonith_fence(name, off=action == "off"),),
         simulate=("--node-fail", name),
+        unchecked="whether a fence device can reach the node (see the advisor's fence "
+        "path check): the plan simulates the node failing, not the device",
     )
 
 
@@ -75,6 +78,7 @@ def node_confirm_fenced(node: str, body: Body) -> Change:
         f"confirm {name} is fenced",
         ADMINISTER,
         live=(pcs.stonith_confirm(name),),
+        unchecked="that the node is really powered off: nothing can check that for you",
     )
 
 
@@ -96,6 +100,8 @@ def node_add(body: Body) -> Change:
         f"add node {name}",
         ADMINISTER,
         live=(pcs.node_add(name, address),),
+        unchecked="pcs reaches the new node through pcsd (authenticated, running) and "
+        "writes corosync.conf on every node; the plan cannot try that on a copy",
     )
 
 
@@ -115,8 +121,18 @@ def node_remove(node: str, body: Body) -> Change:
         ADMINISTER,
         live=(pcs.node_remove(name),),
         simulate=("--node-down", name),
+        unchecked="pcs edits corosync.conf on every node through pcsd; the plan simulates "
+        "the node leaving, not corosync's quorum afterwards",
     )
 
+
+SERVICES = {
+    "stop": "pcs refuses to stop a node whose loss costs the cluster its quorum; the plan "
+    "simulates the node going down but does not compute quorum",
+    "start": "whether the node's corosync and pacemaker start; the plan simulates it joining",
+    "enable": "a boot-time setting of the node's service manager: nothing to simulate",
+    "disable": "a boot-time setting of the node's service manager: nothing to simulate",
+}
 
 # Actions reachable by name from the API: builder(node name, request body).
 NODE_ACTIONS: dict[str, Builder] = {

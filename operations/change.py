@@ -14,7 +14,9 @@ by the executor:
 - `patch`: a CIB patchset applied to the copy before `stage` (reverting an earlier change);
 - `upload`: a file (base64) the live commands name as "{upload}";
 - `hold`: what the plan must check beyond the staged commands because the live command
-  checks it (a move that pcs undoes once it holds: see Hold).
+  checks it (a move that pcs undoes once it holds: see Hold);
+- `unchecked`: what the live command does or checks that the plan cannot (said plainly
+  with the plan; empty when the plan's staged change is exactly what is pushed).
 
 Actions that can lose data need their risk typed back (`confirmed`).
 """
@@ -73,6 +75,7 @@ class Change:
     patch: str = ""
     upload: str = field(default="", repr=False)
     hold: Hold | None = None
+    unchecked: str = ""
 
     def as_json(self) -> dict[str, Any]:
         """What is stored with a plan or an operation."""
@@ -88,6 +91,7 @@ class Change:
             "patch": self.patch,
             "upload": self.upload,
             "hold": self.hold.as_json() if self.hold else None,
+            "unchecked": self.unchecked,
         }
 
     @classmethod
@@ -105,6 +109,7 @@ class Change:
             patch=data.get("patch", ""),
             upload=data.get("upload", ""),
             hold=Hold.from_json(data["hold"]) if data.get("hold") else None,
+            unchecked=data.get("unchecked", ""),
         )
 
 

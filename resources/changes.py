@@ -36,11 +36,25 @@ def resource_delete(rid: str) -> Change:
     )
 
 
+LIVE_ONLY = {
+    "cleanup": "pcs forgets the failures and re-probes live; the plan shows the cluster as "
+    "it is, not the result of the re-probe",
+    "refresh": "pcs forgets the operation history and re-probes everywhere live; the plan "
+    "shows the cluster as it is, not the result of the re-probe",
+    "restart": "pcs stops and starts the resource live and waits for it; a restart is not "
+    "something the scheduler can simulate",
+    "debug-start": "the agent's start runs on the node outside the cluster's control; "
+    "nothing of it can be simulated",
+}
+
+
 def _live(rid: str, verb: str, permission: str = OPERATE, *options: str) -> Change:
     """An action pcs runs on the cluster itself (it cannot, or should not, on a file)."""
     r = check_id(rid, "resource")
     argv = pcs.resource_live(verb, r, *options)
-    return Change(f"resource.{verb}", r, f"{verb} {r}", permission, live=(argv,))
+    return Change(
+        f"resource.{verb}", r, f"{verb} {r}", permission, live=(argv,), unchecked=LIVE_ONLY[verb]
+    )
 
 
 def resource_cleanup(rid: str) -> Change:

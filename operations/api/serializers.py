@@ -55,6 +55,7 @@ class PlanSerializer(serializers.ModelSerializer[Plan]):
     """A plan: what Pacemaker would do, and the CIB diff."""
 
     plan_id = serializers.CharField(source="id", read_only=True)
+    unchecked = serializers.SerializerMethodField()
 
     class Meta:
         model = Plan
@@ -67,10 +68,15 @@ class PlanSerializer(serializers.ModelSerializer[Plan]):
             "base_version",
             "actions",
             "cib_diff",
+            "unchecked",
             "created",
             "applied_by",
         ]
         read_only_fields = fields
+
+    def get_unchecked(self, plan: Plan) -> str:
+        """What the live command does or checks that the plan could not ("" for none)."""
+        return str(plan.change.get("unchecked", ""))
 
 
 def operation_brief(op: Operation) -> dict[str, Any]:

@@ -385,3 +385,28 @@ def test_bad_keep_and_lifetime_are_refused(body: dict[str, object], message: str
 def test_a_hold_survives_the_round_trip_through_json() -> None:
     move = resource_changes.resource_move("r1", "node3")
     assert Change.from_json(move.as_json()) == move
+
+
+def test_every_live_only_action_says_what_its_plan_cannot_check() -> None:
+    body = {"confirm": "node2", "node": "node2"}
+    live_ones = [
+        *(node_changes.NODE_ACTIONS[v]("node2", body) for v in ("start", "stop", "fence")),
+        node_changes.node_confirm_fenced("node2", {"confirm": "node2 is off"}),
+        node_changes.node_add({"node": "node4"}),
+        node_changes.node_remove("node2", body),
+        *(
+            resource_changes.RESOURCE_ACTIONS[v]("r1", {})
+            for v in ("cleanup", "refresh", "restart", "debug-start")
+        ),
+        cluster_changes.cluster_all("start", {}),
+        cluster_changes.cluster_sync({}),
+        cluster_changes.corosync_reload({}),
+    ]
+    assert [c.kind for c in live_ones if not c.unchecked] == []
+    staged_ones = [
+        node_changes.node_standby("node2"),
+        resource_changes.resource_move("r1", "node3"),
+        resource_changes.resource_disable("r1"),
+        cluster_changes.property_set({"name": "no-quorum-policy", "value": "stop"}),
+    ]
+    assert [c.unchecked for c in staged_ones] == ["", "", "", ""], "what is staged is pushed"
