@@ -16,6 +16,7 @@ from urllib.parse import parse_qs
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
+from clusters.contact import contacts
 from clusters.mirror import cluster_message, tile_message
 from clusters.models import Cluster, KioskToken
 from operations.feed import OVERVIEW_GROUP, cluster_group
@@ -35,7 +36,10 @@ def _messages(cluster_ids: set[int] | None, full: bool) -> list[Json]:
     clusters = Cluster.objects.prefetch_related("nodes")
     if cluster_ids is not None:
         clusters = clusters.filter(pk__in=cluster_ids)
-    return [cluster_message(c) if full else tile_message(cluster_message(c)) for c in clusters]
+    shown = list(clusters)
+    last = contacts([c.pk for c in shown])
+    messages = [cluster_message(c, last[c.pk]) for c in shown]
+    return messages if full else [tile_message(m) for m in messages]
 
 
 @db
@@ -75,6 +79,10 @@ class ClusterConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         """A new status of this cluster."""
         await self.send_json(event)
 
+    async def cluster_contact(self, event: Json) -> None:
+        """The watcher still has live contact with this cluster (a heartbeat)."""
+        await self.send_json(event)
+
     async def operation_update(self, event: Json) -> None:
         """An operation on this cluster moved on (a command ended, it finished)."""
         await self.send_json(event)
@@ -110,3 +118,7 @@ class OverviewConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         """A cluster's new tile, if this connection may see that cluster."""
         if self.allowed is None or event["cluster"]["id"] in self.allowed:
             await self.send_json(event)
+
+    async def cluster_contact(self, event: Json) -> None:
+        """A cluster's heartbeat, if this connection may see that cluster."""
+        await self.cluster_tile(event)

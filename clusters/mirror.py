@@ -15,6 +15,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from clusters.choices import EventKind, Severity
+from clusters.contact import Contact, contacts
 from clusters.diff import Change, diff
 from clusters.models import Cluster, Event
 from fencing.services import mirror_fence_devices
@@ -161,8 +162,15 @@ def event_json(event: Event) -> Json:
     }
 
 
-def cluster_message(cluster: Cluster) -> Json:
-    """The status message of a cluster as stored: what the API serves and browsers get."""
+def cluster_message(cluster: Cluster, contact: Contact | None = None) -> Json:
+    """The status message of a cluster as stored: what the API serves and browsers get.
+
+    contact: the last live contact (read from Redis when not given). Without a live
+    contact for STALE_AFTER seconds, or with no node answering, the status is stale and
+    its health "grey": old data, not a cluster that is down.
+    """
+    if contact is None:
+        contact = contacts([cluster.pk])[cluster.pk]
     data = cluster.snapshot or {}
     standby = {n.name: n.standby_since for n in cluster.nodes.all() if n.standby_since}
     found = snap.warnings(data, standby) if data else []
@@ -183,7 +191,8 @@ def cluster_message(cluster: Cluster) -> Json:
         "reachable": cluster.reachable,
         "read_at": cluster.status_confirmed.isoformat() if cluster.status_confirmed else None,
         "read_from": cluster.status_node or None,
-        "health": snap.health(found, reachable),
+        "contact": contact.as_json(),
+        "health": "grey" if contact.stale() or not reachable else snap.health(found, True),
         "tile": snap.tile(data),
         "warnings": found,
         "status": data,
@@ -207,6 +216,16 @@ async def apublish(message: Json | None) -> None:
     """Push a status message to the cluster's page and a tile to the overview and wall."""
     if message is not None:
         await asend(_group_messages(message))
+
+
+async def apublish_contact(cluster_id: int, contact: Contact) -> None:
+    """Push a heartbeat to the cluster's page and to the overview and walls."""
+    message = {
+        "type": "cluster.contact",
+        "cluster": {"id": cluster_id},
+        "contact": contact.as_json(),
+    }
+    await asend([(cluster_group(cluster_id), message), (OVERVIEW_GROUP, message)])
 
 
 def publish(message: Json | None) -> None:

@@ -23,10 +23,18 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
+import redis.asyncio as aioredis
 from asgiref.sync import sync_to_async
 from django.conf import settings
 
-from clusters.mirror import apply_status, apublish, confirm_unchanged, mark_unreachable
+from clusters.contact import HEARTBEAT, note
+from clusters.mirror import (
+    apply_status,
+    apublish,
+    apublish_contact,
+    confirm_unchanged,
+    mark_unreachable,
+)
 from clusters.models import Cluster
 from clusters.monitor_audit import note_watch, open_watch
 from hacore.commands.pacemaker import CIB_VERSION, CRM_MON_XML
@@ -52,6 +60,7 @@ class WatchSettings:
     command_timeout: float = 10.0
     keepalive: float = 1.0
     retry_delay: float = 2.0
+    heartbeat: float = HEARTBEAT
 
 
 @dataclass
@@ -78,6 +87,9 @@ class Sink(Protocol):
     async def unreachable(self, reason: str) -> None:
         """No node answered."""
 
+    async def contact(self, node: str) -> None:
+        """The watch of node is live (a heartbeat, every HEARTBEAT seconds)."""
+
     async def unchanged(self) -> None:
         """A probe found the CIB as it was: the status is current as of now."""
 
@@ -95,14 +107,21 @@ class MirrorSink:
 
     def __init__(self, cluster_id: int) -> None:
         self.cluster_id = cluster_id
+        self.redis = aioredis.Redis.from_url(settings.REDIS_URL, socket_timeout=5)
 
     async def targets(self) -> list[tuple[str, Target]]:
         """Nodes with a pinned host key, from the database."""
         return await _targets(self.cluster_id)
 
     async def status(self, status: ClusterStatus, node: str) -> None:
-        """Mirror it and push what changed."""
+        """Mirror it and push what changed (a read is a contact too)."""
+        await note(self.redis, self.cluster_id, node)
         await apublish(await sync_to_async(apply_status)(self.cluster_id, status, node))
+
+    async def contact(self, node: str) -> None:
+        """Note the contact and push it to the cluster's pages, the overview and walls."""
+        last = await note(self.redis, self.cluster_id, node)
+        await apublish_contact(self.cluster_id, last)
 
     async def unreachable(self, reason: str) -> None:
         """Mark the cluster unreachable (once) and push it."""
@@ -166,8 +185,10 @@ class ClusterWatcher:
             watch = await self.sink.watch_opened(name, commands)
             signals = asyncio.create_task(self._signals(session, changed))
             audit = asyncio.create_task(self._audit(watch))
+            beats: asyncio.Task[None] | None = None
             try:
                 await self._read(session)
+                beats = asyncio.create_task(self._heartbeat(name))
                 while True:
                     await self._wait(changed, signals)
                     if changed.is_set():
@@ -180,10 +201,14 @@ class ClusterWatcher:
                 self.state.watch_error = str(exc)
                 raise
             finally:
-                for task in (signals, audit):
-                    task.cancel()
+                for task in (signals, audit, beats):
+                    if task is not None:
+                        task.cancel()
                 with contextlib.suppress(asyncio.CancelledError, RemoteError):
                     await signals
+                if beats is not None:
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await beats
                 with contextlib.suppress(asyncio.CancelledError):
                     await audit
                 state = self.state
@@ -191,6 +216,12 @@ class ClusterWatcher:
                     watch, state.reads, state.probes, ended=True, error=state.watch_error
                 )
                 await asyncio.shield(ended)
+
+    async def _heartbeat(self, name: str) -> None:
+        """While the watch lasts (its stream open), say so every HEARTBEAT seconds."""
+        while True:
+            await self.sink.contact(name)
+            await asyncio.sleep(self.timing.heartbeat)
 
     async def _audit(self, watch: int) -> None:
         """Keep the watch's audit row's counts current while it lasts."""

@@ -24,7 +24,8 @@ from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from clusters.mirror import cluster_message, event_json
+from clusters.contact import contacts
+from clusters.mirror import cluster_message, event_json, tile_message
 from clusters.models import Cluster, Event, KioskToken
 from clusters.refresh import ClusterUnreachable, refresh_status
 from clusters.services import AddClusterError, AddClusterRequest, HostKeysUnconfirmed, add_cluster
@@ -43,12 +44,11 @@ WALL_EVENTS = 30
 _INSTANCE_SUFFIX = re.compile(r":\d+$")
 
 
-def tile_message(cluster: Cluster) -> Json:
-    """A cluster's message without its full status: what the overview and the wall get."""
-    message = cluster_message(cluster)
-    message.pop("status", None)
-    message["type"] = "cluster.tile"
-    return message
+def tiles(clusters: list[Cluster]) -> list[Json]:
+    """The clusters' messages without their full status: what the overview and the wall
+    get (their last contacts read in one round trip)."""
+    last = contacts([c.pk for c in clusters])
+    return [tile_message(cluster_message(c, last[c.pk])) for c in clusters]
 
 
 def node_config(node: Node) -> Json:
@@ -77,7 +77,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     members = {c.pk: [node_config(n) for n in c.nodes.all()] for c in clusters}
     context = {
         "clusters": clusters,
-        "tiles": [tile_message(c) for c in clusters],
+        "tiles": tiles(clusters),
         "members": members,
     }
     return render(request, "frontend/overview.html", context)
@@ -169,7 +169,7 @@ def _wall_state(clusters: QuerySet[Cluster]) -> Json:
     """What a wall shows: the clusters' tiles and their latest events."""
     shown = list(clusters.prefetch_related("nodes"))
     events = Event.objects.filter(cluster__in=shown).select_related("node")[:WALL_EVENTS]
-    return {"tiles": [tile_message(c) for c in shown], "events": _events(events)}
+    return {"tiles": tiles(shown), "events": _events(events)}
 
 
 @login_not_required

@@ -145,9 +145,12 @@ async def plan(session: NodeSession, change: Change) -> PlanResult:
         after = f"{directory}/after.xml" if change.hold else ""
         simulated = await session.run(pacemaker.simulate(staged.new, change.simulate, after))
         actions = parse_simulation(simulated.stdout)
-        if change.hold:
-            await holds.check(session, change.hold, actions, after)
-        return PlanResult(staged.base, actions, staged.diff)
+        if not change.hold:
+            return PlanResult(staged.base, actions, staged.diff)
+        await holds.check(session, change.hold, actions, after)
+        # What stays once the temporary part is cleared: the change's net diff.
+        net = (await session.run(shell.cat(after), cib=True)).stdout
+        return PlanResult(staged.base, actions, configuration_diff(staged.before, net))
 
 
 async def apply(session: NodeSession, change: Change, expected: str | None) -> ApplyResult:

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import datetime
+import time
 from dataclasses import replace
 from typing import Any
 
+import redis
+from django.conf import settings
+
+from clusters import contact
 from hacore.pacemaker.model import (
     ClusterStatus,
     FailedAction,
@@ -134,3 +139,9 @@ def lab_like(**changes: Any) -> ClusterStatus:
         ],
     )
     return replace(base, **changes)
+
+
+def in_contact(cluster_id: int, node: str = "node1", ago: float = 0.0) -> None:
+    """Note a live contact with the cluster ago seconds back, as its watcher does."""
+    value = f"{time.time() - ago}|{node}"
+    redis.Redis.from_url(settings.REDIS_URL).hset(contact.KEY, str(cluster_id), value)

@@ -10,15 +10,16 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.db import connections
 from rest_framework.test import APIClient
 
-from clusters.mirror import apply_status, apublish, mark_unreachable
+from clusters.mirror import apply_status, apublish, cluster_message, mark_unreachable
 from clusters.models import Cluster, Event, KioskToken
+from clusters.monitor import MirrorSink
 from console.asgi import application
 from fencing.models import FenceDevice
 from nodes.models import Node
 from operations.engine import publish_operation
 from operations.models import Operation
 from resources.models import DrbdDevice, Resource, VirtualMachine
-from tests.statusfactory import fence, lab_like, node, primitive
+from tests.statusfactory import fence, in_contact, lab_like, node, primitive
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -31,6 +32,7 @@ async def close_thread_connections() -> AsyncIterator[None]:
 
 
 def test_first_read_mirrors_without_events(cluster: Cluster) -> None:
+    in_contact(cluster.pk)
     message = apply_status(cluster.pk, lab_like(), "node1")
     assert message["seq"] == 1
     assert message["health"] == "green"
@@ -61,6 +63,7 @@ def test_changes_become_events_and_rows_follow(cluster: Cluster, api: APIClient)
         ),
         fence_history=(fence("node3"),),
     )
+    in_contact(cluster.pk)
     message = apply_status(cluster.pk, crashed, "node1")
     assert message["seq"] == 2
     assert [e["kind"] for e in message["events"]] == ["node_lost", "node_fenced", "resource_moved"]
@@ -95,7 +98,7 @@ def test_unreachable_once_then_regained(cluster: Cluster) -> None:
     lost = mark_unreachable(cluster.pk, "node1: timeout")
     assert lost is not None
     assert lost["reachable"] is False
-    assert lost["health"] == "red"
+    assert lost["health"] == "grey", "old data, not a cluster that is down"
     assert lost["warnings"][0]["code"] == "unreachable"
     assert lost["status"]["nodes"]  # the last data is kept, with its age
     assert mark_unreachable(cluster.pk, "again") is None
@@ -212,7 +215,8 @@ async def test_wall_token_sees_only_its_clusters(cluster: Cluster) -> None:
     assert await comm.receive_nothing(timeout=0.5)  # c2 is not this token's
     await apublish(await sync_to_async(mark_unreachable)(cluster.pk, "x"))
     update = await comm.receive_json_from(timeout=5)
-    assert (update["cluster"]["name"], update["health"]) == ("c1", "red")
+    assert (update["cluster"]["name"], update["health"]) == ("c1", "grey")
+    assert update["warnings"][0]["code"] == "unreachable"
     await comm.disconnect()
     token.revoked = token.created
     await sync_to_async(token.save)()
@@ -220,3 +224,41 @@ async def test_wall_token_sees_only_its_clusters(cluster: Cluster) -> None:
     connected, _ = await comm.connect()
     assert not connected
     await comm.disconnect()  # lets the refused consumer end before the loop closes
+
+
+def test_a_status_without_live_contact_is_stale_and_grey_never_red(cluster: Cluster) -> None:
+    crashed = lab_like(
+        nodes=(node("node1", is_dc=True), node("node2"), node("node3", online=False))
+    )
+    in_contact(cluster.pk, ago=30)
+    old = apply_status(cluster.pk, crashed, "node1")
+    assert old["contact"]["stale"] is True
+    assert old["contact"]["node"] == "node1"
+    assert old["health"] == "grey", "no contact for 30 s: the console cannot say it is down"
+    in_contact(cluster.pk, "node2")
+    fresh = cluster_message(Cluster.objects.get(pk=cluster.pk))
+    assert fresh["contact"]["stale"] is False
+    assert fresh["contact"]["node"] == "node2"
+    assert fresh["health"] == "red", "with live contact the lost node is what it is"
+
+
+async def test_a_heartbeat_reaches_the_cluster_page_and_the_wall(cluster: Cluster) -> None:
+    token = await sync_to_async(KioskToken.objects.create)(name="wall")
+    await sync_to_async(token.clusters.add)(cluster)
+    await sync_to_async(apply_status)(cluster.pk, lab_like(), "node1")
+    user = await sync_to_async(User.objects.create_user)("watcher")
+    page, wall = (
+        communicator(f"/ws/clusters/{cluster.pk}/", user),
+        communicator(f"/ws/wall/?token={token.key}"),
+    )
+    for comm in (page, wall):
+        assert (await comm.connect())[0]
+        await comm.receive_json_from(timeout=5)  # the current state
+    sink = MirrorSink(cluster.pk)
+    await sink.contact("node2")
+    for comm in (page, wall):
+        beat = await comm.receive_json_from(timeout=5)
+        assert beat["type"] == "cluster.contact"
+        assert (beat["contact"]["node"], beat["contact"]["stale"]) == ("node2", False)
+        await comm.disconnect()
+    await sink.redis.aclose()

@@ -15,7 +15,7 @@ from hacore.runner import HostKey
 from operations.engine import use_runner
 from operations.models import Operation, Plan
 from tests.planscript import AFTER_FILE as AFTER
-from tests.planscript import BACK, CLEANUP, MOVED, NEW, SCORES, STAYS, staging
+from tests.planscript import BACK, BEFORE, CLEANUP, MOVED, NEW, SCORES, STAYS, staging
 from tests.scripted import ScriptedRunner, expect
 
 pytestmark = pytest.mark.django_db
@@ -75,6 +75,7 @@ def test_a_move_that_holds_is_a_plan_and_keeping_the_constraint_too(
         first_simulation(),
         expect("env", f"CIB_file={AFTER}", "crm_resource", "--clear", "--resource", "dummy1"),
         expect("crm_simulate", "--simulate", "--output-as=xml", "--xml-file", AFTER, out=STAYS),
+        expect("cat", "--", AFTER, out=BEFORE),
         CLEANUP,
         *staging(("resource", "move-with-constraint", "dummy1", "node1", "lifetime=PT1H")),
         first_simulation(save=False),
@@ -84,6 +85,7 @@ def test_a_move_that_holds_is_a_plan_and_keeping_the_constraint_too(
     held = api.post(url, {"node": "node1"}, format="json")
     assert held.status_code == 200, held.json()
     assert [a["text"] for a in held.json()["actions"]] == ["move dummy1 node2 -> node1"]
+    assert held.json()["cib_diff"] == ""
     kept = api.post(
         url, {"node": "node1", "keep_constraint": True, "lifetime": "PT1H"}, format="json"
     )

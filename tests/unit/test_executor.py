@@ -222,10 +222,11 @@ def move_plan(second: str, *tail: Any) -> ScriptedRunner:
 
 
 async def test_a_move_that_holds_is_planned_as_the_live_command_checks_it() -> None:
-    runner = move_plan(STAYS)
+    runner = move_plan(STAYS, expect("cat", "--", AFTER_FILE, out=BEFORE))
     result = await executor.plan(session(runner, []), resource_move("dummy1", "node1"))
     runner.assert_done()
     assert [a.text() for a in result.actions] == ["move dummy1 node2 -> node1"]
+    assert result.diff == "", "pcs removes the constraint: the configuration is as before"
 
 
 async def test_a_move_that_would_not_hold_is_refused_with_the_reason_and_scores() -> None:

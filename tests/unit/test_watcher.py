@@ -35,6 +35,7 @@ class Sink:
     reads: list[tuple[str, ClusterStatus]] = field(default_factory=list)
     lost: list[str] = field(default_factory=list)
     confirmations: int = 0
+    beats: list[str] = field(default_factory=list)
     watches: list[tuple[str, bool, str]] = field(default_factory=list)
 
     async def targets(self) -> list[tuple[str, Target]]:
@@ -45,6 +46,9 @@ class Sink:
 
     async def unreachable(self, reason: str) -> None:
         self.lost.append(reason)
+
+    async def contact(self, node: str) -> None:
+        self.beats.append(node)
 
     async def unchanged(self) -> None:
         self.confirmations += 1
@@ -200,3 +204,17 @@ async def test_contact_comes_back_after_unreachable() -> None:
         runner.node(N1).reachable = True
         await until(lambda: len(recorder.reads) == 1, task)
     runner.assert_done()
+
+
+async def test_a_live_watch_beats_every_heartbeat_and_a_lost_one_stops() -> None:
+    runner = ScriptedRunner().script(N1, read())
+    recorder = sink(("node1", N1))
+    async with watching(runner, recorder, heartbeat=0.05) as task:
+        await until(lambda: len(recorder.beats) >= 3, task)
+        runner.node(N1).reachable = False  # the node goes away: its stream ends
+        runner.end_stream(N1)
+        await until(lambda: len(recorder.lost) == 1, task)
+        beats = len(recorder.beats)
+        await settle(task, 0.2)
+    assert set(recorder.beats) == {"node1"}
+    assert len(recorder.beats) == beats, "no heartbeat once the watch is lost"
