@@ -32,6 +32,8 @@ class EventKind(models.TextChoices):
     CONTACT_LOST = "contact_lost", "Monitor lost contact"
     CONTACT_REGAINED = "contact_regained", "Monitor regained contact"
     MONITOR_SWITCHED = "monitor_switched", "Monitor switched node"
+    READ_FAILED = "read_failed", "Status unreadable"
+    READ_RECOVERED = "read_recovered", "Status readable again"
 
 
 class Severity(models.TextChoices):

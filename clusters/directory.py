@@ -24,7 +24,14 @@ class ClusterDirectory:
         )
         if found is None:
             raise NotFound(f"no cluster {cluster_id}")
-        return ClusterRef(found.pk, found.name, tuple(n.name for n in found.nodes.all()))
+        known = found.pcs_capabilities
+        return ClusterRef(
+            found.pk,
+            found.name,
+            tuple(n.name for n in found.nodes.all()),
+            found.pcs_version,
+            frozenset(known) if known is not None else None,
+        )
 
     def places(self, cluster_id: int, only: str = "") -> list[Place]:
         """Nodes with a pinned key: the one the monitor reads from, then online ones."""

@@ -15,9 +15,10 @@ from dataclasses import dataclass, replace
 from hacore.commands import corosync as cmap
 from hacore.commands.pacemaker import CRM_NODE_NAME
 from hacore.pacemaker import corosync
+from hacore.pacemaker.pcs import PcsTools
 from hacore.pacemaker.status import ClusterStatus
 from hacore.pacemaker.xmlsafe import ParseError
-from hacore.reads import ReadFailed, checked, read_status
+from hacore.reads import ReadFailed, checked, read_pcs, read_status
 from hacore.runner import (
     HostKey,
     HostKeyMismatch,
@@ -64,6 +65,7 @@ class Discovery:
     seed_address: str
     nodes: tuple[DiscoveredNode, ...]
     status: ClusterStatus
+    pcs: PcsTools | None = None
 
     @property
     def seed_node(self) -> str:
@@ -99,10 +101,11 @@ async def read_cluster(remote: Runner, seed: Target, timeout: float) -> Discover
     """Log in to the seed (its key pinned) and read cluster name, nodes and status."""
     session = Session(remote, seed)
     try:
-        name_out, nodes_out, status = await asyncio.gather(
+        name_out, nodes_out, status, pcs = await asyncio.gather(
             checked(session, cmap.CMAP_CLUSTER_NAME),
             checked(session, cmap.CMAP_NODELIST),
             read_status(session),
+            read_pcs(session),
         )
         name = corosync.cluster_name(name_out.stdout)
         members = corosync.nodelist(nodes_out.stdout)
@@ -113,7 +116,7 @@ async def read_cluster(remote: Runner, seed: Target, timeout: float) -> Discover
     if not members:
         raise NotAClusterNode(f"{seed.address}: corosync's nodelist is empty")
     nodes = await asyncio.gather(*(_node_key(m, seed, timeout) for m in members))
-    return Discovery(name, seed.address, tuple(nodes), status)
+    return Discovery(name, seed.address, tuple(nodes), status, pcs)
 
 
 async def _node_key(member: corosync.CorosyncNode, seed: Target, timeout: float) -> DiscoveredNode:

@@ -21,6 +21,7 @@ from clusters.models import Cluster, Event
 from fencing.services import mirror_fence_devices
 from hacore.pacemaker import snapshot as snap
 from hacore.pacemaker.model import ClusterStatus
+from hacore.pacemaker.pcs import PcsTools
 from operations.feed import OVERVIEW_GROUP, asend, cluster_group, send
 from resources.services import mirror_resources
 
@@ -34,6 +35,12 @@ def apply_status(cluster_id: int, status: ClusterStatus, read_from: str) -> Json
     now = timezone.now()
     new = snap.to_snapshot(status)
     changes = diff(cluster.snapshot, new)
+    if cluster.read_error:
+        changes.insert(
+            0,
+            Change(EventKind.READ_RECOVERED, Severity.INFO, f"status read again from {read_from}"),
+        )
+        cluster.read_error = ""
     if cluster.reachable is False:
         changes.insert(
             0,
@@ -100,6 +107,22 @@ def _mirror_nodes(
     return standby_since
 
 
+def wants_tools(cluster_id: int, pacemaker_version: str) -> bool:
+    """Whether the cluster's tools must be read: never read, or Pacemaker changed."""
+    cluster = Cluster.objects.only("pcs_capabilities", "pacemaker_version").get(pk=cluster_id)
+    return cluster.pcs_capabilities is None or cluster.pacemaker_version != pacemaker_version
+
+
+def record_tools(cluster_id: int, tools: PcsTools, pacemaker_version: str) -> None:
+    """Keep what the cluster's pcs can do (and for which Pacemaker version it was read)."""
+    Cluster.objects.filter(pk=cluster_id).update(
+        pcs_version=tools.version,
+        pcs_capabilities=sorted(tools.capabilities),
+        pacemaker_version=pacemaker_version,
+        tools_read=timezone.now(),
+    )
+
+
 @transaction.atomic
 def mark_unreachable(cluster_id: int, reason: str) -> Json | None:
     """No node answered: keep the last data (its age shows) and say so, once."""
@@ -111,6 +134,19 @@ def mark_unreachable(cluster_id: int, reason: str) -> Json | None:
     cluster.save(update_fields=["reachable", "health"])
     lost = Change(EventKind.CONTACT_LOST, Severity.CRITICAL, f"no node answers: {reason}")
     return _bump(cluster, _record(cluster, [lost]))
+
+
+@transaction.atomic
+def mark_unreadable(cluster_id: int, reason: str) -> Json | None:
+    """Nodes answered but their status could not be read: keep the last good data (its
+    age shows), say why in the tool's own words, once per distinct reason."""
+    cluster = Cluster.objects.select_for_update().get(pk=cluster_id)
+    if cluster.read_error == reason:
+        return None
+    cluster.read_error = reason
+    cluster.save(update_fields=["read_error"])
+    failed = Change(EventKind.READ_FAILED, Severity.CRITICAL, f"status unreadable: {reason}")
+    return _bump(cluster, _record(cluster, [failed]))
 
 
 @transaction.atomic
@@ -175,6 +211,16 @@ def cluster_message(cluster: Cluster, contact: Contact | None = None) -> Json:
     standby = {n.name: n.standby_since for n in cluster.nodes.all() if n.standby_since}
     found = snap.warnings(data, standby) if data else []
     reachable = bool(cluster.reachable)
+    if cluster.read_error:
+        found.insert(
+            0,
+            {
+                "level": "critical",
+                "code": "read_failed",
+                "message": f"The cluster's status cannot be read: {cluster.read_error}. "
+                "The data shown is the last good read.",
+            },
+        )
     if not reachable:
         found.insert(
             0,
@@ -192,7 +238,10 @@ def cluster_message(cluster: Cluster, contact: Contact | None = None) -> Json:
         "read_at": cluster.status_confirmed.isoformat() if cluster.status_confirmed else None,
         "read_from": cluster.status_node or None,
         "contact": contact.as_json(),
-        "health": "grey" if contact.stale() or not reachable else snap.health(found, True),
+        "health": "grey"
+        if contact.stale() or not reachable or cluster.read_error
+        else snap.health(found, True),
+        "read_error": cluster.read_error or None,
         "tile": snap.tile(data),
         "warnings": found,
         "status": data,

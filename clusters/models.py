@@ -32,6 +32,16 @@ class Cluster(models.Model):
     stonith_enabled = models.BooleanField(null=True)
     maintenance_mode = models.BooleanField(null=True)
     health = models.CharField(max_length=8, blank=True, help_text="green, amber or red")
+    # What the cluster's tools can do (pcs --version --full), read at add and on change.
+    pcs_version = models.CharField(max_length=40, blank=True)
+    pcs_capabilities = models.JSONField(
+        null=True, blank=True, help_text="pcs capability ids; null: not read yet"
+    )
+    pacemaker_version = models.CharField(max_length=60, blank=True, help_text="the DC's")
+    tools_read = models.DateTimeField(null=True, blank=True)
+    read_error = models.TextField(
+        blank=True, help_text="why the last read failed though a node answered (crm_mon's words)"
+    )
 
     class Meta:
         ordering = ["name"]

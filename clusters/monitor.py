@@ -34,14 +34,18 @@ from clusters.mirror import (
     apublish_contact,
     confirm_unchanged,
     mark_unreachable,
+    mark_unreadable,
+    record_tools,
+    wants_tools,
 )
 from clusters.models import Cluster
 from clusters.monitor_audit import note_watch, open_watch
 from hacore.commands.pacemaker import CIB_VERSION, CRM_MON_XML
 from hacore.commands.shell import follow
+from hacore.pacemaker.pcs import PcsTools
 from hacore.pacemaker.status import ClusterStatus
 from hacore.pacemaker.xmlsafe import ParseError
-from hacore.reads import checked, read_status
+from hacore.reads import ReadFailed, checked, read_pcs, read_status
 from hacore.runner import ConnectError, RemoteError, Runner, Session, SshPool, Target
 
 log = logging.getLogger(__name__)
@@ -73,6 +77,7 @@ class WatchState:
     reads: int = 0
     probes: int = 0
     watch_error: str = ""
+    tools_for: str | None = None
 
 
 class Sink(Protocol):
@@ -87,8 +92,17 @@ class Sink(Protocol):
     async def unreachable(self, reason: str) -> None:
         """No node answered."""
 
+    async def unreadable(self, reason: str) -> None:
+        """Nodes answered, but no status could be read from any (the tools' words)."""
+
     async def contact(self, node: str) -> None:
         """The watch of node is live (a heartbeat, every HEARTBEAT seconds)."""
+
+    async def wants_tools(self, pacemaker_version: str) -> bool:
+        """Whether the cluster's pcs capabilities must be read (never read, or changed)."""
+
+    async def tools(self, tools: PcsTools, pacemaker_version: str) -> None:
+        """What the cluster's pcs can do, read for this Pacemaker version."""
 
     async def unchanged(self) -> None:
         """A probe found the CIB as it was: the status is current as of now."""
@@ -118,6 +132,14 @@ class MirrorSink:
         await note(self.redis, self.cluster_id, node)
         await apublish(await sync_to_async(apply_status)(self.cluster_id, status, node))
 
+    async def wants_tools(self, pacemaker_version: str) -> bool:
+        """From the database: never read, or read for another Pacemaker version."""
+        return await sync_to_async(wants_tools)(self.cluster_id, pacemaker_version)
+
+    async def tools(self, tools: PcsTools, pacemaker_version: str) -> None:
+        """Keep them in the database."""
+        await sync_to_async(record_tools)(self.cluster_id, tools, pacemaker_version)
+
     async def contact(self, node: str) -> None:
         """Note the contact and push it to the cluster's pages, the overview and walls."""
         last = await note(self.redis, self.cluster_id, node)
@@ -126,6 +148,10 @@ class MirrorSink:
     async def unreachable(self, reason: str) -> None:
         """Mark the cluster unreachable (once) and push it."""
         await apublish(await sync_to_async(mark_unreachable)(self.cluster_id, reason))
+
+    async def unreadable(self, reason: str) -> None:
+        """Keep the last good status, marked unreadable with the reason, and push it."""
+        await apublish(await sync_to_async(mark_unreadable)(self.cluster_id, reason))
 
     async def unchanged(self) -> None:
         """Confirm the stored status and push its new age."""
@@ -164,14 +190,20 @@ class ClusterWatcher:
         while True:
             nodes = await self.sink.targets()
             self.state.failures.clear()
+            answered: dict[str, str] = {}  # nodes that answered with an unreadable status
             for name, target in _ordered(nodes, self.state.preferred):
                 try:
                     await self.watch_node(name, target)
                 except (RemoteError, ParseError) as exc:
                     log.warning("cluster %s: %s: %s", self.cluster_id, name, exc)
                     self.state.failures[name] = str(exc)
-            reason = "; ".join(f"{n}: {e}" for n, e in self.state.failures.items()) or "no node"
-            await self.sink.unreachable(reason)
+                    if isinstance(exc, ReadFailed | ParseError):  # in the tool's own words
+                        answered[name] = exc.reason if isinstance(exc, ReadFailed) else str(exc)
+            if answered:
+                await self.sink.unreadable("; ".join(f"{n}: {e}" for n, e in answered.items()))
+            else:
+                reason = "; ".join(f"{n}: {e}" for n, e in self.state.failures.items())
+                await self.sink.unreachable(reason or "no node")
             await asyncio.sleep(self.timing.retry_delay)
 
     async def watch_node(self, name: str, target: Target) -> None:
@@ -274,6 +306,21 @@ class ClusterWatcher:
             raise RemoteError(session.target.label, "this node is not an online cluster member")
         self.state.preferred = session.node
         await self.sink.status(status, session.node)
+        await self._tools(session, status.summary.dc_version or "")
+
+    async def _tools(self, session: Session, pacemaker_version: str) -> None:
+        """Read the cluster's pcs capabilities when never read or Pacemaker changed."""
+        if pacemaker_version == self.state.tools_for:
+            return
+        self.state.tools_for = pacemaker_version
+        if not await self.sink.wants_tools(pacemaker_version):
+            return
+        try:
+            tools = await read_pcs(session)
+        except (ReadFailed, ParseError) as exc:  # not a reason to leave the node
+            log.warning("cluster %s: pcs capabilities unread: %s", self.cluster_id, exc)
+            return
+        await self.sink.tools(tools, pacemaker_version)
 
 
 def _pool(timing: WatchSettings) -> Runner:

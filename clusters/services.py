@@ -23,7 +23,7 @@ from clusters.discovery import (
     verify_nodes,
     with_key,
 )
-from clusters.mirror import apply_status, publish
+from clusters.mirror import apply_status, publish, record_tools
 from clusters.models import Cluster, Event
 from hacore.errors import ConsoleError
 from hacore.runner import (
@@ -204,6 +204,8 @@ def _save(
             node.host_key_trusted_at, node.host_key_trusted_by = now, _user(user)
         node.save()
     message = apply_status(cluster.pk, discovery.status, discovery.seed_node)
+    if discovery.pcs is not None:
+        record_tools(cluster.pk, discovery.pcs, discovery.status.summary.dc_version or "")
     transaction.on_commit(lambda: publish(message))
     Event.objects.create(
         cluster=cluster,

@@ -34,6 +34,7 @@ from hacore.validators import check_address, check_username
 from nodes import crypto
 from nodes.hostkeys import HostKeyInputError, trusted_fingerprints
 from nodes.models import Node
+from operations.capabilities import NEEDS, unsupported
 from operations.change import ADMINISTER, OPERATE
 from resources.models import Resource
 
@@ -97,8 +98,14 @@ def _page_data(cluster: Cluster, request: HttpRequest | None = None, **extra: An
             "operate": bool(user and user.has_perm(OPERATE)),
             "administer": bool(user and user.has_perm(ADMINISTER)),
         },
+        "unsupported": unsupported(sorted(NEEDS), _capabilities(cluster)),
         **extra,
     }
+
+
+def _capabilities(cluster: Cluster) -> frozenset[str] | None:
+    known = cluster.pcs_capabilities
+    return frozenset(known) if known is not None else None
 
 
 def cluster_detail(request: HttpRequest, pk: int) -> HttpResponse:

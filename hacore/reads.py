@@ -7,7 +7,9 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from hacore.commands.pacemaker import CIB_VERSION, CRM_MON_XML
+from hacore.commands.pcs import VERSION_FULL
 from hacore.pacemaker.cib import cib_version
+from hacore.pacemaker.pcs import PcsTools, parse_version_full
 from hacore.pacemaker.status import ClusterStatus, parse_crm_mon
 from hacore.runner import CommandResult, RemoteError
 
@@ -50,6 +52,16 @@ async def checked(session: Runs, argv: Sequence[str]) -> CommandResult:
 async def read_status(session: Runs) -> ClusterStatus:
     """The cluster's status as crm_mon shows it from this node (ParseError if unreadable)."""
     return parse_crm_mon((await checked(session, CRM_MON_XML)).stdout)
+
+
+async def read_pcs(session: Runs) -> PcsTools:
+    """The node's pcs and its capabilities (none at all when pcs is not installed)."""
+    result = await session.run(VERSION_FULL)
+    if result.exit_status == NOT_FOUND:
+        return PcsTools("", frozenset())
+    if not result.ok:
+        raise ReadFailed(result)
+    return parse_version_full(result.stdout)
 
 
 async def read_version(session: Runs) -> str:

@@ -22,6 +22,8 @@ class ClusterRef:
     id: int
     name: str
     nodes: tuple[str, ...]
+    pcs_version: str = ""
+    capabilities: frozenset[str] | None = None  # None: not read yet
 
     def has_node(self, name: str) -> bool:
         """Whether the cluster has a node called name."""

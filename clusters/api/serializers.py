@@ -10,6 +10,7 @@ from clusters.models import Cluster, Event
 from hacore.validators import check_address, check_username
 from nodes.api.serializers import NodeSerializer
 from nodes.hostkeys import HostKeyInputError, trusted_fingerprints
+from operations.capabilities import NEEDS, unsupported
 
 
 class ClusterSerializer(serializers.ModelSerializer[Cluster]):
@@ -18,6 +19,7 @@ class ClusterSerializer(serializers.ModelSerializer[Cluster]):
     nodes = NodeSerializer(many=True, read_only=True)
     ssh_user = serializers.CharField(source="credential.username", read_only=True)
     ssh_public_key = serializers.CharField(source="credential.public_key", read_only=True)
+    unsupported = serializers.SerializerMethodField()
 
     class Meta:
         model = Cluster
@@ -36,8 +38,18 @@ class ClusterSerializer(serializers.ModelSerializer[Cluster]):
             "ssh_user",
             "ssh_public_key",
             "nodes",
+            "pcs_version",
+            "pacemaker_version",
+            "tools_read",
+            "unsupported",
         ]
         read_only_fields = fields
+
+    def get_unsupported(self, cluster: Cluster) -> dict[str, list[str]]:
+        """Change kind -> the pcs capabilities this cluster lacks for it (those it cannot
+        make; {} while its capabilities were not read)."""
+        known = cluster.pcs_capabilities
+        return unsupported(sorted(NEEDS), frozenset(known) if known is not None else None)
 
 
 class AddClusterSerializer(serializers.Serializer[dict[str, Any]]):

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Mapping
 from hacore.commands import Argv
 
 PCS = "pcs"
+VERSION_FULL: Argv = (PCS, "--version", "--full")
 
 
 def assignments(pairs: Mapping[str, str]) -> list[str]:

@@ -16,7 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from hacore.errors import Forbidden
-from operations import service
+from operations import capabilities, service
 from operations.api.serializers import PlanSerializer, operation_brief
 from operations.change import Change
 from operations.directory import ClusterRef, cluster
@@ -46,6 +46,9 @@ def require(request: Request, permission: str, what: str) -> None:
 def plan_or_queue(request: Request, where: ClusterRef, change: Change) -> Response:
     """Check the permission, then 200 with a plan (?plan=1) or 202 with the operation."""
     require(request, change.permission, change.summary)
+    lacking = capabilities.missing(change, where.capabilities)
+    if lacking:
+        raise capabilities.UnsupportedByCluster(change, lacking, where.pcs_version)
     if wants_plan(request):
         return Response(PlanSerializer(service.make_plan(where, change, request.user)).data)
     op = service.enqueue(where.id, change, request.user)

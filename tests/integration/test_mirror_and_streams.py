@@ -10,7 +10,13 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.db import connections
 from rest_framework.test import APIClient
 
-from clusters.mirror import apply_status, apublish, cluster_message, mark_unreachable
+from clusters.mirror import (
+    apply_status,
+    apublish,
+    cluster_message,
+    mark_unreachable,
+    mark_unreadable,
+)
 from clusters.models import Cluster, Event, KioskToken
 from clusters.monitor import MirrorSink
 from console.asgi import application
@@ -262,3 +268,24 @@ async def test_a_heartbeat_reaches_the_cluster_page_and_the_wall(cluster: Cluste
         assert (beat["contact"]["node"], beat["contact"]["stale"]) == ("node2", False)
         await comm.disconnect()
     await sink.redis.aclose()
+
+
+def test_an_unreadable_status_keeps_the_last_good_one_says_why_once_then_recovers(
+    cluster: Cluster,
+) -> None:
+    in_contact(cluster.pk)
+    apply_status(cluster.pk, lab_like(), "node1")
+    why = "node1: crm_mon failed: Connection to cluster failed: Transport endpoint"
+    failed = mark_unreadable(cluster.pk, why)
+    assert failed is not None
+    assert failed["read_error"] == why
+    assert failed["health"] == "grey"
+    assert failed["warnings"][0]["code"] == "read_failed"
+    assert why in failed["warnings"][0]["message"]
+    assert failed["status"]["nodes"], "the last good read stays"
+    assert [e["kind"] for e in failed["events"]] == ["read_failed"]
+    assert mark_unreadable(cluster.pk, why) is None, "the same failure is recorded once"
+    back = apply_status(cluster.pk, lab_like(), "node1")
+    assert back["read_error"] is None
+    assert [e["kind"] for e in back["events"]] == ["read_recovered"]
+    assert back["health"] == "green"

@@ -356,3 +356,23 @@ def test_restore_needs_a_backup_the_node_and_the_risk_confirmed(
     assert operator.post(url, body, format="multipart").status_code == 403
     assert nothing_written()
     assert sent == []
+
+
+def test_a_change_the_clusters_pcs_cannot_make_is_refused_before_any_plan(
+    cluster: Cluster, api: APIClient, sent: list[tuple[str, Any]]
+) -> None:
+    cluster.pcs_version, cluster.pcs_capabilities = "0.9.0", ["node.maintenance"]
+    cluster.save()
+    url = f"/api/v1/clusters/{cluster.pk}/nodes/node2"
+    for suffix in ("/standby/", "/standby/?plan=1"):
+        refused = api.post(url + suffix)
+        assert refused.status_code == 422
+        assert refused.json()["code"] == "unsupported_by_cluster"
+        assert refused.json()["missing"] == ["node.standby"]
+        assert "pcs 0.9.0 cannot standby node2" in refused.json()["detail"]
+    assert nothing_written()
+    assert sent == []
+    shown = api.get(f"/api/v1/clusters/{cluster.pk}/").json()
+    assert shown["unsupported"]["node.standby"] == ["node.standby"]
+    assert "node.maintenance" not in shown["unsupported"]
+    assert api.post(url + "/maintenance/").status_code == 202, "what it can do is queued"

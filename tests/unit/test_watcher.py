@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import pytest
 
 from clusters.monitor import ClusterWatcher, WatchSettings
+from hacore.pacemaker.pcs import PcsTools
 from hacore.pacemaker.status import ClusterStatus
 from hacore.runner import Target
 from tests.scripted import Expect, ScriptedRunner, expect, fixture, target
@@ -34,8 +35,11 @@ class Sink:
     nodes: list[tuple[str, Target]]
     reads: list[tuple[str, ClusterStatus]] = field(default_factory=list)
     lost: list[str] = field(default_factory=list)
+    unreadable_: list[str] = field(default_factory=list)
     confirmations: int = 0
     beats: list[str] = field(default_factory=list)
+    tools_known: set[str] = field(default_factory=lambda: {"2.1.5-a3f44794f94"})
+    tools_read: list[tuple[str, PcsTools]] = field(default_factory=list)
     watches: list[tuple[str, bool, str]] = field(default_factory=list)
 
     async def targets(self) -> list[tuple[str, Target]]:
@@ -47,8 +51,17 @@ class Sink:
     async def unreachable(self, reason: str) -> None:
         self.lost.append(reason)
 
+    async def unreadable(self, reason: str) -> None:
+        self.unreadable_.append(reason)
+
     async def contact(self, node: str) -> None:
         self.beats.append(node)
+
+    async def wants_tools(self, pacemaker_version: str) -> bool:
+        return pacemaker_version not in self.tools_known
+
+    async def tools(self, tools: PcsTools, pacemaker_version: str) -> None:
+        self.tools_read.append((pacemaker_version, tools))
 
     async def unchanged(self) -> None:
         self.confirmations += 1
@@ -218,3 +231,38 @@ async def test_a_live_watch_beats_every_heartbeat_and_a_lost_one_stops() -> None
         await settle(task, 0.2)
     assert set(recorder.beats) == {"node1"}
     assert len(recorder.beats) == beats, "no heartbeat once the watch is lost"
+
+
+async def test_pcs_capabilities_are_read_once_per_pacemaker_version() -> None:
+    full = "0.11.5\nnode.standby pcmk.resource.move.autoclean\n"
+    runner = ScriptedRunner().script(
+        N1, read(), expect("pcs", "--version", "--full", out=full), read()
+    )
+    recorder = sink(("node1", N1))
+    recorder.tools_known = set()
+    async with watching(runner, recorder) as task:
+        await until(lambda: len(recorder.reads) == 1, task)
+        runner.feed(N1, MARK)  # the same Pacemaker: no second pcs
+        await until(lambda: len(recorder.reads) == 2, task)
+        await settle(task)
+    runner.assert_done()
+    [(version, tools)] = recorder.tools_read
+    assert version == recorder.reads[0][1].summary.dc_version
+    assert (tools.version, tools.capabilities) == (
+        "0.11.5",
+        frozenset({"node.standby", "pcmk.resource.move.autoclean"}),
+    )
+
+
+async def test_nodes_that_answer_with_an_unreadable_status_are_not_unreachable() -> None:
+    runner = ScriptedRunner()
+    runner.script(N1, expect(*CRM_MON, err="crm_mon: Connection to cluster failed", status=102))
+    runner.script(N2, read("<pacemaker-result><unclosed"))
+    recorder = sink(("node1", N1), ("node2", N2))
+    async with watching(runner, recorder, retry_delay=60) as task:
+        await until(lambda: len(recorder.unreadable_) == 1, task)
+    [reason] = recorder.unreadable_
+    assert "node1: crm_mon failed: crm_mon: Connection to cluster failed" in reason
+    assert "node2: " in reason
+    assert recorder.lost == [], "both nodes answered: the cluster is not unreachable"
+    assert recorder.reads == []
