@@ -29,7 +29,7 @@ def cluster_all(verb: str, body: Body) -> Change:
     """Start or stop cluster services on every node (pcs cluster start|stop --all, via
     pcsd). Stopping all takes every resource down: "stop the whole cluster" typed back."""
     if verb not in ("start", "stop"):
-        raise InvalidInput("start or stop")
+        raise InvalidInput(f"cluster services can be started or stopped, not {verb[:40]!r}")
     if verb == "stop":
         confirmed(body, "stop the whole cluster", "Stopping every node stops every resource.")
     return Change(

@@ -67,8 +67,8 @@ def read_or_create_secret(path: Path, make: str) -> str:
 def split_bind(bind: str) -> tuple[str, int]:
     """Split HACONSOLE_BIND ("host:port", "[v6]:port") into host and port."""
     host, sep, port = bind.rpartition(":")
-    if not sep or not port.isdigit():
-        raise ValueError(f"HACONSOLE_BIND must be HOST:PORT, got {bind!r}")
+    if not sep or not host.strip("[]") or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ValueError(f"HACONSOLE_BIND must be HOST:PORT (port 1-65535), got {bind!r}")
     return host.strip("[]"), int(port)
 
 

@@ -1,6 +1,6 @@
 """Errors the console reports to people and scripts: each carries a stable `code` and the
 HTTP status the API answers with; one exception handler at the API edge turns them into
-`{"code", "detail", ...}` (console/api_errors.py). Nothing here knows Django."""
+`{"code", "detail", ...}` (operations/api/errors.py). Nothing here knows Django."""
 
 from __future__ import annotations
 

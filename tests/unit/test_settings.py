@@ -77,7 +77,9 @@ def test_environment_wins(tmp_path: Path) -> None:
     assert not (tmp_path / "secret_key").exists()
 
 
-@pytest.mark.parametrize("bad", ["2224", "host:", "host:port", ""])
+@pytest.mark.parametrize(
+    "bad", ["2224", "host:", "host:port", "", ":2224", "[]:2224", "h:0", "h:99999"]
+)
 def test_bad_bind_refused(bad: str) -> None:
     with pytest.raises(ValueError, match="HOST:PORT"):
         split_bind(bad)
