@@ -79,7 +79,7 @@ def test_environment_wins(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("bad", ["2224", "host:", "host:port", ""])
 def test_bad_bind_refused(bad: str) -> None:
-    with pytest.raises(ValueError, match="HOST:PORT"):
+    with pytest.raises(ValueError, match=rf"^HACONSOLE_BIND must be HOST:PORT, got '{bad}'$"):
         split_bind(bad)
 
 
