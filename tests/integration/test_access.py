@@ -9,6 +9,8 @@ from django.core.management import call_command
 from django.test import Client
 from rest_framework.test import APIClient
 
+from clusters.models import Cluster
+
 pytestmark = pytest.mark.django_db
 
 
@@ -17,6 +19,11 @@ def test_pages_redirect_to_login(client: Client, path: str) -> None:
     response = client.get(path)
     assert response.status_code == 302
     assert response["Location"].startswith(f"/login/?next={path}")
+
+
+def test_the_same_pages_open_after_login(admin_client: Client, cluster: Cluster) -> None:
+    for path in ("/", "/clusters/add/", f"/clusters/{cluster.pk}/"):
+        assert admin_client.get(path).status_code == 200, path
 
 
 def test_login_page_is_open(client: Client) -> None:
@@ -29,6 +36,12 @@ def test_login_page_is_open(client: Client) -> None:
 def test_api_needs_credentials(path: str) -> None:
     response = APIClient().get(path)
     assert response.status_code == 401
+
+
+def test_the_same_api_answers_with_credentials(api: APIClient, cluster: Cluster) -> None:
+    paths = ["/api/v1/clusters/", "/api/v1/events/", f"/api/v1/clusters/{cluster.pk}/nodes/"]
+    for path in [*paths, "/api/schema/"]:
+        assert api.get(path).status_code == 200, path
 
 
 def test_token_flow(admin_user: User) -> None:
@@ -50,17 +63,21 @@ def test_token_flow(admin_user: User) -> None:
     assert client.get("/api/v1/clusters/").status_code == 401
 
 
-def test_reader_cannot_add_clusters(reader: APIClient) -> None:
+def test_reader_cannot_add_clusters(reader: APIClient, api: APIClient) -> None:
     assert reader.get("/api/v1/clusters/").status_code == 200
     response = reader.post("/api/v1/clusters/", {"address": "127.0.0.1"}, format="json")
     assert response.status_code == 403
+    admin = api.post("/api/v1/clusters/", {"address": "127.0.0.1"}, format="json")
+    assert admin.status_code == 400, "the positive control: an admin gets to the body check"
+    assert "private_key" in admin.json()
 
 
-def test_reader_cannot_open_add_page(client: Client) -> None:
+def test_reader_cannot_open_add_page(client: Client, admin_client: Client) -> None:
     User.objects.create_user("viewer", password="viewer-pass-123")
     client.login(username="viewer", password="viewer-pass-123")
     assert client.get("/").status_code == 200
     assert client.get("/clusters/add/").status_code == 403
+    assert admin_client.get("/clusters/add/").status_code == 200
 
 
 def test_api_docs_use_no_cdn(admin_client: Client) -> None:

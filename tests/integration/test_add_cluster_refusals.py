@@ -41,6 +41,16 @@ def add(api: APIClient, host: FakeHost, **extra: object) -> tuple[int, dict[str,
     return response.status_code, response.json()
 
 
+def gets_past_ssh(api: APIClient, host: FakeHost, **extra: object) -> None:
+    """The positive control of a refusal: with the input valid, the console connects,
+    checks the host key, logs in and runs a command (the fake host is no cluster node:
+    the furthest a valid request gets without a cluster, see tests/lab for the rest)."""
+    trust = {"trusted_fingerprints": {"127.0.0.1": host.fingerprint}}
+    status, body = add(api, host, **{**trust, **extra})
+    assert (status, body["code"]) == (400, "not_a_cluster_node"), body
+    assert nothing_saved()
+
+
 def test_unconfirmed_seed_key_is_shown_not_used(api: APIClient, host: FakeHost) -> None:
     status, body = add(api, host)
     assert status == 409
@@ -57,6 +67,7 @@ def test_unconfirmed_seed_key_is_shown_not_used(api: APIClient, host: FakeHost) 
         }
     ]
     assert nothing_saved()
+    gets_past_ssh(api, host)  # the same seed key, confirmed
 
 
 def test_not_a_cluster_node(api: APIClient, host: FakeHost) -> None:
@@ -75,6 +86,7 @@ def test_wrong_key_refused(api: APIClient, host: FakeHost) -> None:
     assert status == 400
     assert body["code"] == "auth_failed"
     assert nothing_saved()
+    gets_past_ssh(api, host, private_key=host.client_key_text)
 
 
 def test_changed_host_key_refused(api: APIClient, host: FakeHost) -> None:
@@ -84,6 +96,7 @@ def test_changed_host_key_refused(api: APIClient, host: FakeHost) -> None:
     assert body["code"] == "host_key_mismatch"
     assert host.fingerprint in str(body["detail"])
     assert nothing_saved()
+    gets_past_ssh(api, host, known_hosts=f"127.0.0.1 {host.host_public}")
 
 
 def test_unreadable_private_key(api: APIClient, host: FakeHost) -> None:
@@ -91,6 +104,7 @@ def test_unreadable_private_key(api: APIClient, host: FakeHost) -> None:
     assert status == 400
     assert body["code"] == "bad_key"
     assert nothing_saved()
+    gets_past_ssh(api, host, private_key=host.client_key_text)
 
 
 def test_unreachable_address(api: APIClient, host: FakeHost) -> None:
@@ -99,6 +113,7 @@ def test_unreachable_address(api: APIClient, host: FakeHost) -> None:
     assert body["code"] == "unreachable"
     assert "127.0.0.1:1" in str(body["detail"])
     assert nothing_saved()
+    gets_past_ssh(api, host, port=host.port)
 
 
 @pytest.mark.parametrize("hostile", INJECTION_CORPUS)
@@ -109,6 +124,9 @@ def test_hostile_addresses_and_users_rejected(api: APIClient, hostile: str) -> N
         assert response.status_code == 400, (field, hostile)
         assert field in response.json()
     assert nothing_saved()
+    plain = {"address": "127.0.0.1", "username": "root", "private_key": "x"}
+    response = api.post("/api/v1/clusters/", plain, format="json")
+    assert response.json()["code"] == "bad_key", "the positive control: address and user pass"
 
 
 def test_bad_fingerprint_input(api: APIClient, host: FakeHost) -> None:
@@ -116,3 +134,4 @@ def test_bad_fingerprint_input(api: APIClient, host: FakeHost) -> None:
     assert status == 400
     assert "trusted_fingerprints" in body
     assert nothing_saved()
+    gets_past_ssh(api, host, trusted_fingerprints={"127.0.0.1": host.fingerprint})

@@ -142,11 +142,21 @@ def test_drbd_and_vm_resources_get_their_placeholder_rows(cluster: Cluster) -> N
     assert not VirtualMachine.objects.exists()
 
 
-async def test_anonymous_websocket_refused(cluster: Cluster) -> None:
+async def test_anonymous_websocket_refused(cluster: Cluster, admin_user: User) -> None:
     for path in (f"/ws/clusters/{cluster.pk}/", "/ws/clusters/", "/ws/wall/?token=nope"):
         comm = communicator(path)
         connected, _ = await comm.connect()
         assert not connected
+        await comm.disconnect()
+    token = await sync_to_async(KioskToken.objects.create)(name="wall")
+    for path, user in (
+        (f"/ws/clusters/{cluster.pk}/", admin_user),
+        ("/ws/clusters/", admin_user),
+        (f"/ws/wall/?token={token.key}", None),
+    ):
+        comm = communicator(path, user)
+        connected, _ = await comm.connect()
+        assert connected, f"the positive control: {path} with a user or a valid token"
         await comm.disconnect()
 
 
@@ -157,6 +167,9 @@ async def test_foreign_origin_refused(cluster: Cluster, admin_user: User) -> Non
     comm.scope["user"] = admin_user
     connected, _ = await comm.connect()
     assert not connected
+    await comm.disconnect()
+    comm = communicator(f"/ws/clusters/{cluster.pk}/", admin_user)  # this console's origin
+    assert (await comm.connect())[0]
     await comm.disconnect()
 
 

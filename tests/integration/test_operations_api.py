@@ -9,6 +9,7 @@ import json
 from typing import Any
 from urllib.parse import quote
 
+import asyncssh
 import pytest
 from django.contrib.auth.models import Group, User
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -17,12 +18,16 @@ from rest_framework.test import APIClient
 
 from clusters.models import Cluster
 from clusters.monitor_audit import note_watch, open_watch
+from hacore.commands.pacemaker import CIB_VERSION
+from hacore.runner import HostKey
 from nodes.changes import node_standby
+from operations.engine import use_runner
 from operations.models import Operation, Plan
 from operations.reconcile import mark_interrupted
 from operations.tasks import run_operation
 from resources.changes import resource_delete
 from tests.corpus import INJECTION_CORPUS
+from tests.scripted import ScriptedRunner, expect
 
 pytestmark = pytest.mark.django_db
 
@@ -67,75 +72,92 @@ def test_standby_is_queued_and_handed_to_a_worker_on_commit(
     assert api.get(f"/api/v1/operations/{op.pk}/").json()["status"] == "queued"
 
 
+DUMMY = {"id": "r1", "agent": "ocf:heartbeat:Dummy"}
+
+
 @pytest.mark.parametrize(
-    ("url", "body"),
+    ("url", "body", "good"),
     [
-        ("resources/", {"id": "1bad", "agent": "ocf:heartbeat:Dummy"}),
-        ("resources/", {"id": "r1", "agent": "stonith:fence_xvm"}),
-        ("resources/", {"id": "r1", "agent": "ocf:heartbeat:Dummy", "params": {"a b": "1"}}),
-        ("resources/", {"id": "r1", "agent": "ocf:heartbeat:Dummy", "params": "x=1"}),
-        ("resources/", {"id": "r1", "agent": "ocf:heartbeat:Dummy", "operations": "monitor"}),
-        ("resources/", ["not", "an", "object"]),
-        ("resources/dummy1/move/", {"node": "--force"}),
-        ("resources/dummy1/move/", {}),
+        ("resources/", {**DUMMY, "id": "1bad"}, DUMMY),
+        ("resources/", {**DUMMY, "agent": "stonith:fence_xvm"}, DUMMY),
+        ("resources/", {**DUMMY, "params": {"a b": "1"}}, {**DUMMY, "params": {"a_b": "1"}}),
+        ("resources/", {**DUMMY, "params": "x=1"}, {**DUMMY, "params": {"x": "1"}}),
+        (
+            "resources/",
+            {**DUMMY, "operations": "monitor"},
+            {**DUMMY, "operations": [{"name": "monitor"}]},
+        ),
+        ("resources/", ["not", "an", "object"], DUMMY),
+        ("resources/dummy1/move/", {"node": "--force"}, {"node": "node2"}),
+        ("resources/dummy1/move/", {}, {"node": "node2"}),
     ],
 )
 def test_bad_input_is_refused_and_changes_nothing(
-    cluster: Cluster, api: APIClient, sent: list[Any], url: str, body: Any
+    cluster: Cluster, api: APIClient, sent: list[Any], url: str, body: Any, *, good: Any
 ) -> None:
     response = api.post(f"/api/v1/clusters/{cluster.pk}/{url}", body, format="json")
     assert response.status_code == 400, response.content
     assert response.json()["detail"]
     assert nothing_written()
     assert sent == []
+    control = api.post(f"/api/v1/clusters/{cluster.pk}/{url}", good, format="json")
+    assert control.status_code == 202, control.content  # the same call, its input fixed
+    assert Operation.objects.get().pk == control.json()["id"]
 
 
-@pytest.mark.parametrize("hostile", INJECTION_CORPUS)
-def test_hostile_strings_reach_no_node(
-    cluster: Cluster, api: APIClient, sent: list[Any], hostile: str
-) -> None:
+def calls_with(api: APIClient, cluster: Cluster, name: str, agent: str) -> list[Any]:
+    """The same calls, with `name` wherever a name goes (agent: where an agent goes)."""
     base = f"/api/v1/clusters/{cluster.pk}"
     dummy = {"agent": "ocf:heartbeat:Dummy"}
-    in_path = quote(hostile, safe="")  # as a client sends it (urllib drops raw \n and \t)
-    answers = [
-        api.post(f"{base}/resources/", {"id": hostile, **dummy}, format="json"),
-        api.post(f"{base}/resources/", {"id": "r1", "agent": hostile}, format="json"),
-        api.post(
-            f"{base}/resources/", {"id": "r1", **dummy, "params": {hostile: "1"}}, format="json"
-        ),
-        api.post(
-            f"{base}/resources/", {"id": "r1", **dummy, "meta": {hostile: "1"}}, format="json"
-        ),
-        api.post(f"{base}/resources/dummy1/move/", {"node": hostile}, format="json"),
+    in_path = quote(name, safe="")  # as a client sends it (urllib drops raw \n and \t)
+    return [
+        api.post(f"{base}/resources/", {"id": name, **dummy}, format="json"),
+        api.post(f"{base}/resources/", {"id": "r1", "agent": agent}, format="json"),
+        api.post(f"{base}/resources/", {"id": "r1", **dummy, "params": {name: "1"}}, format="json"),
+        api.post(f"{base}/resources/", {"id": "r1", **dummy, "meta": {name: "1"}}, format="json"),
+        api.post(f"{base}/resources/dummy1/move/", {"node": name}, format="json"),
         api.post(f"{base}/resources/{in_path}/disable/"),
         api.delete(f"{base}/resources/{in_path}/"),
         api.get(f"{base}/resources/{in_path}/"),
         api.post(f"{base}/nodes/{in_path}/standby/"),
         api.post(
             f"{base}/constraints/",
-            {"type": "location", "resource": hostile, "node": "n1"},
+            {"type": "location", "resource": name, "node": "n1"},
             format="json",
         ),
         api.post(
-            f"{base}/constraints/", {"type": "order", "first": "a", "then": hostile}, format="json"
+            f"{base}/constraints/", {"type": "order", "first": "a", "then": name}, format="json"
         ),
         api.delete(f"{base}/constraints/{in_path}/"),
-        api.post(
-            f"{base}/fence-devices/", {"id": hostile, "agent": "fence_ipmilan"}, format="json"
-        ),
+        api.post(f"{base}/fence-devices/", {"id": name, "agent": "fence_ipmilan"}, format="json"),
         api.post(
             f"{base}/fencing-levels/",
-            {"level": 1, "node": hostile, "devices": ["f"]},
+            {"level": 1, "node": name, "devices": ["f"]},
             format="json",
         ),
-        api.post(f"{base}/groups/", {"id": "g1", "resources": [hostile]}, format="json"),
-        api.post(f"{base}/resources/r1/update/", {"params": {hostile: "1"}}, format="json"),
-        api.post(f"{base}/resource-defaults/", {"values": {hostile: "1"}}, format="json"),
-        api.post(f"{base}/properties/", {"name": hostile, "value": "1"}, format="json"),
+        api.post(f"{base}/groups/", {"id": "g1", "resources": [name]}, format="json"),
+        api.post(f"{base}/resources/r1/update/", {"params": {name: "1"}}, format="json"),
+        api.post(f"{base}/resource-defaults/", {"values": {name: "1"}}, format="json"),
+        api.post(f"{base}/properties/", {"name": name, "value": "1"}, format="json"),
     ]
+
+
+@pytest.mark.parametrize("hostile", INJECTION_CORPUS)
+def test_hostile_strings_reach_no_node(
+    cluster: Cluster, api: APIClient, sent: list[Any], hostile: str
+) -> None:
+    answers = calls_with(api, cluster, hostile, hostile)
     assert all(a.status_code in (400, 404) for a in answers), [a.status_code for a in answers]
     assert nothing_written()
     assert sent == []
+
+
+def test_the_same_calls_with_plain_names_are_accepted(cluster: Cluster, api: APIClient) -> None:
+    answers = calls_with(api, cluster, "node1", "ocf:heartbeat:Dummy")
+    read = answers.pop(7)  # the GET reads the resource from a node now: it got that far
+    assert (read.status_code, read.json()["code"]) == (422, "failed_on_cluster"), read.content
+    assert "no node with a trusted host key" in read.json()["detail"]
+    assert [a.status_code for a in answers] == [202] * len(answers), [a.content for a in answers]
 
 
 def test_unknown_actions_nodes_and_clusters_are_404(cluster: Cluster, api: APIClient) -> None:
@@ -145,6 +167,9 @@ def test_unknown_actions_nodes_and_clusters_are_404(cluster: Cluster, api: APICl
     assert api.post(f"{base}/resources/r1/explode/").status_code == 404
     assert api.post("/api/v1/clusters/999/nodes/node1/standby/").status_code == 404
     assert nothing_written()
+    # the positive control: a known node, action, resource action and cluster
+    assert api.post(f"{base}/nodes/node1/standby/").status_code == 202
+    assert api.post(f"{base}/resources/r1/disable/").status_code == 202
 
 
 def test_roles_separate_reading_operating_and_administering(
@@ -196,6 +221,21 @@ def test_a_plan_applies_once_and_only_on_its_cluster(
         reader.post(f"/api/v1/clusters/{cluster.pk}/plans/{deleting.pk}/apply/").status_code == 403
     )
     assert Operation.objects.count() == 1
+    # the positive control: an administrator applies the plan not yet applied, on its
+    # cluster, whose CIB (read from node1, scripted) is still the one it was made on
+    node = cluster.nodes.get(name="node1")
+    node.pin(
+        HostKey.parse(asyncssh.generate_private_key("ssh-ed25519").export_public_key().decode())
+    )
+    node.save()
+    runner = ScriptedRunner().script(
+        node.address, expect(*CIB_VERSION, out='<cib admin_epoch="0" epoch="5" num_updates="1"/>')
+    )
+    with use_runner(lambda: runner):
+        applied = api.post(f"/api/v1/clusters/{cluster.pk}/plans/{deleting.pk}/apply/")
+    runner.assert_done()
+    assert applied.status_code == 202, applied.content
+    assert Operation.objects.get(pk=applied.json()["id"]).kind == "resource.delete"
 
 
 def test_audit_list_filters_and_exports(cluster: Cluster, api: APIClient, admin_user: User) -> None:
@@ -253,6 +293,25 @@ def test_risky_actions_need_the_confirmation_typed_back(
     assert sent == []
 
 
+@pytest.mark.parametrize(
+    ("url", "body"),
+    [
+        ("nodes/node2/fence/", {"confirm": "node2"}),
+        ("nodes/node2/confirm-fenced/", {"confirm": "node2 is off"}),
+        (
+            "properties/",
+            {"name": "stonith-enabled", "value": "false", "confirm": "disable fencing"},
+        ),
+    ],
+)
+def test_risky_actions_with_the_confirmation_typed_back_are_queued(
+    cluster: Cluster, api: APIClient, sent: list[Any], url: str, body: dict[str, str]
+) -> None:
+    response = api.post(f"/api/v1/clusters/{cluster.pk}/{url}", body, format="json")
+    assert response.status_code == 202, response.content
+    assert Operation.objects.get().pk == response.json()["id"]
+
+
 def test_fencing_and_properties_need_administer(cluster: Cluster) -> None:
     operator = client_in("operators")
     base = f"/api/v1/clusters/{cluster.pk}"
@@ -262,9 +321,13 @@ def test_fencing_and_properties_need_administer(cluster: Cluster) -> None:
     assert operator.post(f"{base}/properties/", prop, format="json").status_code == 403
     assert operator.post(f"{base}/nodes/node2/stop/").status_code == 403
     assert nothing_written()
+    administrator = client_in("administrators")  # the positive control
+    assert administrator.post(f"{base}/nodes/node2/fence/", {"confirm": "node2"}).status_code == 202
+    assert administrator.post(f"{base}/properties/", prop, format="json").status_code == 202
+    assert administrator.post(f"{base}/nodes/node2/stop/").status_code == 202
 
 
-@pytest.mark.parametrize(
+ADMINISTER_ONLY = pytest.mark.parametrize(
     ("method", "url", "body"),
     [
         ("post", "constraints/", {"type": "location", "resource": "r1", "node": "node1"}),
@@ -282,6 +345,9 @@ def test_fencing_and_properties_need_administer(cluster: Cluster) -> None:
         ("post", "nodes/node2/remove/", {"confirm": "node2"}),
     ],
 )
+
+
+@ADMINISTER_ONLY
 def test_constraints_and_fencing_need_administer(
     cluster: Cluster, method: str, url: str, body: Any
 ) -> None:
@@ -293,23 +359,48 @@ def test_constraints_and_fencing_need_administer(
     assert nothing_written()
 
 
+@ADMINISTER_ONLY
+def test_an_administrator_may_make_the_same_calls(
+    cluster: Cluster, method: str, url: str, body: Any
+) -> None:
+    administrator = client_in("administrators")
+    response = getattr(administrator, method)(
+        f"/api/v1/clusters/{cluster.pk}/{url}", body, format="json"
+    )
+    if url in ("fence-devices/f1/test/", "backup/"):  # run on a node now: it got that far
+        assert (response.status_code, response.json()["code"]) == (422, "failed_on_cluster")
+        assert "no node with a trusted host key" in response.json()["detail"]
+    else:
+        assert response.status_code == 202, response.content
+
+
+LOCATION = {"type": "location", "resource": "r1", "node": "node1"}
+LEVEL = {"node": "node1", "devices": ["f1"]}
+
+
 @pytest.mark.parametrize(
-    ("url", "body"),
+    ("url", "body", "good"),
     [
-        ("constraints/", {"type": "ticket"}),
-        ("constraints/", {"type": "location", "resource": "r1", "node": "node1", "score": "x"}),
-        ("fence-devices/", {"id": "f1", "agent": "ocf:heartbeat:Dummy"}),
-        ("fence-devices/f1/update/", {}),
-        ("fencing-levels/", {"level": 10, "node": "node1", "devices": ["f1"]}),
+        ("constraints/", {"type": "ticket"}, LOCATION),
+        ("constraints/", {**LOCATION, "score": "x"}, {**LOCATION, "score": "-5"}),
+        (
+            "fence-devices/",
+            {"id": "f1", "agent": "ocf:heartbeat:Dummy"},
+            {"id": "f1", "agent": "fence_ipmilan"},
+        ),
+        ("fence-devices/f1/update/", {}, {"params": {"ip": "192.0.2.1"}}),
+        ("fencing-levels/", {**LEVEL, "level": 10}, {**LEVEL, "level": 9}),
     ],
 )
 def test_bad_constraints_and_fencing_input(
-    cluster: Cluster, api: APIClient, sent: list[Any], url: str, body: Any
+    cluster: Cluster, api: APIClient, sent: list[Any], url: str, body: Any, *, good: Any
 ) -> None:
     response = api.post(f"/api/v1/clusters/{cluster.pk}/{url}", body, format="json")
     assert response.status_code == 400, response.content
     assert nothing_written()
     assert sent == []
+    control = api.post(f"/api/v1/clusters/{cluster.pk}/{url}", good, format="json")
+    assert control.status_code == 202, control.content  # the same call, its input fixed
 
 
 def test_deleting_the_last_fence_device_names_the_risk(cluster: Cluster, api: APIClient) -> None:
@@ -318,6 +409,12 @@ def test_deleting_the_last_fence_device_names_the_risk(cluster: Cluster, api: AP
     assert response.json()["code"] == "confirmation_required"
     assert "last fence device" in response.json()["detail"]
     assert nothing_written()
+    confirmed = api.delete(
+        f"/api/v1/clusters/{cluster.pk}/fence-devices/f1/",
+        {"confirm": "leave the cluster without fencing"},
+        format="json",
+    )
+    assert confirmed.status_code == 202, confirmed.content  # the positive control
 
 
 def test_monitor_watches_are_summarised_one_row_each(cluster: Cluster) -> None:
@@ -356,6 +453,8 @@ def test_restore_needs_a_backup_the_node_and_the_risk_confirmed(
     assert operator.post(url, body, format="multipart").status_code == 403
     assert nothing_written()
     assert sent == []
+    backup.seek(0)  # the positive control: an administrator, every part given
+    assert api.post(url, body, format="multipart").status_code == 202
 
 
 def test_a_change_the_clusters_pcs_cannot_make_is_refused_before_any_plan(

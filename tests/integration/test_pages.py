@@ -161,10 +161,13 @@ def lab() -> Cluster:
 # --- login -----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
+PAGES = pytest.mark.parametrize(
     "path",
     ["/", "/clusters/{id}/", "/clusters/{id}/nodes/node1/", "/clusters/{id}/resources/dummy1/"],
 )
+
+
+@PAGES
 def test_pages_need_login(client: Client, lab: Cluster, path: str) -> None:
     url = path.format(id=lab.pk)
     response = client.get(url)
@@ -172,10 +175,16 @@ def test_pages_need_login(client: Client, lab: Cluster, path: str) -> None:
     assert response["Location"].startswith("/login/?next=")
 
 
+@PAGES
+def test_the_same_pages_open_after_login(admin_client: Client, lab: Cluster, path: str) -> None:
+    assert admin_client.get(path.format(id=lab.pk)).status_code == 200
+
+
 def test_wall_without_token_or_login_goes_to_login(client: Client, lab: Cluster) -> None:
     response = client.get("/wall/")
     assert response.status_code == 302
     assert response["Location"] == "/login/?next=/wall/"
+    assert client.get(f"/wall/?token={kiosk(lab).key}").status_code == 200
 
 
 # --- overview --------------------------------------------------------------------------
@@ -265,8 +274,9 @@ def test_cluster_page_escapes_what_it_embeds(admin_client: Client) -> None:
     assert html.escape("</script><b>x") in text
 
 
-def test_unknown_cluster_is_404(admin_client: Client) -> None:
+def test_unknown_cluster_is_404(admin_client: Client, lab: Cluster) -> None:
     assert admin_client.get("/clusters/999999/").status_code == 404
+    assert admin_client.get(f"/clusters/{lab.pk}/").status_code == 200
 
 
 def test_node_page(admin_client: Client, lab: Cluster) -> None:
@@ -289,6 +299,7 @@ def test_resource_page(admin_client: Client, lab: Cluster, rid: str) -> None:
 
 def test_unknown_resource_is_404(admin_client: Client, lab: Cluster) -> None:
     assert admin_client.get(f"/clusters/{lab.pk}/resources/nope/").status_code == 404
+    assert admin_client.get(f"/clusters/{lab.pk}/resources/dummy1/").status_code == 200
 
 
 def test_static_scripts_are_served(admin_client: Client) -> None:
@@ -343,6 +354,9 @@ def test_wall_refuses_bad_tokens(client: Client, lab: Cluster, key: str) -> None
     assert response.status_code == 403
     assert b"lab" not in response.content.split(b"<body", 1)[1]
     assert b"Access denied" in response.content
+    shown = client.get(f"/wall/?token={kiosk(lab).key}")  # the positive control
+    assert shown.status_code == 200
+    assert b"lab" in shown.content.split(b"<body", 1)[1]
 
 
 def test_wall_for_a_user_shows_every_cluster(lab: Cluster) -> None:
@@ -378,6 +392,9 @@ def test_wall_state_refuses(client: Client, lab: Cluster) -> None:
         response = client.get(url)
         assert response.status_code == 403, url
         assert "tiles" not in response.json()
+    shown = client.get(f"/wall/state/?token={kiosk(lab).key}")  # the positive control
+    assert shown.status_code == 200
+    assert [t["cluster"]["name"] for t in shown.json()["tiles"]] == ["lab"]
 
 
 def test_wall_state_for_a_user(admin_client: Client, lab: Cluster) -> None:

@@ -87,7 +87,7 @@ def test_management_command(the_lab: Lab, tmp_path: Path) -> None:
     known = tmp_path / "known_hosts"
     known.write_text(the_lab.known_hosts)
     seed = the_lab.nodes[0].address
-    with pytest.raises(CommandError, match="not trusted yet"):
+    with pytest.raises(CommandError, match=r"^these host keys are not trusted yet; pass --trust"):
         call_command("add_cluster", seed, "--key-file", str(key))
     assert not Cluster.objects.exists()
     call_command("add_cluster", seed, "--key-file", str(key), "--known-hosts", str(known))

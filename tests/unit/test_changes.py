@@ -4,6 +4,7 @@ argv element that survives the one shlex.join unchanged."""
 from __future__ import annotations
 
 import base64
+import re
 import shlex
 from collections.abc import Callable
 
@@ -18,6 +19,9 @@ from operations import change as change_values
 from operations.change import Change
 from resources import changes as resource_changes
 from tests.corpus import INJECTION_CORPUS
+from tests.refusals import bad_id, bad_name
+
+AGENT_FORM = re.escape("is not standard:provider:type (ocf) or standard:type")
 
 
 def staged(change: Change) -> list[list[str]]:
@@ -80,21 +84,34 @@ def test_valid_ids(good: str) -> None:
 
 @pytest.mark.parametrize("bad", ["", "1abc", "-rf", "a b", "a;b", "a/b", "é", "A" * 256, "a:b"])
 def test_invalid_ids(bad: str) -> None:
-    with pytest.raises(InvalidInput):
+    with pytest.raises(InvalidInput, match=bad_id("id")):
         check_id(bad)
 
 
 @pytest.mark.parametrize("bad", ["meta", "op", "-x", "a=b", "a b"])
 def test_invalid_attribute_names(bad: str) -> None:
-    with pytest.raises(InvalidInput):
+    with pytest.raises(InvalidInput, match=bad_name("name")):
         check_name(bad)
 
 
+def test_valid_attribute_names() -> None:
+    for good in ("meta_x", "op-timeout", "_x", "a.b", "pcmk:name"):
+        assert check_name(good) == good
+
+
 @pytest.mark.parametrize(
-    "bad", ["stonith:fence_ipmilan", "ocf:heartbeat", "ocf:-x:Dummy", "ocf:a:b;id", "Dummy", ""]
+    ("bad", "message"),
+    [
+        ("stonith:fence_ipmilan", r"^fence devices are created as fence devices, not as resources"),
+        ("ocf:heartbeat", rf"^agent 'ocf:heartbeat' {AGENT_FORM}"),
+        ("ocf:-x:Dummy", rf"^agent 'ocf:-x:Dummy' {AGENT_FORM}"),
+        ("ocf:a:b;id", rf"^agent 'ocf:a:b;id' {AGENT_FORM}"),
+        ("Dummy", rf"^agent 'Dummy' {AGENT_FORM}"),
+        ("", r"^agent must be a non-empty string$"),
+    ],
 )
-def test_invalid_agents(bad: str) -> None:
-    with pytest.raises(InvalidInput):
+def test_invalid_agents(bad: str, message: str) -> None:
+    with pytest.raises(InvalidInput, match=message):
         check_agent(bad)
 
 
@@ -105,19 +122,25 @@ def test_agents() -> None:
 
 @pytest.mark.parametrize("hostile", INJECTION_CORPUS)
 def test_hostile_ids_are_refused(hostile: str) -> None:
-    builds: list[Callable[[], Change]] = [
-        lambda: node_changes.node_standby(hostile),
-        lambda: resource_changes.resource_disable(hostile),
-        lambda: resource_changes.resource_move("r1", hostile),
-        lambda: resource_changes.resource_create(hostile, "ocf:heartbeat:Dummy", {}, {}, []),
-        lambda: resource_changes.resource_create("r1", hostile, {}, {}, []),
-        lambda: resource_changes.resource_create(
-            "r1", "ocf:heartbeat:Dummy", {hostile: "1"}, {}, []
+    dummy = "ocf:heartbeat:Dummy"
+    any_agent = rf"^agent (must be a non-empty string$|.* {AGENT_FORM}$)"
+    # (the build, what its check says when it refuses, a value it accepts)
+    builds: list[tuple[Callable[[str], Change], str, str]] = [
+        (node_changes.node_standby, bad_id("node"), "node2"),
+        (resource_changes.resource_disable, bad_id("resource"), "r1"),
+        (lambda v: resource_changes.resource_move("r1", v), bad_id("node"), "node2"),
+        (lambda v: resource_changes.resource_create(v, dummy, {}, {}, []), bad_id("id"), "r1"),
+        (lambda v: resource_changes.resource_create("r1", v, {}, {}, []), any_agent, dummy),
+        (
+            lambda v: resource_changes.resource_create("r1", dummy, {v: "1"}, {}, []),
+            bad_name("params name"),
+            "fake",
         ),
     ]
-    for build in builds:
-        with pytest.raises(InvalidInput):
-            build()
+    for build, message, good in builds:
+        with pytest.raises(InvalidInput, match=message):
+            build(hostile)
+        assert build(good).target, "the positive control: the same call with a valid value"
 
 
 @pytest.mark.parametrize("hostile", [s for s in INJECTION_CORPUS if len(s) <= 4096])
@@ -137,17 +160,36 @@ def test_hostile_values_are_one_argument(hostile: str) -> None:
 
 
 def test_values_over_4096_characters_or_with_nul_are_refused() -> None:
-    for bad in ("x" * 4097, "a\x00b", None, ["list"], True):
-        with pytest.raises(InvalidInput):
-            resource_changes.resource_create("r1", "ocf:heartbeat:Dummy", {"fake": bad}, {}, [])
+    def create(value: object) -> Change:
+        return resource_changes.resource_create(
+            "r1", "ocf:heartbeat:Dummy", {"fake": value}, {}, []
+        )
+
+    for long_or_nul in ("x" * 4097, "a\x00b"):
+        with pytest.raises(InvalidInput, match=r"^params fake must be at most 4096 characters"):
+            create(long_or_nul)
+    for not_text in (None, ["list"], True):
+        with pytest.raises(InvalidInput, match=r"^params fake must be a string or a number$"):
+            create(not_text)
+    for good in ("x" * 4096, "a b", 5, 2.5):
+        assert f"fake={good}" in create(good).stage[0], "the positive control"
 
 
 @pytest.mark.parametrize(
-    "operations", ["monitor", [{"interval": "10s"}], [{"name": "-x"}], [["monitor"]], {}]
+    ("operations", "message"),
+    [
+        ("monitor", r"^operations must be a list of objects with a name$"),
+        ({}, r"^operations must be a list of objects with a name$"),
+        ([{"interval": "10s"}], r"^each operation needs a name"),
+        ([["monitor"]], r"^each operation needs a name"),
+        ([{"name": "-x"}], bad_id("operation name")),
+    ],
 )
-def test_malformed_operations_are_refused(operations: object) -> None:
-    with pytest.raises(InvalidInput):
+def test_malformed_operations_are_refused(operations: object, message: str) -> None:
+    with pytest.raises(InvalidInput, match=message):
         resource_changes.resource_create("r1", "ocf:heartbeat:Dummy", {}, {}, operations)
+    good = [{"name": "monitor", "interval": "10s"}]
+    assert resource_changes.resource_create("r1", "ocf:heartbeat:Dummy", {}, {}, good).stage
 
 
 def node_action(verb: str, body: dict[str, object] | None = None, node: str = "node2") -> Change:
@@ -175,14 +217,14 @@ def test_more_node_actions() -> None:
 def test_fencing_needs_the_node_name_typed_back() -> None:
     with pytest.raises(ConfirmationRequired, match='"confirm": "node2"'):
         node_action("fence")
-    with pytest.raises(ConfirmationRequired):
+    with pytest.raises(ConfirmationRequired, match='"confirm": "node2"'):
         node_action("fence", {"confirm": "node3"})
     reboot = node_action("fence", {"confirm": "node2"})
     assert reboot.live == (("pcs", "stonith", "fence", "node2"),)
     assert reboot.simulate == ("--node-fail", "node2")
     off = node_action("fence", {"confirm": "node2", "action": "off"})
     assert off.live == (("pcs", "stonith", "fence", "node2", "--off"),)
-    with pytest.raises(InvalidInput):
+    with pytest.raises(InvalidInput, match=r"^action must be reboot or off$"):
         node_action("fence", {"confirm": "node2", "action": "; id"})
 
 
@@ -205,9 +247,9 @@ def test_more_resource_actions() -> None:
     assert resource_action("refresh").live == (("pcs", "resource", "refresh", "r1"),)
     update = resource_action("update", {"params": {"fake": "x", "gone": ""}, "meta": {"a": "1"}})
     assert update.stage == (("resource", "update", "r1", "fake=x", "gone=", "meta", "a=1"),)
-    with pytest.raises(InvalidInput):
+    with pytest.raises(InvalidInput, match=r"^nothing to update: give params and/or meta$"):
         resource_action("update", {})
-    with pytest.raises(InvalidInput):
+    with pytest.raises(InvalidInput, match=bad_id("node")):
         resource_action("ban", {"node": "$(id)"})
 
 
@@ -274,15 +316,25 @@ def test_structure_defaults_and_corosync() -> None:
     )
     assert cluster_changes.corosync_reload({}).live == (("pcs", "cluster", "reload", "corosync"),)
     assert cluster_changes.cluster_sync({}).live == (("pcs", "cluster", "sync"),)
-    bads: list[Callable[[], Change]] = [
-        lambda: resource_changes.group_add({"id": "g1", "resources": []}),
-        lambda: resource_changes.group_add({"id": "g1", "resources": ["a"], "before": "-x"}),
-        lambda: resource_changes.group_remove("g1", {}),
-        lambda: cluster_changes.defaults_update("op", {"values": {}}),
-        lambda: resource_action("clone", {"options": {"a b": "1"}}),
+    members = r"^resources must be a non-empty list of resource ids$"
+    bads: list[tuple[Callable[[], Change], str]] = [
+        (lambda: resource_changes.group_add({"id": "g1", "resources": []}), members),
+        (
+            lambda: resource_changes.group_add({"id": "g1", "resources": ["a"], "before": "-x"}),
+            bad_id("before"),
+        ),
+        (lambda: resource_changes.group_remove("g1", {}), members),
+        (
+            lambda: cluster_changes.defaults_update("op", {"values": {}}),
+            r"^values must name at least one default$",
+        ),
+        (
+            lambda: resource_action("clone", {"options": {"a b": "1"}}),
+            bad_name("clone option name"),
+        ),
     ]
-    for bad in bads:
-        with pytest.raises(InvalidInput):
+    for bad, message in bads:
+        with pytest.raises(InvalidInput, match=message):
             bad()
 
 
@@ -306,7 +358,9 @@ def test_adding_and_removing_nodes() -> None:
     )
     assert add.permission == change_values.ADMINISTER
     assert node_changes.node_add({"node": "node4"}).live[0][4:] == ("node4", "--start", "--enable")
-    with pytest.raises(InvalidInput):
+    with pytest.raises(
+        InvalidInput, match=re.escape("'198.51.100.14; id' is neither an IP address nor a host")
+    ):
         node_changes.node_add({"node": "node4", "address": "198.51.100.14; id"})
     with pytest.raises(ConfirmationRequired, match=r"corosync\.conf"):
         node_action("remove")
@@ -322,7 +376,7 @@ def test_promote_and_demote_move_the_promoted_role() -> None:
     assert promote.summary == "promote r1 on node2"
     demote = resource_action("demote", {"node": "node2"})
     assert demote.stage == (("resource", "ban", "r1", "node2", "--promoted"),)
-    with pytest.raises(InvalidInput):
+    with pytest.raises(InvalidInput, match=r"^node must be a non-empty string$"):
         resource_action("promote", {})
 
 
@@ -345,7 +399,7 @@ def test_all_nodes_start_and_stop() -> None:
         cluster_changes.cluster_all("stop", {})
     stop = cluster_changes.cluster_all("stop", {"confirm": "stop the whole cluster"})
     assert stop.live == (("pcs", "cluster", "stop", "--all"),)
-    with pytest.raises(InvalidInput):
+    with pytest.raises(InvalidInput, match=r"^start or stop$"):
         cluster_changes.cluster_all("reboot", {})
 
 

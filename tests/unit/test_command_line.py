@@ -38,23 +38,28 @@ def test_nothing_but_the_command_runs(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("bad", ["a\x00b", "\x00"])
 def test_nul_is_refused(bad: str) -> None:
-    with pytest.raises(ValueError, match="NUL"):
+    with pytest.raises(ValueError, match=r"^command arguments cannot contain NUL bytes$"):
         command_line(["echo", bad])
+    plain = bad.replace("\x00", "0")
+    assert command_line(["echo", plain]) == f"echo {plain}", "the positive control"
 
 
 def test_a_string_is_not_a_command() -> None:
-    with pytest.raises(ValueError, match="list of arguments"):
+    with pytest.raises(ValueError, match=r"^a command is a non-empty list of arguments, not a"):
         command_line("crm_mon -1")
+    assert command_line(["crm_mon", "-1"]) == "crm_mon -1"
 
 
 def test_empty_command_refused() -> None:
-    with pytest.raises(ValueError, match="non-empty"):
+    with pytest.raises(ValueError, match=r"^a command is a non-empty list of arguments"):
         command_line([])
+    assert command_line(["true"]) == "true"
 
 
 def test_non_string_argument_refused() -> None:
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError, match=r"^command arguments must be strings, got int$"):
         command_line(["sleep", 5])  # type: ignore[list-item]
+    assert command_line(["sleep", "5"]) == "sleep 5"
 
 
 def test_plain_words_stay_plain() -> None:

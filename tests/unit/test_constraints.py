@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import shlex
+from collections.abc import Callable
 
 import pytest
 
@@ -12,6 +14,7 @@ from hacore.pacemaker.xmlsafe import ParseError
 from hacore.runner import command_line
 from resources import constraint_changes as cc
 from tests.corpus import INJECTION_CORPUS
+from tests.refusals import bad_id
 
 CONSTRAINTS = """<constraints>
   <rsc_location id="location-web-node1-100" rsc="web" node="node1" score="100"/>
@@ -65,10 +68,12 @@ def test_parse_every_kind() -> None:
 def test_parse_from_a_whole_cib_and_refusals() -> None:
     cib = f"<cib><configuration>{CONSTRAINTS}</configuration><status/></cib>"
     assert len(parse_constraints(cib)) == 6
-    with pytest.raises(ParseError):
+    with pytest.raises(ParseError, match=r"^no <constraints> in <cib>$"):
         parse_constraints("<cib><configuration/></cib>")
-    with pytest.raises(ParseError):
+    with pytest.raises(ParseError, match=r"^XML with a DOCTYPE is refused"):
         parse_constraints('<!DOCTYPE c [<!ENTITY x "y">]><constraints>&x;</constraints>')
+    assert parse_constraints("<cib><configuration><constraints/></configuration></cib>") == ()
+    assert len(parse_constraints(f"<!-- no DOCTYPE -->{CONSTRAINTS}")) == 6
 
 
 def test_location_prefers_and_avoids() -> None:
@@ -94,9 +99,19 @@ def test_location_rules() -> None:
         {"resource": "web", "score": "-INFINITY", "rule": ["date", "gt", "2030-01-01"]}
     )
     assert dated.stage[0][4:] == ("score=-INFINITY", "date", "gt", "2030-01-01")
-    for bad in ([], "#uname eq node2", ["--force"], ["a\x00b"], ["x"] * 65, [""]):
-        with pytest.raises(InvalidInput):
+    words = re.escape('rule must be a list of 1 to 64 words, e.g. ["#uname", "eq", "node1"]')
+    refusals: list[tuple[object, str]] = [
+        ([], words),
+        ("#uname eq node2", words),
+        (["x"] * 65, words),
+        (["--force"], r"^rule words must be non-empty and must not start with '-'$"),
+        ([""], r"^rule words must be non-empty and must not start with '-'$"),
+        (["a\x00b"], r"^rule word must be at most 4096 characters without NUL$"),
+    ]
+    for bad, message in refusals:
+        with pytest.raises(InvalidInput, match=message):
             cc.location({"resource": "web", "rule": bad})
+    assert cc.location({"resource": "web", "rule": ["x"] * 64}).stage[0][-64:] == ("x",) * 64
 
 
 def test_order_and_colocation() -> None:
@@ -151,39 +166,76 @@ def test_sets() -> None:
     )
 
 
+SCORE = re.escape("score must be an integer or INFINITY / -INFINITY")
+SETS = re.escape("sets must be a non-empty list of {resources: [...], options: {...}}")
+EACH_SET = r"^each set needs a non-empty resources list$"
+TYPE = r"^type must be one of location, order, colocation$"
+
+
 @pytest.mark.parametrize(
-    "body",
+    ("body", "message", "fixed"),
     [
-        {"type": "location", "resource": "web", "node": "node1", "score": "lots"},
-        {"type": "location", "resource": "web", "node": "node1", "score": True},
-        {"type": "order", "first": "a", "then": "b", "kind": "Sometimes"},
-        {"type": "order", "first": "a", "then": "b", "first_action": "reboot"},
-        {"type": "colocation", "resource": "a", "with": "b", "role": "Master; id"},
-        {"type": "order", "sets": []},
-        {"type": "order", "sets": [{"resources": []}]},
-        {"type": "order", "sets": ["a"]},
-        {"type": "ticket"},
-        {},
+        (
+            {"type": "location", "resource": "web", "node": "node1", "score": "lots"},
+            SCORE,
+            {"score": "-100"},
+        ),
+        (
+            {"type": "location", "resource": "web", "node": "node1", "score": True},
+            SCORE,
+            {"score": 1},
+        ),
+        (
+            {"type": "order", "first": "a", "then": "b", "kind": "Sometimes"},
+            r"^kind must be one of Mandatory, Optional, Serialize$",
+            {"kind": "Serialize"},
+        ),
+        (
+            {"type": "order", "first": "a", "then": "b", "first_action": "reboot"},
+            r"^first_action must be one of start, stop, promote, demote$",
+            {"first_action": "demote"},
+        ),
+        (
+            {"type": "colocation", "resource": "a", "with": "b", "role": "Master; id"},
+            r"^role must be one of Started, Stopped, Promoted, Unpromoted$",
+            {"role": "Promoted"},
+        ),
+        ({"type": "order", "sets": []}, SETS, {"sets": [{"resources": ["a"]}]}),
+        (
+            {"type": "order", "sets": [{"resources": []}]},
+            EACH_SET,
+            {"sets": [{"resources": ["a"]}]},
+        ),
+        ({"type": "order", "sets": ["a"]}, EACH_SET, {"sets": [{"resources": ["a"]}]}),
+        ({"type": "ticket"}, TYPE, {"type": "order", "first": "a", "then": "b"}),
+        ({}, TYPE, {"type": "colocation", "resource": "a", "with": "b"}),
     ],
 )
-def test_bad_constraints_are_refused(body: dict[str, object]) -> None:
-    with pytest.raises(InvalidInput):
+def test_bad_constraints_are_refused(
+    body: dict[str, object], message: str, fixed: dict[str, object]
+) -> None:
+    with pytest.raises(InvalidInput, match=message):
         cc.create(body)
+    assert cc.create({**body, **fixed}).stage, "the positive control: the field fixed"
 
 
 @pytest.mark.parametrize("hostile", INJECTION_CORPUS)
 def test_hostile_input(hostile: str) -> None:
-    for body in (
-        {"type": "location", "resource": hostile, "node": "n1"},
-        {"type": "location", "resource": "r", "node": hostile},
-        {"type": "order", "first": hostile, "then": "b"},
-        {"type": "colocation", "resource": "a", "with": hostile},
-        {"type": "order", "sets": [{"resources": [hostile]}]},
-    ):
-        with pytest.raises(InvalidInput):
-            cc.create(body)
-    with pytest.raises(InvalidInput):
+    # (the body with a value in one field, the field's name in the refusal, a valid value)
+    bodies: list[tuple[Callable[[str], dict[str, object]], str, str]] = [
+        (lambda v: {"type": "location", "resource": v, "node": "n1"}, "resource", "r"),
+        (lambda v: {"type": "location", "resource": "r", "node": v}, "node", "n1"),
+        (lambda v: {"type": "order", "first": v, "then": "b"}, "first", "a"),
+        (lambda v: {"type": "colocation", "resource": "a", "with": v}, "with", "b"),
+        (lambda v: {"type": "order", "sets": [{"resources": [v]}]}, "resource", "a"),
+    ]
+    for body, what, good in bodies:
+        with pytest.raises(InvalidInput, match=bad_id(what)):
+            cc.create(body(hostile))
+        assert cc.create(body(good)).stage, "the positive control: the same body, a valid value"
+    with pytest.raises(InvalidInput, match=bad_id("constraint")):
         cc.delete(hostile)
+    assert cc.delete("location-web").stage
     change = cc.order({"sets": [{"resources": ["a"], "options": {"role": hostile[:4096]}}]})
     argv = ["pcs", "-f", "/tmp/x/new.xml", *change.stage[0]]
     assert shlex.split(command_line(argv)) == argv

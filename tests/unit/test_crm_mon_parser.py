@@ -623,7 +623,7 @@ def test_very_deep_nesting_is_refused() -> None:
     depth = 5000
     xml = "<pacemaker-result><resources>" + "<group id='g'>" * depth
     xml += "</group>" * depth + "</resources></pacemaker-result>"
-    with pytest.raises(ParseError):
+    with pytest.raises(ParseError, match=r"^malformed XML: Excessive depth in document"):
         parse_crm_mon(xml)
 
 
@@ -640,13 +640,17 @@ def test_nesting_below_the_limit_is_handled() -> None:
 
 def test_huge_text_node_is_refused() -> None:
     xml = "<pacemaker-result><summary>" + "x" * 11_000_000 + "</summary></pacemaker-result>"
-    with pytest.raises(ParseError):
+    with pytest.raises(ParseError, match=r"^malformed XML: .*Text node too long"):
         parse_crm_mon(xml)
+    smaller = "<pacemaker-result><summary>" + "x" * 1_000_000 + "</summary></pacemaker-result>"
+    assert parse_crm_mon(smaller).nodes == (), "the positive control: a large text node"
 
 
 def test_resource_without_id_refused() -> None:
-    with pytest.raises(ParseError, match="without an id"):
+    with pytest.raises(ParseError, match=r"^a <resource> without an id$"):
         parse_crm_mon("<pacemaker-result><resources><resource/></resources></pacemaker-result>")
+    with_id = "<pacemaker-result><resources><resource id='r1'/></resources></pacemaker-result>"
+    assert [r.id for r in parse_crm_mon(with_id).resources] == ["r1"]
 
 
 def test_large_cluster() -> None:
@@ -672,9 +676,9 @@ def test_large_cluster() -> None:
 
 
 def test_cib_rejects_other_roots() -> None:
-    with pytest.raises(ParseError, match="<cib>"):
+    with pytest.raises(ParseError, match=r"^expected <cib>, got <pacemaker-result>$"):
         parse_cib("<pacemaker-result/>")
-    with pytest.raises(ParseError, match="configuration"):
+    with pytest.raises(ParseError, match=r"^a <cib> without <configuration>$"):
         parse_cib("<cib/>")
 
 

@@ -12,6 +12,7 @@ from hacore.pacemaker.constraints import parse_fencing_topology
 from hacore.pacemaker.xmlsafe import ParseError
 from operations.change import Change
 from tests.corpus import INJECTION_CORPUS
+from tests.refusals import bad_id, bad_name
 
 
 def test_device_create_update_enable() -> None:
@@ -33,10 +34,12 @@ def test_device_create_update_enable() -> None:
 
 def test_the_last_device_needs_the_risk_confirmed() -> None:
     assert changes.device_delete("d1", {}, others=1).stage == (("stonith", "delete", "d1"),)
-    with pytest.raises(ConfirmationRequired, match="last fence device"):
+    with pytest.raises(ConfirmationRequired, match=r"^d1 is the last fence device: deleting it"):
         changes.device_delete("d1", {}, others=0)
-    with pytest.raises(ConfirmationRequired):
+    with pytest.raises(ConfirmationRequired, match=r"^d1 is the last fence device: disabling it"):
         changes.device_disable("d1", {"confirm": "yes"}, others=0)
+    disabled = changes.device_disable("d1", {"confirm": changes.LAST_DEVICE}, others=0)
+    assert disabled.stage == (("stonith", "disable", "d1"),)
     done = changes.device_delete("d1", {"confirm": changes.LAST_DEVICE}, others=0)
     assert done.stage == (("stonith", "delete", "d1"),)
 
@@ -49,38 +52,58 @@ def test_levels() -> None:
     assert changes.level_delete(body).stage == (
         ("stonith", "level", "delete", "2", "target", "node1", "stonith", "ipmi-n1", "pdu-a"),
     )
-    for bad in (
-        {**body, "level": 0},
-        {**body, "level": "2"},
-        {**body, "devices": []},
-        {**body, "level": True},
+    level = r"^level must be an integer from 1 to 9$"
+    for bad, message in (
+        ({**body, "level": 0}, level),
+        ({**body, "level": "2"}, level),
+        ({**body, "devices": []}, r"^devices must be a non-empty list of fence device ids$"),
+        ({**body, "level": True}, level),
     ):
-        with pytest.raises(InvalidInput):
+        with pytest.raises(InvalidInput, match=message):
             changes.level_add(bad)
+    assert changes.level_add({**body, "level": 9}).stage[0][3] == "9"
 
 
 @pytest.mark.parametrize(
     "agent", ["fence_ipmilan; id", "ocf:heartbeat:Dummy", "stonith:", "", None, "fence-x"]
 )
 def test_fence_agents_only(agent: object) -> None:
-    with pytest.raises(InvalidInput):
+    with pytest.raises(InvalidInput, match=r"^agent must be a fence agent such as fence_ipmilan$"):
         changes.device_create({"id": "d", "agent": agent})
+    assert changes.device_create({"id": "d", "agent": "fence_xvm"}).stage[0][3] == "fence_xvm"
 
 
 @pytest.mark.parametrize("hostile", INJECTION_CORPUS)
 def test_hostile_names_are_refused(hostile: str) -> None:
-    builds: list[Callable[[], Change]] = [
-        lambda: changes.device_create({"id": hostile, "agent": "fence_ipmilan"}),
-        lambda: changes.device_create(
-            {"id": "d", "agent": "fence_ipmilan", "params": {hostile: "1"}}
+    ipmi = "fence_ipmilan"
+    # (the build, what its check says when it refuses, a value it accepts)
+    builds: list[tuple[Callable[[str], Change], str, str]] = [
+        (lambda v: changes.device_create({"id": v, "agent": ipmi}), bad_id("id"), "d"),
+        (
+            lambda v: changes.device_create({"id": "d", "agent": ipmi, "params": {v: "1"}}),
+            bad_name("params name"),
+            "ip",
         ),
-        lambda: changes.device_delete(hostile, {"confirm": changes.LAST_DEVICE}, 0),
-        lambda: changes.level_add({"level": 1, "node": hostile, "devices": ["d"]}),
-        lambda: changes.level_add({"level": 1, "node": "n", "devices": [hostile]}),
+        (
+            lambda v: changes.device_delete(v, {"confirm": changes.LAST_DEVICE}, 0),
+            bad_id("device"),
+            "d",
+        ),
+        (
+            lambda v: changes.level_add({"level": 1, "node": v, "devices": ["d"]}),
+            bad_id("node"),
+            "n",
+        ),
+        (
+            lambda v: changes.level_add({"level": 1, "node": "n", "devices": [v]}),
+            bad_id("device"),
+            "d",
+        ),
     ]
-    for build in builds:
-        with pytest.raises(InvalidInput):
-            build()
+    for build, message, good in builds:
+        with pytest.raises(InvalidInput, match=message):
+            build(hostile)
+        assert build(good).stage, "the positive control: the same call with a valid value"
 
 
 def test_fencing_topology() -> None:
@@ -97,5 +120,5 @@ def test_fencing_topology() -> None:
     ]
     assert parse_fencing_topology("<cib><configuration/></cib>") == ()
     assert parse_fencing_topology(f"<configuration><crm_config/>{xml}</configuration>") == levels
-    with pytest.raises(ParseError):
+    with pytest.raises(ParseError, match=r"^<fencing-level index='x'> is not a number$"):
         parse_fencing_topology('<fencing-topology><fencing-level index="x"/></fencing-topology>')

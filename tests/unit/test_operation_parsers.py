@@ -48,17 +48,23 @@ def test_simulation_of_a_fence_and_of_nothing() -> None:
 
 
 @pytest.mark.parametrize(
-    "bad",
+    ("bad", "message"),
     [
-        "<cib/>",
-        "not xml",
-        '<pacemaker-result><status code="5" message="bad"/></pacemaker-result>',
-        '<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><pacemaker-result>&e;'
-        "</pacemaker-result>",
+        ("<cib/>", r"^expected <pacemaker-result>, got <cib>$"),
+        ("not xml", r"^malformed XML: Start tag expected"),
+        (
+            '<pacemaker-result><status code="5" message="bad"/></pacemaker-result>',
+            r"^crm_simulate failed: bad$",
+        ),
+        (
+            '<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><pacemaker-result>&e;'
+            "</pacemaker-result>",
+            r"^XML with a DOCTYPE is refused",
+        ),
     ],
 )
-def test_simulation_refuses_what_is_not_a_result(bad: str) -> None:
-    with pytest.raises(ParseError):
+def test_simulation_refuses_what_is_not_a_result(bad: str, message: str) -> None:
+    with pytest.raises(ParseError, match=message):
         parse_simulation(bad)
 
 
@@ -96,7 +102,7 @@ def test_agent_metadata_with_an_external_doctype() -> None:
     ],
 )
 def test_agent_metadata_refuses_declarations(hostile: str) -> None:
-    with pytest.raises(ParseError):
+    with pytest.raises(ParseError, match=r"^XML with a DOCTYPE is refused"):
         parse_agent_metadata("ocf:x:x", hostile)
 
 
@@ -115,7 +121,7 @@ def test_agent_metadata_marks_required_and_advanced() -> None:
     assert trace.advanced
     assert trace.type == "boolean"
     assert old.deprecated
-    with pytest.raises(ParseError):
+    with pytest.raises(ParseError, match=r"^expected <resource-agent>, got <cib>$"):
         parse_agent_metadata("x", "<cib/>")
 
 
@@ -132,7 +138,7 @@ def test_cib_version_and_configuration_diff() -> None:
     assert "+" in diff
     assert "standby" in diff
     assert configuration_diff(before, before) == ""
-    with pytest.raises(ParseError):
+    with pytest.raises(ParseError, match=r"^expected <cib>, got <crm_mon>$"):
         cib_version("<crm_mon/>")
 
 

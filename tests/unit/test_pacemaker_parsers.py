@@ -1,5 +1,7 @@
 """corosync-cmapctl and crm_mon parsing, including hostile XML."""
 
+import re
+
 import pytest
 
 from hacore.pacemaker import corosync
@@ -42,7 +44,7 @@ CRM_MON = """<?xml version="1.0"?>
 
 def test_cluster_name() -> None:
     assert corosync.cluster_name("totem.cluster_name (str) = haconsole-lab\n") == "haconsole-lab"
-    with pytest.raises(corosync.CmapError):
+    with pytest.raises(corosync.CmapError, match=r"^corosync has no totem\.cluster_name$"):
         corosync.cluster_name("")
 
 
@@ -54,8 +56,11 @@ def test_nodelist_in_position_order_with_links() -> None:
 
 
 def test_cmap_garbage_refused() -> None:
-    with pytest.raises(corosync.CmapError, match="line 1"):
+    with pytest.raises(corosync.CmapError, match=re.escape("line 1 is not 'KEY (TYPE) = VALUE'")):
         corosync.parse_cmap("Failed to initialize the cmap API. Error CS_ERR_LIBRARY\n")
+    assert corosync.parse_cmap("\ntotem.cluster_name (str) = lab\n") == {
+        "totem.cluster_name": "lab"
+    }
 
 
 def test_crm_mon_nodes() -> None:
@@ -96,21 +101,30 @@ def test_crm_mon_without_quorum_or_dc() -> None:
     ],
 )
 def test_hostile_xml_refused(payload: str) -> None:
-    with pytest.raises(ParseError):
+    with pytest.raises(ParseError, match=r"^XML with a DOCTYPE is refused"):
         parse_crm_mon(payload)
+    plain = re.sub(r"&\w+;", "", payload[payload.index("<pacemaker-result") :])
+    assert parse_crm_mon(plain).nodes == (), "the positive control: the same without the DOCTYPE"
 
 
 @pytest.mark.parametrize("text", ["", "<a>", "not xml", "<pacemaker-result><nodes>"])
 def test_malformed_xml_refused(text: str) -> None:
-    with pytest.raises(ParseError):
+    with pytest.raises(ParseError, match=r"^malformed XML: "):
         parse_xml(text)
 
 
+def test_well_formed_xml_is_parsed() -> None:
+    assert parse_xml("<a/>").tag == "a"
+    assert len(parse_xml("<pacemaker-result><nodes/></pacemaker-result>")) == 1
+
+
 def test_wrong_root_refused() -> None:
-    with pytest.raises(ParseError, match="pacemaker-result"):
+    with pytest.raises(ParseError, match=r"^expected <pacemaker-result>, got <cib>$"):
         parse_crm_mon("<cib/>")
 
 
 def test_node_without_name_refused() -> None:
-    with pytest.raises(ParseError, match="without a name"):
+    with pytest.raises(ParseError, match=r"^a <node> without a name$"):
         parse_crm_mon("<pacemaker-result><nodes><node id='1'/></nodes></pacemaker-result>")
+    named = "<pacemaker-result><nodes><node id='1' name='n1'/></nodes></pacemaker-result>"
+    assert [n.name for n in parse_crm_mon(named).nodes] == ["n1"]

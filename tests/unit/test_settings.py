@@ -81,7 +81,7 @@ def test_environment_wins(tmp_path: Path) -> None:
     "bad", ["2224", "host:", "host:port", "", ":2224", "[]:2224", "h:0", "h:99999"]
 )
 def test_bad_bind_refused(bad: str) -> None:
-    with pytest.raises(ValueError, match="HOST:PORT"):
+    with pytest.raises(ValueError, match=rf"^HACONSOLE_BIND must be HOST:PORT, got '{bad}'$"):
         split_bind(bad)
 
 
