@@ -1,0 +1,34 @@
+"""Loading crm_mon fixtures and finding resources in a parsed status, for the parser tests.
+
+Fixtures in tests/fixtures/crm_mon: the `handmade_*` ones are written by hand (see the
+comment at their top); every other one was recorded from the lab cluster (Pacemaker
+2.1.5) by tools/record_fixtures.py.
+"""
+
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+
+from hacore.pacemaker.model import ClusterStatus, ResourceStatus
+from hacore.pacemaker.status import parse_crm_mon
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+UTC = datetime.UTC
+
+
+def load(name: str) -> ClusterStatus:
+    """A crm_mon fixture, parsed."""
+    return parse_crm_mon((FIXTURES / "crm_mon" / f"{name}.xml").read_bytes())
+
+
+def rsc(status: ClusterStatus, rsc_id: str) -> ResourceStatus:
+    """The first resource called rsc_id, at any depth."""
+    found = [r for r in status.all_resources() if r.id == rsc_id]
+    assert found, f"no resource {rsc_id}"
+    return found[0]
+
+
+def instances(status: ClusterStatus, rsc_id: str) -> list[ResourceStatus]:
+    """Every resource called rsc_id (clone instances share their primitive's id)."""
+    return [r for r in status.all_resources() if r.id == rsc_id]
