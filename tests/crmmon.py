@@ -32,3 +32,22 @@ def rsc(status: ClusterStatus, rsc_id: str) -> ResourceStatus:
 def instances(status: ClusterStatus, rsc_id: str) -> list[ResourceStatus]:
     """Every resource called rsc_id (clone instances share their primitive's id)."""
     return [r for r in status.all_resources() if r.id == rsc_id]
+
+
+NODE = (
+    '<node name="node1" id="1" online="true" standby="false" maintenance="false" '
+    'pending="false" unclean="false" shutdown="false" expected_up="true" is_dc="true" '
+    'resources_running="0" type="member"/>'
+)
+
+
+def crm_mon_doc(resources: str = "", nodes: str = NODE, failures: str = "") -> str:
+    """A minimal crm_mon result around the given <resources>, <nodes> and <failures> content:
+    the envelope parse_crm_mon accepts (crm_mon's request, a summary, a node)."""
+    return (
+        '<pacemaker-result api-version="2.25" request="crm_mon --one-shot --inactive '
+        '--output-as=xml"><summary><stack type="corosync"/>'
+        '<current_dc present="true" version="2.1.5" name="node1" id="1" with_quorum="true"/>'
+        f"</summary><nodes>{nodes}</nodes><resources>{resources}</resources>"
+        f'<failures>{failures}</failures><status code="0" message="OK"/></pacemaker-result>'
+    )

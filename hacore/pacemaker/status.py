@@ -4,7 +4,9 @@ Written against Pacemaker 2.1.5 (`crm_mon --one-shot --inactive --output-as=xml`
 2.25) and tolerant of older/newer 2.x output. Anything odd but recoverable (an unknown
 role, a number that is not one, an element we do not know) becomes a line in
 `ClusterStatus.warnings`; XML that is malformed, hostile or not crm_mon's raises
-`ParseError`. The resource tree is parsed in `status_resources.py`.
+`ParseError`, and a result in which crm_mon says it could not read the cluster (errors,
+no summary, no node) raises `StatusUnreadable` (see status_result.py), never an empty
+cluster. The resource tree is parsed in `status_resources.py`.
 """
 
 from __future__ import annotations
@@ -27,9 +29,10 @@ from hacore.pacemaker.model import (
     Ticket,
 )
 from hacore.pacemaker.status_resources import parse_int, parse_ms, parse_resources
+from hacore.pacemaker.status_result import StatusUnreadable, check_envelope
 from hacore.pacemaker.xmlsafe import ParseError, attr_bool, parse_xml
 
-__all__ = ["ClusterStatus", "NodeStatus", "parse_crm_mon", "parse_time"]
+__all__ = ["ClusterStatus", "NodeStatus", "StatusUnreadable", "parse_crm_mon", "parse_time"]
 
 
 # Top-level children of <pacemaker-result> we know; anything else is reported.
@@ -57,12 +60,14 @@ _OP_KEY = re.compile(r"(.+?)_(migrate_to|migrate_from|[^_]+)_(\d+)")
 def parse_crm_mon(xml: str | bytes) -> ClusterStatus:
     """Parse `crm_mon --one-shot --inactive --output-as=xml` output into a ClusterStatus.
 
-    Raises ParseError for malformed or hostile XML (DOCTYPEs, entities), a root that is
-    not <pacemaker-result>, or a node/resource without a name/id.
+    Raises StatusUnreadable (a ParseError) when crm_mon could not read the cluster: its
+    result carries <errors>, or has no <summary>, or lists no node; the exception holds
+    crm_mon's own words. Raises ParseError for malformed or hostile XML (DOCTYPEs,
+    entities), a document that is not crm_mon's (another root, or a `request` that is
+    not crm_mon), or a node/resource without a name/id.
     """
     root = parse_xml(xml)
-    if root.tag != "pacemaker-result":
-        raise ParseError(f"expected <pacemaker-result>, got <{root.tag}>")
+    check_envelope(root)
     warnings: list[str] = []
     for child in root:
         if child.tag not in _KNOWN:

@@ -11,7 +11,7 @@ import pytest
 from hacore.pacemaker.model import Role
 from hacore.pacemaker.status import parse_crm_mon
 from hacore.pacemaker.xmlsafe import ParseError
-from tests.crmmon import UTC, load, rsc
+from tests.crmmon import UTC, crm_mon_doc, load, rsc
 from tests.generators import large_crm_mon
 
 
@@ -45,17 +45,15 @@ def test_oddities_become_warnings() -> None:
 
 def test_very_deep_nesting_is_refused() -> None:
     depth = 5000
-    xml = "<pacemaker-result><resources>" + "<group id='g'>" * depth
-    xml += "</group>" * depth + "</resources></pacemaker-result>"
+    xml = crm_mon_doc("<group id='g'>" * depth + "</group>" * depth)
     with pytest.raises(ParseError, match="malformed XML: Excessive depth"):
         parse_crm_mon(xml)
 
 
 def test_nesting_below_the_limit_is_handled() -> None:
     depth = 200
-    xml = "<pacemaker-result><resources>"
-    xml += "".join(f"<group id='g{i}' number_resources='1'>" for i in range(depth))
-    xml += "</group>" * depth + "</resources></pacemaker-result>"
+    groups = "".join(f"<group id='g{i}' number_resources='1'>" for i in range(depth))
+    xml = crm_mon_doc(groups + "</group>" * depth)
     status = parse_crm_mon(xml)
     assert len(status.all_resources()) == depth
     assert status.all_resources()[-1].id == "g199"
@@ -63,14 +61,20 @@ def test_nesting_below_the_limit_is_handled() -> None:
 
 
 def test_huge_text_node_is_refused() -> None:
-    xml = "<pacemaker-result><summary>" + "x" * 11_000_000 + "</summary></pacemaker-result>"
+    xml = crm_mon_doc(f"<resource id='big'>{'x' * 11_000_000}</resource>")
     with pytest.raises(ParseError, match=r"malformed XML: .*Text node too long"):
         parse_crm_mon(xml)
 
 
+def test_long_text_below_the_limit_is_read() -> None:
+    xml = crm_mon_doc(f"<resource id='big'>{'x' * 1_000_000}</resource>")
+    assert rsc(parse_crm_mon(xml), "big").id == "big"
+
+
 def test_resource_without_id_refused() -> None:
-    with pytest.raises(ParseError, match="without an id"):
-        parse_crm_mon("<pacemaker-result><resources><resource/></resources></pacemaker-result>")
+    with pytest.raises(ParseError, match="a <resource> without an id"):
+        parse_crm_mon(crm_mon_doc("<resource/>"))
+    assert rsc(parse_crm_mon(crm_mon_doc("<resource id='r'/>")), "r").id == "r"
 
 
 def test_large_cluster() -> None:

@@ -9,6 +9,7 @@ import datetime
 import pytest
 
 from hacore.pacemaker.model import ResourceKind, Role
+from hacore.pacemaker.status import StatusUnreadable
 from tests.crmmon import FIXTURES, UTC, load, rsc
 
 RECORDED = sorted(
@@ -135,16 +136,9 @@ def test_node_lost_then_fenced() -> None:
     assert all(n.online and not n.unclean for n in fenced.nodes)
 
 
-def test_empty_cluster() -> None:
-    status = load("handmade_empty")
-    assert status.nodes == ()
-    assert status.resources == ()
-    assert status.all_resources() == ()
-    assert (status.failures, status.history) == ((), ())
-    assert (status.fence_history, status.tickets) == ((), ())
-    assert status.dc is None
-    assert status.quorate is None
-    assert status.summary.nodes_configured == 0
-    assert status.summary.stonith_enabled is False
-    assert status.summary.last_change_client == "cibadmin"
-    assert status.warnings == ()
+def test_a_cluster_without_nodes_is_refused_not_empty() -> None:
+    """What a cluster with no node configured looks like is a failed read, never a state:
+    the console would otherwise show "0 nodes" where it knows nothing."""
+    with pytest.raises(StatusUnreadable, match="crm_mon lists no node"):
+        load("handmade_empty")
+    assert [n.name for n in load("all_online").nodes] == ["node1", "node2", "node3"]

@@ -96,21 +96,23 @@ def test_crm_mon_without_quorum_or_dc() -> None:
     ],
 )
 def test_hostile_xml_refused(payload: str) -> None:
-    with pytest.raises(ParseError):
+    with pytest.raises(ParseError, match="XML with a DOCTYPE is refused"):
         parse_crm_mon(payload)
 
 
 @pytest.mark.parametrize("text", ["", "<a>", "not xml", "<pacemaker-result><nodes>"])
 def test_malformed_xml_refused(text: str) -> None:
-    with pytest.raises(ParseError):
+    with pytest.raises(ParseError, match="malformed XML: "):
         parse_xml(text)
 
 
 def test_wrong_root_refused() -> None:
-    with pytest.raises(ParseError, match="pacemaker-result"):
+    with pytest.raises(ParseError, match="expected <pacemaker-result>, got <cib>"):
         parse_crm_mon("<cib/>")
+    assert parse_crm_mon(CRM_MON).dc == "node2"
 
 
 def test_node_without_name_refused() -> None:
-    with pytest.raises(ParseError, match="without a name"):
-        parse_crm_mon("<pacemaker-result><nodes><node id='1'/></nodes></pacemaker-result>")
+    with pytest.raises(ParseError, match="a <node> without a name"):
+        parse_crm_mon(CRM_MON.replace('name="node3" ', ""))
+    assert parse_crm_mon(CRM_MON).nodes[2].name == "node3"
