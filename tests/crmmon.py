@@ -51,3 +51,12 @@ def crm_mon_doc(resources: str = "", nodes: str = NODE, failures: str = "") -> s
         f"</summary><nodes>{nodes}</nodes><resources>{resources}</resources>"
         f'<failures>{failures}</failures><status code="0" message="OK"/></pacemaker-result>'
     )
+
+
+SCHEDULER = FIXTURES / "pacemaker-scheduler"
+
+
+def scheduler(name: str) -> ClusterStatus:
+    """crm_mon 2.1.5's status of Pacemaker's scheduler test CIB NAME, parsed
+    (tests/fixtures/pacemaker-scheduler/crm_mon-2.1.5, see the README there)."""
+    return parse_crm_mon((SCHEDULER / "crm_mon-2.1.5" / f"{name}.xml").read_bytes())

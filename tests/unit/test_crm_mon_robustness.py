@@ -25,9 +25,10 @@ def test_oddities_become_warnings() -> None:
         "resource weird: nodes_running_on='two' is not a number",
         "resource weird: unknown role 'Zombie'",
         "<resources>: unknown <primitive_like> ignored",
-        "failure nonsense on beta: cannot tell the resource from the op_key",
         "db monitor on alpha: call='x' is not a number",
         "db monitor on alpha: exec-time='soon' is not a duration",
+        "failure my_web_app_migrate_to_0 on alpha: crm_mon lists no resource my_web_app",
+        "failure nonsense on beta: cannot tell the resource from the op_key",
     )
     summary = status.summary
     assert summary.last_update == datetime.datetime(2023, 4, 3, 22, 22, 27, tzinfo=UTC)
