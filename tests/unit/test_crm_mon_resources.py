@@ -5,8 +5,9 @@ Fixtures: tests/fixtures/crm_mon (see tests/crmmon.py)."""
 from __future__ import annotations
 
 from hacore.pacemaker.cib import parse_cib
-from hacore.pacemaker.model import ResourceKind, Role
-from tests.crmmon import FIXTURES, instances, load, rsc
+from hacore.pacemaker.model import ClusterStatus, ResourceKind, Role
+from hacore.pacemaker.status import parse_crm_mon
+from tests.crmmon import FIXTURES, crm_mon_doc, instances, load, rsc, scheduler
 
 
 def test_group_promotable_and_disabled() -> None:
@@ -189,3 +190,56 @@ def test_orphans_disabled_and_failure_ignored() -> None:
     off = rsc(status, "off")
     assert (off.disabled, off.target_role, off.failure_ignored) == (True, "stopped", True)
     assert off.agent == "lsb:nginx"
+
+
+# --- disabled: crm_mon's own flag, else Pacemaker's rule (issue 10 c) --------------------
+
+
+def disabled_primitives(status: ClusterStatus) -> list[str]:
+    """The ids of the disabled primitive instances (what crm_mon's summary counts)."""
+    return [
+        r.id
+        for r in status.all_resources()
+        if r.kind is ResourceKind.PRIMITIVE and r.disabled and (r.active or not r.orphaned)
+    ]
+
+
+def test_a_clone_crm_mon_says_is_enabled_is_not_disabled() -> None:
+    """crm_mon prints a clone's target_role from its first instance when the clone has
+    none: keystone has target-role Stopped, the clone does not (disabled="false")."""
+    status = scheduler("complex_enforce_colo")
+    clone = rsc(status, "keystone-clone")
+    assert (clone.disabled, clone.target_role) == (False, "Stopped")
+    assert [c.disabled for c in clone.children] == [True, True, True]
+    assert len(disabled_primitives(status)) == status.summary.resources_disabled == 3
+
+
+def test_a_clone_crm_mon_says_is_disabled_is_disabled() -> None:
+    status = scheduler("bug-5014-CLONE-A-stop-B-started")
+    assert (rsc(status, "clone1").disabled, rsc(status, "clone2").disabled) == (True, False)
+    assert disabled_primitives(status) == ["ClusterIP"]
+    assert status.summary.resources_disabled == 1
+
+
+def test_unpromoted_disables_only_inside_a_promotable_clone() -> None:
+    """Pacemaker's rule (pe__resource_is_disabled): target-role Stopped, or Unpromoted
+    when the resource's top parent is promotable; crm_mon's summary counts by it."""
+    status = scheduler("target-1")
+    assert (rsc(status, "rsc_c001n02").target_role, rsc(status, "rsc_c001n02").disabled) == (
+        "Unpromoted",
+        False,
+    )
+    assert disabled_primitives(status) == ["rsc_c001n08"]
+    assert status.summary.resources_disabled == 1
+    instance = (
+        '<resource id="st" resource_agent="ocf:pacemaker:Stateful" role="Unpromoted" '
+        'target_role="{role}" active="false" orphaned="false" blocked="false" '
+        'managed="true" failed="false" failure_ignored="false" nodes_running_on="0"/>'
+    )
+    for role, disabled in (("Unpromoted", True), ("Slave", True), ("Promoted", False)):
+        clone = (
+            '<clone id="st-clone" multi_state="true" unique="false" managed="true" '
+            f'disabled="false" failed="false" failure_ignored="false">'
+            f"{instance.format(role=role)}</clone>"
+        )
+        assert rsc(parse_crm_mon(crm_mon_doc(clone)), "st").disabled is disabled, role
