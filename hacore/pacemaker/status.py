@@ -119,12 +119,16 @@ def _summary(el: etree._Element | None, warnings: list[str]) -> Summary:
 
 
 def _cluster_options(summary: Summary, el: etree._Element | None) -> Summary:
-    """<cluster_options>: the summary with the options it reports (absent ones unchanged)."""
+    """<cluster_options>: the summary with the options it reports (absent ones unchanged).
+
+    Pacemaker 3.0.2 renamed stonith-enabled to fencing-enabled and prints both for now:
+    the new name is read first, the old one is the fallback.
+    """
     if el is None:
         return summary
     return dataclasses.replace(
         summary,
-        stonith_enabled=_opt_bool(el, "stonith-enabled"),
+        stonith_enabled=_opt_bool(el, "fencing-enabled", "stonith-enabled"),
         symmetric_cluster=_opt_bool(el, "symmetric-cluster"),
         no_quorum_policy=el.get("no-quorum-policy"),
         maintenance_mode=attr_bool(el, "maintenance-mode"),
@@ -136,8 +140,12 @@ def _get(el: etree._Element | None, name: str) -> str | None:
     return None if el is None else el.get(name)
 
 
-def _opt_bool(el: etree._Element, name: str) -> bool | None:
-    return attr_bool(el, name) if el.get(name) is not None else None
+def _opt_bool(el: etree._Element, *names: str) -> bool | None:
+    """The first of names that el has, as a boolean; None if it has none of them."""
+    for name in names:
+        if el.get(name) is not None:
+            return attr_bool(el, name)
+    return None
 
 
 def _count(el: etree._Element | None, name: str, warnings: list[str]) -> int:

@@ -123,6 +123,14 @@ def _rsc_id(el: etree._Element) -> str:
     return rsc_id
 
 
+def _removed(el: etree._Element) -> bool:
+    """No longer configured: crm_mon 3.0.2's `removed`, else `orphaned` (its old name,
+    deprecated in 3.0.2 and printed beside the new one for now)."""
+    if el.get("removed") is not None:
+        return attr_bool(el, "removed")
+    return attr_bool(el, "orphaned")
+
+
 def _is_disabled(el: etree._Element) -> bool:
     """crm_mon's own `disabled` where it prints one (clones, groups); otherwise Pacemaker's
     rule (pe__resource_is_disabled): target-role Stopped, or Unpromoted in a promotable
@@ -155,7 +163,7 @@ def _primitive(el: etree._Element, warnings: list[str]) -> ResourceStatus:
         role=parse_role(el.get("role"), f"resource {rsc_id}", warnings),
         target_role=el.get("target_role"),
         active=attr_bool(el, "active"),
-        orphaned=attr_bool(el, "orphaned"),
+        orphaned=_removed(el),
         blocked=attr_bool(el, "blocked"),
         managed=attr_bool(el, "managed", default=True),
         failed=attr_bool(el, "failed"),
@@ -190,7 +198,7 @@ def _collective(
         role=max(roles, key=_RANK.__getitem__),
         target_role=el.get("target_role"),
         active=any(c.active for c in children),
-        orphaned=attr_bool(el, "orphaned"),
+        orphaned=_removed(el),
         blocked=attr_bool(el, "blocked") or any(c.blocked for c in children),
         managed=attr_bool(el, "managed", default=True),
         failed=attr_bool(el, "failed") or any(c.failed for c in children),
