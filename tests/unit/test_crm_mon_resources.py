@@ -243,3 +243,12 @@ def test_unpromoted_disables_only_inside_a_promotable_clone() -> None:
             f"{instance.format(role=role)}</clone>"
         )
         assert rsc(parse_crm_mon(crm_mon_doc(clone)), "st").disabled is disabled, role
+
+
+def test_a_resource_crm_mon_counts_but_does_not_list_is_warned_about() -> None:
+    """crm_mon 2.1.5 counts clvm-clone (blocked) in its summary, leaves it out of its list."""
+    status = scheduler("stop-failure-no-fencing")
+    assert status.summary.resources_configured == 9
+    assert [r.id for r in status.resources] == ["dlm-clone", "ClusterIP"]
+    assert status.warnings == ("crm_mon counts 9 resource instances but lists 5",)
+    assert scheduler("bug-5014-CLONE-A-stop-B-started").warnings == ()
