@@ -54,6 +54,7 @@ def test_unknown_schema_is_unreadable() -> None:
         match="Could not connect to the CIB: Update does not conform to the configured schema",
     ):
         parse_crm_mon(unreadable("unknown_schema"))
+    assert parse_crm_mon(ALL_ONLINE).summary.dc_version  # a CIB crm_mon could read
 
 
 def test_no_node_is_unreadable_not_an_empty_cluster() -> None:
@@ -178,6 +179,7 @@ async def test_read_status_failures_without_crm_mons_xml_are_read_failed(
 ) -> None:
     with pytest.raises(ReadFailed, match=message):
         await read_status(OneAnswer(stdout, exit_status, stderr))
+    assert (await read_status(OneAnswer(ALL_ONLINE, 0, stderr))).nodes
 
 
 def test_unreadable_from_output_needs_crm_mons_reasons() -> None:

@@ -98,12 +98,14 @@ def test_crm_mon_without_quorum_or_dc() -> None:
 def test_hostile_xml_refused(payload: str) -> None:
     with pytest.raises(ParseError, match="XML with a DOCTYPE is refused"):
         parse_crm_mon(payload)
+    assert parse_crm_mon('<?xml version="1.0"?>' + CRM_MON.split("?>", 1)[1]).nodes
 
 
 @pytest.mark.parametrize("text", ["", "<a>", "not xml", "<pacemaker-result><nodes>"])
 def test_malformed_xml_refused(text: str) -> None:
     with pytest.raises(ParseError, match="malformed XML: "):
         parse_xml(text)
+    assert parse_xml("<pacemaker-result><nodes/></pacemaker-result>").tag == "pacemaker-result"
 
 
 def test_wrong_root_refused() -> None:
