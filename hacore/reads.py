@@ -11,6 +11,7 @@ from hacore.commands.pcs import VERSION_FULL
 from hacore.pacemaker.cib import cib_version
 from hacore.pacemaker.pcs import PcsTools, parse_version_full
 from hacore.pacemaker.status import ClusterStatus, parse_crm_mon
+from hacore.pacemaker.status_result import unreadable_from_output
 from hacore.runner import CommandResult, RemoteError
 
 NOT_FOUND = 127  # what a shell answers for a command it does not have
@@ -50,8 +51,19 @@ async def checked(session: Runs, argv: Sequence[str]) -> CommandResult:
 
 
 async def read_status(session: Runs) -> ClusterStatus:
-    """The cluster's status as crm_mon shows it from this node (ParseError if unreadable)."""
-    return parse_crm_mon((await checked(session, CRM_MON_XML)).stdout)
+    """The cluster's status as crm_mon shows it from this node.
+
+    Raises StatusUnreadable (hacore.pacemaker.status_result) when crm_mon could not read
+    the cluster, whatever its exit status: its <error> texts, <status> and exit status
+    are in the exception (e.g. "crm_mon could not read the cluster status: crm_mon:
+    Connection to cluster failed: Connection refused (crm_mon status 102: Not connected;
+    exit status 102)"). ReadFailed when it exits non-zero without saying why in XML (not
+    installed, killed: its stderr is the message); ParseError for output not crm_mon's.
+    """
+    result = await session.run(CRM_MON_XML)
+    if not result.ok:
+        raise unreadable_from_output(result.stdout, result.exit_status) or ReadFailed(result)
+    return parse_crm_mon(result.stdout)
 
 
 async def read_pcs(session: Runs) -> PcsTools:

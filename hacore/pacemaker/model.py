@@ -83,6 +83,11 @@ class ResourceStatus:
 
     For a clone or bundle, `children` are its instances (each a primitive or a group);
     for a group, its members in order. `agent` is "class[:provider]:type" for primitives.
+    `orphaned`: no longer configured (crm_mon's `removed`, formerly `orphaned`).
+    `disabled`: crm_mon's own flag for clones and groups; for a primitive, target-role
+    Stopped, or Unpromoted inside a promotable clone (Pacemaker's rule). A collective's
+    role, active, nodes and failed summarise its members (crm_mon prints none of them
+    for a collective, and never sets failed on one).
     """
 
     id: str
@@ -114,7 +119,13 @@ class ResourceStatus:
 
 @dataclass(frozen=True)
 class FailedAction:
-    """One of crm_mon's <failures>: an operation that failed, where, how, why."""
+    """One of crm_mon's <failures>: an operation that failed, where, how, why.
+
+    `resource` is named as crm_mon's resource list names it (an anonymous clone's
+    instance "dummy:1" is "dummy"), None when the op_key tells nothing; `op_key` is
+    crm_mon's op_key, or the CIB entry's id for CIBs without one. `exitreason` is ""
+    when the operation gave none. See status_failures.py.
+    """
 
     op_key: str
     node: str

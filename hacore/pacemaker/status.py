@@ -4,32 +4,35 @@ Written against Pacemaker 2.1.5 (`crm_mon --one-shot --inactive --output-as=xml`
 2.25) and tolerant of older/newer 2.x output. Anything odd but recoverable (an unknown
 role, a number that is not one, an element we do not know) becomes a line in
 `ClusterStatus.warnings`; XML that is malformed, hostile or not crm_mon's raises
-`ParseError`. The resource tree is parsed in `status_resources.py`.
+`ParseError`, and a result in which crm_mon says it could not read the cluster (errors,
+no summary, no node) raises `StatusUnreadable` (see status_result.py), never an empty
+cluster. The resource tree is parsed in `status_resources.py`.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import datetime
-import re
 from collections.abc import Iterator
 
 from lxml import etree
 
 from hacore.pacemaker.model import (
     ClusterStatus,
-    FailedAction,
     FenceEvent,
     NodeStatus,
     OperationRecord,
+    ResourceKind,
     ResourceStatus,
     Summary,
     Ticket,
 )
+from hacore.pacemaker.status_failures import parse_failures
 from hacore.pacemaker.status_resources import parse_int, parse_ms, parse_resources
+from hacore.pacemaker.status_result import StatusUnreadable, check_envelope
+from hacore.pacemaker.times import parse_time
 from hacore.pacemaker.xmlsafe import ParseError, attr_bool, parse_xml
 
-__all__ = ["ClusterStatus", "NodeStatus", "parse_crm_mon", "parse_time"]
+__all__ = ["ClusterStatus", "NodeStatus", "StatusUnreadable", "parse_crm_mon", "parse_time"]
 
 
 # Top-level children of <pacemaker-result> we know; anything else is reported.
@@ -38,31 +41,19 @@ _KNOWN = {
     "failures", "fence_history", "tickets", "bans", "status",
 }  # fmt: skip
 _PACEMAKERD_OK = {"running", "remote"}
-_MONTHS = {
-    name: number
-    for number, name in enumerate(
-        ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1
-    )
-}
-_CTIME = re.compile(
-    r"(?:[A-Za-z]{3}\s+)?([A-Za-z]{3})\s+(\d{1,2})\s+(\d{1,2}):(\d{2}):(\d{2})\s+(\d{4})"
-)
-_ISO = re.compile(
-    r"(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?"
-    r"\s*(Z|[+-]\d{2}(?::?\d{2})?)?"
-)
-_OP_KEY = re.compile(r"(.+?)_(migrate_to|migrate_from|[^_]+)_(\d+)")
 
 
 def parse_crm_mon(xml: str | bytes) -> ClusterStatus:
     """Parse `crm_mon --one-shot --inactive --output-as=xml` output into a ClusterStatus.
 
-    Raises ParseError for malformed or hostile XML (DOCTYPEs, entities), a root that is
-    not <pacemaker-result>, or a node/resource without a name/id.
+    Raises StatusUnreadable (a ParseError) when crm_mon could not read the cluster: its
+    result carries <errors>, or has no <summary>, or lists no node; the exception holds
+    crm_mon's own words. Raises ParseError for malformed or hostile XML (DOCTYPEs,
+    entities), a document that is not crm_mon's (another root, or a `request` that is
+    not crm_mon), or a node/resource without a name/id.
     """
     root = parse_xml(xml)
-    if root.tag != "pacemaker-result":
-        raise ParseError(f"expected <pacemaker-result>, got <{root.tag}>")
+    check_envelope(root)
     warnings: list[str] = []
     for child in root:
         if child.tag not in _KNOWN:
@@ -74,67 +65,20 @@ def parse_crm_mon(xml: str | bytes) -> ClusterStatus:
     nodes = tuple(_node(el, attributes, warnings) for el in root.iterfind("nodes/node"))
     for name in sorted(attributes.keys() - {n.name for n in nodes}):
         warnings.append(f"node_attributes for unknown node {name!r}")
+    resources = _resources(root.find("resources"), warnings)
+    _check_count(root.find("summary/resources_configured"), resources, warnings)
+    history = tuple(_node_history(root.find("node_history"), warnings))
+    all_resources = (r for top in resources for r in top.walk())
     return ClusterStatus(
         summary=summary,
         nodes=nodes,
-        resources=_resources(root.find("resources"), warnings),
-        failures=tuple(_failure(el, warnings) for el in root.iterfind("failures/failure")),
-        history=tuple(_node_history(root.find("node_history"), warnings)),
+        resources=resources,
+        failures=parse_failures(root.find("failures"), all_resources, history, warnings),
+        history=history,
         fence_history=_fence_history(root.find("fence_history"), warnings),
         tickets=tuple(_ticket(el, warnings) for el in root.iterfind("tickets/ticket")),
         warnings=tuple(warnings),
     )
-
-
-def parse_time(value: str | None, what: str, warnings: list[str]) -> datetime.datetime | None:
-    """A crm_mon time as a timezone-aware datetime, or None (absent/empty/unparseable).
-
-    crm_mon 2.1.5 prints most times ctime-style ("Wed Nov 25 14:58:11 2026", day padded
-    with a space: "Mon Apr  3 ..."), in the local time of the node that ran it, with no
-    zone. The lab and most servers run UTC, so those are read as UTC. Times carrying a
-    zone ("2026-11-25 15:10:51Z", "2025-01-08 08:59:30 +09:00", fence history's
-    "... 12:02:42.088147Z") are honoured and converted to UTC; bare digits are epoch
-    seconds. Month names are matched in English whatever the locale. Anything else gives
-    None and a warning.
-    """
-    if value is None or not value.strip():
-        return None
-    text = value.strip()
-    try:
-        if text.isdigit():
-            return datetime.datetime.fromtimestamp(int(text), tz=datetime.UTC)
-        if match := _CTIME.fullmatch(text):
-            return _from_ctime(match)
-        if match := _ISO.fullmatch(text):
-            return _from_iso(match)
-    except (ValueError, OverflowError, OSError):
-        pass
-    warnings.append(f"{what}: unparseable time {value!r}")
-    return None
-
-
-def _from_ctime(match: re.Match[str]) -> datetime.datetime:
-    month, day, hour, minute, second, year = match.groups()
-    number = _MONTHS.get(month.lower())
-    if number is None:
-        raise ValueError(month)
-    return datetime.datetime(
-        int(year), number, int(day), int(hour), int(minute), int(second), tzinfo=datetime.UTC
-    )
-
-
-def _from_iso(match: re.Match[str]) -> datetime.datetime:
-    year, month, day, hour, minute, second, fraction, zone = match.groups()
-    micro = int((fraction or "0")[:6].ljust(6, "0"))
-    tz = datetime.UTC
-    if zone and zone != "Z":
-        digits = zone[1:].replace(":", "").ljust(4, "0")
-        offset = datetime.timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
-        tz = datetime.timezone(-offset if zone[0] == "-" else offset)
-    local = datetime.datetime(
-        int(year), int(month), int(day), int(hour), int(minute), int(second), micro, tzinfo=tz
-    )
-    return local.astimezone(datetime.UTC)
 
 
 def _pacemakerd(el: etree._Element | None, warnings: list[str]) -> None:
@@ -177,12 +121,16 @@ def _summary(el: etree._Element | None, warnings: list[str]) -> Summary:
 
 
 def _cluster_options(summary: Summary, el: etree._Element | None) -> Summary:
-    """<cluster_options>: the summary with the options it reports (absent ones unchanged)."""
+    """<cluster_options>: the summary with the options it reports (absent ones unchanged).
+
+    Pacemaker 3.0.2 renamed stonith-enabled to fencing-enabled and prints both for now:
+    the new name is read first, the old one is the fallback.
+    """
     if el is None:
         return summary
     return dataclasses.replace(
         summary,
-        stonith_enabled=_opt_bool(el, "stonith-enabled"),
+        stonith_enabled=_opt_bool(el, "fencing-enabled", "stonith-enabled"),
         symmetric_cluster=_opt_bool(el, "symmetric-cluster"),
         no_quorum_policy=el.get("no-quorum-policy"),
         maintenance_mode=attr_bool(el, "maintenance-mode"),
@@ -194,14 +142,41 @@ def _get(el: etree._Element | None, name: str) -> str | None:
     return None if el is None else el.get(name)
 
 
-def _opt_bool(el: etree._Element, name: str) -> bool | None:
-    return attr_bool(el, name) if el.get(name) is not None else None
+def _opt_bool(el: etree._Element, *names: str) -> bool | None:
+    """The first of names that el has, as a boolean; None if it has none of them."""
+    for name in names:
+        if el.get(name) is not None:
+            return attr_bool(el, name)
+    return None
 
 
 def _count(el: etree._Element | None, name: str, warnings: list[str]) -> int:
     if el is None:
         return 0
     return parse_int(el.get(name), f"<{el.tag}> {name}", warnings) or 0
+
+
+def _check_count(
+    el: etree._Element | None, resources: tuple[ResourceStatus, ...], warnings: list[str]
+) -> None:
+    """Warn when crm_mon lists fewer (or more) resource instances than its summary counts.
+
+    crm_mon counts every primitive instance but orphans that are stopped (Pacemaker's
+    pe__count_common, the same from 2.0 to 3.0); with --inactive it lists them all. Not
+    always: crm_mon 2.1.5 leaves a blocked clone out of its list and counts it (scheduler
+    test stop-failure-no-fencing), and then the console would show less than there is.
+    """
+    number = None if el is None else el.get("number", "")
+    if number is None or not number.isdigit():
+        return
+    listed = sum(
+        1
+        for top in resources
+        for r in top.walk()
+        if r.kind is ResourceKind.PRIMITIVE and (r.active or not r.orphaned)
+    )
+    if listed != int(number):
+        warnings.append(f"crm_mon counts {number} resource instances but lists {listed}")
 
 
 def _node(
@@ -250,50 +225,6 @@ def _node_attributes(
 def _resources(el: etree._Element | None, warnings: list[str]) -> tuple[ResourceStatus, ...]:
     """<resources>: the resource tree (see status_resources.py)."""
     return parse_resources(el, warnings)
-
-
-def _failure(el: etree._Element, warnings: list[str]) -> FailedAction:
-    """<failures><failure>: a failed operation; the resource is op_key minus _task_interval."""
-    op_key = el.get("op_key") or el.get("id") or ""
-    node = el.get("node", "")
-    what = f"failure {op_key} on {node}"
-    interval = parse_int(el.get("interval"), f"{what}: interval", warnings)
-    resource, task, interval = _split_op_key(op_key, el.get("task"), interval)
-    if resource is None:
-        warnings.append(f"{what}: cannot tell the resource from the op_key")
-    return FailedAction(
-        op_key=op_key,
-        node=node,
-        resource=resource,
-        task=task,
-        interval_ms=interval or 0,
-        exitstatus=el.get("exitstatus", ""),
-        exitcode=parse_int(el.get("exitcode"), f"{what}: exitcode", warnings),
-        exitreason=el.get("exitreason", ""),
-        status=el.get("status", ""),
-        call=parse_int(el.get("call"), f"{what}: call", warnings),
-        last_rc_change=parse_time(el.get("last-rc-change"), f"{what}: last-rc-change", warnings),
-    )
-
-
-def _split_op_key(
-    op_key: str, task: str | None, interval: int | None
-) -> tuple[str | None, str | None, int | None]:
-    """(resource, task, interval_ms) of "<rsc>_<task>_<interval>"; rsc may contain "_".
-
-    With task and interval known (crm_mon prints both) the suffix is simply stripped;
-    otherwise the shortest resource id followed by a task and a number wins.
-    """
-    if task is not None and interval is not None:
-        suffix = f"_{task}_{interval}"
-        if op_key.endswith(suffix) and len(op_key) > len(suffix):
-            return op_key[: -len(suffix)], task, interval
-    match = _OP_KEY.fullmatch(op_key)
-    if match is None:
-        return None, task, interval
-    if interval is None:
-        interval = int(match.group(3))
-    return match.group(1), task or match.group(2), interval
 
 
 def _node_history(el: etree._Element | None, warnings: list[str]) -> Iterator[OperationRecord]:

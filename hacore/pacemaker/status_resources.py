@@ -123,9 +123,28 @@ def _rsc_id(el: etree._Element) -> str:
     return rsc_id
 
 
+def _removed(el: etree._Element) -> bool:
+    """No longer configured: crm_mon 3.0.2's `removed`, else `orphaned` (its old name,
+    deprecated in 3.0.2 and printed beside the new one for now)."""
+    if el.get("removed") is not None:
+        return attr_bool(el, "removed")
+    return attr_bool(el, "orphaned")
+
+
 def _is_disabled(el: etree._Element) -> bool:
-    target = el.get("target_role")
-    return attr_bool(el, "disabled") or (target is not None and target.lower() == "stopped")
+    """crm_mon's own `disabled` where it prints one (clones, groups); otherwise Pacemaker's
+    rule (pe__resource_is_disabled): target-role Stopped, or Unpromoted in a promotable
+    clone. A clone's printed target_role may be its first instance's, so it is never
+    used when crm_mon says whether the clone is disabled."""
+    if el.get("disabled") is not None:
+        return attr_bool(el, "disabled")
+    target = (el.get("target_role") or "").strip().lower()
+    if target == "stopped":
+        return True
+    return target in ("unpromoted", "slave") and any(
+        attr_bool(clone, "multi_state") or attr_bool(clone, "promotable")
+        for clone in el.iterancestors("clone")
+    )
 
 
 def _primitive(el: etree._Element, warnings: list[str]) -> ResourceStatus:
@@ -144,7 +163,7 @@ def _primitive(el: etree._Element, warnings: list[str]) -> ResourceStatus:
         role=parse_role(el.get("role"), f"resource {rsc_id}", warnings),
         target_role=el.get("target_role"),
         active=attr_bool(el, "active"),
-        orphaned=attr_bool(el, "orphaned"),
+        orphaned=_removed(el),
         blocked=attr_bool(el, "blocked"),
         managed=attr_bool(el, "managed", default=True),
         failed=attr_bool(el, "failed"),
@@ -166,7 +185,10 @@ def _collective(
 
     active if any child is; role the highest child role (Stopped when empty); nodes the
     union of the children's, in order; failed/blocked/failure_ignored if the element or
-    any child says so; managed unless the element says otherwise.
+    any child says so (crm_mon prints no role, active or nodes for a collective, and
+    Pacemaker sets `failed` only on primitives: a clone or bundle prints failed="false"
+    whatever its instances); managed unless the element says otherwise; disabled as
+    crm_mon says (`_is_disabled`).
     """
     roles = [c.role for c in children] or [Role.STOPPED]
     nodes = dict.fromkeys(node for child in children for node in child.nodes)
@@ -176,7 +198,7 @@ def _collective(
         role=max(roles, key=_RANK.__getitem__),
         target_role=el.get("target_role"),
         active=any(c.active for c in children),
-        orphaned=attr_bool(el, "orphaned"),
+        orphaned=_removed(el),
         blocked=attr_bool(el, "blocked") or any(c.blocked for c in children),
         managed=attr_bool(el, "managed", default=True),
         failed=attr_bool(el, "failed") or any(c.failed for c in children),
