@@ -399,7 +399,7 @@ def test_all_nodes_start_and_stop() -> None:
         cluster_changes.cluster_all("stop", {})
     stop = cluster_changes.cluster_all("stop", {"confirm": "stop the whole cluster"})
     assert stop.live == (("pcs", "cluster", "stop", "--all"),)
-    with pytest.raises(InvalidInput, match=r"^start or stop$"):
+    with pytest.raises(InvalidInput, match=r"^cluster services can be started or stopped, not "):
         cluster_changes.cluster_all("reboot", {})
 
 

@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -13,6 +14,7 @@ from console.settings import env_bool, env_float, split_bind
 REPO = Path(__file__).resolve().parents[2]
 PROBE = """
 import json
+import re
 from django.conf import settings
 import django
 django.setup()
@@ -81,7 +83,8 @@ def test_environment_wins(tmp_path: Path) -> None:
     "bad", ["2224", "host:", "host:port", "", ":2224", "[]:2224", "h:0", "h:99999"]
 )
 def test_bad_bind_refused(bad: str) -> None:
-    with pytest.raises(ValueError, match=rf"^HACONSOLE_BIND must be HOST:PORT, got '{bad}'$"):
+    expected = rf"^HACONSOLE_BIND must be HOST:PORT \(port 1-65535\), got '{re.escape(bad)}'$"
+    with pytest.raises(ValueError, match=expected):
         split_bind(bad)
 
 
