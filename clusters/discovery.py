@@ -16,7 +16,7 @@ from hacore.commands import corosync as cmap
 from hacore.commands.pacemaker import CRM_NODE_NAME
 from hacore.pacemaker import corosync
 from hacore.pacemaker.pcs import PcsTools
-from hacore.pacemaker.status import ClusterStatus
+from hacore.pacemaker.status import ClusterStatus, StatusUnreadable
 from hacore.pacemaker.xmlsafe import ParseError
 from hacore.reads import ReadFailed, checked, read_pcs, read_status
 from hacore.runner import (
@@ -111,6 +111,8 @@ async def read_cluster(remote: Runner, seed: Target, timeout: float) -> Discover
         members = corosync.nodelist(nodes_out.stdout)
     except ReadFailed as exc:
         raise NotAClusterNode(f"{seed.address}: {exc.reason}") from exc
+    except StatusUnreadable as exc:  # crm_mon answered, in its own words
+        raise NotAClusterNode(f"{seed.address}: {exc}") from exc
     except (corosync.CmapError, ParseError) as exc:
         raise NotAClusterNode(f"{seed.address}: unexpected output: {exc}") from exc
     if not members:
