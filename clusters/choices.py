@@ -34,6 +34,8 @@ class EventKind(models.TextChoices):
     MONITOR_SWITCHED = "monitor_switched", "Monitor switched node"
     READ_FAILED = "read_failed", "Status unreadable"
     READ_RECOVERED = "read_recovered", "Status readable again"
+    PARTITIONED = "partitioned", "Cluster split into partitions"
+    PARTITIONS_HEALED = "partitions_healed", "Partitions healed"
 
 
 class Severity(models.TextChoices):

@@ -21,6 +21,7 @@ from clusters.models import Cluster, Event
 from fencing.services import mirror_fence_devices
 from hacore.pacemaker import snapshot as snap
 from hacore.pacemaker.model import ClusterStatus
+from hacore.pacemaker.partitions import Partition
 from hacore.pacemaker.pcs import PcsTools
 from operations.feed import OVERVIEW_GROUP, asend, cluster_group, send
 from resources.services import mirror_resources
@@ -137,6 +138,33 @@ def mark_unreachable(cluster_id: int, reason: str) -> Json | None:
 
 
 @transaction.atomic
+def apply_partitions(cluster_id: int, seen: list[Partition]) -> Json | None:
+    """Record the partitions seen: a split (more than one) once, its end once."""
+    cluster = Cluster.objects.select_for_update().get(pk=cluster_id)
+    now = [p.as_dict() for p in seen] if len(seen) > 1 else []
+    if now == cluster.partitions:
+        return None
+    was_split, cluster.partitions = bool(cluster.partitions), now
+    cluster.save(update_fields=["partitions"])
+    if now:
+        change = Change(EventKind.PARTITIONED, Severity.CRITICAL, f"split: {_sides(seen)}")
+    elif was_split:
+        change = Change(EventKind.PARTITIONS_HEALED, Severity.INFO, "partitions healed")
+    else:
+        return None
+    return _bump(cluster, _record(cluster, [change]))
+
+
+def _sides(seen: list[Partition]) -> str:
+    """ "node1, node2 (DC node1, quorum) | node3 (DC node3, no quorum); read from node1"."""
+    sides = [
+        f"{', '.join(p.nodes)} (DC {p.dc or 'none'}, {'quorum' if p.quorate else 'no quorum'})"
+        for p in seen
+    ]
+    return f"{' | '.join(sides)}; reading from {seen[0].read_from}"
+
+
+@transaction.atomic
 def mark_unreadable(cluster_id: int, reason: str) -> Json | None:
     """Nodes answered but their status could not be read: keep the last good data (its
     age shows), say why in the tool's own words, once per distinct reason."""
@@ -221,6 +249,21 @@ def cluster_message(cluster: Cluster, contact: Contact | None = None) -> Json:
                 "The data shown is the last good read.",
             },
         )
+    if cluster.partitions:
+        found.insert(
+            0,
+            {
+                "level": "critical",
+                "code": "split",
+                "message": "The cluster is split: "
+                + " | ".join(
+                    f"{', '.join(p['nodes'])} (DC {p['dc'] or 'none'}, "
+                    f"{'quorum' if p['quorate'] else 'no quorum'})"
+                    for p in cluster.partitions
+                )
+                + f". The console reads from {cluster.partitions[0]['read_from']}.",
+            },
+        )
     if not reachable:
         found.insert(
             0,
@@ -242,6 +285,7 @@ def cluster_message(cluster: Cluster, contact: Contact | None = None) -> Json:
         if contact.stale() or not reachable or cluster.read_error
         else snap.health(found, True),
         "read_error": cluster.read_error or None,
+        "partitions": cluster.partitions,
         "tile": snap.tile(data),
         "warnings": found,
         "status": data,

@@ -39,6 +39,9 @@ class Cluster(models.Model):
     )
     pacemaker_version = models.CharField(max_length=60, blank=True, help_text="the DC's")
     tools_read = models.DateTimeField(null=True, blank=True)
+    partitions = models.JSONField(
+        default=list, blank=True, help_text="the partitions seen when split; [] when whole"
+    )
     read_error = models.TextField(
         blank=True, help_text="why the last read failed though a node answered (crm_mon's words)"
     )

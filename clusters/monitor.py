@@ -29,6 +29,7 @@ from django.conf import settings
 
 from clusters.contact import HEARTBEAT, note
 from clusters.mirror import (
+    apply_partitions,
     apply_status,
     apublish,
     apublish_contact,
@@ -42,6 +43,7 @@ from clusters.models import Cluster
 from clusters.monitor_audit import note_watch, open_watch
 from hacore.commands.pacemaker import CIB_VERSION, CRM_MON_XML
 from hacore.commands.shell import follow
+from hacore.pacemaker.partitions import Partition, distinct, offline_members, partition_of
 from hacore.pacemaker.pcs import PcsTools
 from hacore.pacemaker.status import ClusterStatus
 from hacore.pacemaker.xmlsafe import ParseError
@@ -51,6 +53,7 @@ from hacore.runner import ConnectError, RemoteError, Runner, Session, SshPool, T
 log = logging.getLogger(__name__)
 
 SIGNAL_MARK = "Diff: +++"
+PARTITION_EVERY = 10.0  # seconds between partition reads while members are offline
 AUDIT_EVERY = 300.0  # seconds between updates of a watch's audit row
 
 
@@ -78,6 +81,8 @@ class WatchState:
     probes: int = 0
     watch_error: str = ""
     tools_for: str | None = None
+    split: bool = False
+    partitions_read: float = float("-inf")
 
 
 class Sink(Protocol):
@@ -97,6 +102,9 @@ class Sink(Protocol):
 
     async def contact(self, node: str) -> None:
         """The watch of node is live (a heartbeat, every HEARTBEAT seconds)."""
+
+    async def partitions(self, seen: list[Partition]) -> None:
+        """The partitions seen (one when the cluster is whole), the watched side first."""
 
     async def wants_tools(self, pacemaker_version: str) -> bool:
         """Whether the cluster's pcs capabilities must be read (never read, or changed)."""
@@ -139,6 +147,10 @@ class MirrorSink:
     async def tools(self, tools: PcsTools, pacemaker_version: str) -> None:
         """Keep them in the database."""
         await sync_to_async(record_tools)(self.cluster_id, tools, pacemaker_version)
+
+    async def partitions(self, seen: list[Partition]) -> None:
+        """Record a split (or its end) and push it."""
+        await apublish(await sync_to_async(apply_partitions)(self.cluster_id, seen))
 
     async def contact(self, node: str) -> None:
         """Note the contact and push it to the cluster's pages, the overview and walls."""
@@ -307,6 +319,34 @@ class ClusterWatcher:
         self.state.preferred = session.node
         await self.sink.status(status, session.node)
         await self._tools(session, status.summary.dc_version or "")
+        await self._partitions(session, status)
+
+    async def _partitions(self, session: Session, status: ClusterStatus) -> None:
+        """When this node sees members offline, ask those the console can still reach
+        what they see (at most every PARTITION_EVERY seconds): a node that answers with
+        another membership and DC is the other side of a split."""
+        offline = offline_members(status)
+        if not offline and not self.state.split:
+            return
+        now = asyncio.get_running_loop().time()
+        if offline and now - self.state.partitions_read < PARTITION_EVERY:
+            return
+        self.state.partitions_read = now
+        targets = dict(await self.sink.targets())
+        views: list[Partition | None] = [partition_of(status, session.node)]
+        views += await asyncio.gather(
+            *(self._view(session.runner, n, targets[n]) for n in offline if n in targets)
+        )
+        seen = distinct([v for v in views if v is not None])
+        self.state.split = len(seen) > 1
+        await self.sink.partitions(seen)
+
+    async def _view(self, runner: Runner, name: str, target: Target) -> Partition | None:
+        """What node name sees, if it answers (None: it does not, or its view is unreadable)."""
+        try:
+            return partition_of(await read_status(Session(runner, target, name)), name)
+        except (RemoteError, ParseError):
+            return None
 
     async def _tools(self, session: Session, pacemaker_version: str) -> None:
         """Read the cluster's pcs capabilities when never read or Pacemaker changed."""

@@ -11,6 +11,7 @@ from django.db import connections
 from rest_framework.test import APIClient
 
 from clusters.mirror import (
+    apply_partitions,
     apply_status,
     apublish,
     cluster_message,
@@ -21,6 +22,7 @@ from clusters.models import Cluster, Event, KioskToken
 from clusters.monitor import MirrorSink
 from console.asgi import application
 from fencing.models import FenceDevice
+from hacore.pacemaker.partitions import Partition
 from nodes.models import Node
 from operations.engine import publish_operation
 from operations.models import Operation
@@ -302,3 +304,32 @@ def test_an_unreadable_status_keeps_the_last_good_one_says_why_once_then_recover
     assert back["read_error"] is None
     assert [e["kind"] for e in back["events"]] == ["read_recovered"]
     assert back["health"] == "green"
+
+
+def test_a_split_is_recorded_once_shown_as_critical_and_its_healing_too(cluster: Cluster) -> None:
+    in_contact(cluster.pk)
+    apply_status(cluster.pk, lab_like(), "node1")
+    ours = Partition(("node1", "node2"), "node2", True, "node1")
+    theirs = Partition(("node3",), "node3", False, "node3")
+    split = apply_partitions(cluster.pk, [ours, theirs])
+    assert split is not None
+    assert [e["message"] for e in split["events"]] == [
+        "split: node1, node2 (DC node2, quorum) | node3 (DC node3, no quorum); reading from node1"
+    ]
+    assert split["partitions"][1] == {
+        "nodes": ["node3"],
+        "dc": "node3",
+        "quorate": False,
+        "read_from": "node3",
+    }
+    assert split["warnings"][0]["code"] == "split"
+    assert "The console reads from node1" in split["warnings"][0]["message"]
+    assert apply_partitions(cluster.pk, [ours, theirs]) is None, "recorded once"
+    healed = apply_partitions(
+        cluster.pk, [Partition(("node1", "node2", "node3"), "node2", True, "node1")]
+    )
+    assert healed is not None
+    assert [e["kind"] for e in healed["events"]] == ["partitions_healed"]
+    assert healed["partitions"] == []
+    whole = Partition(("node1", "node2"), "node2", True, "node1")
+    assert apply_partitions(cluster.pk, [whole]) is None, "a node merely offline is no split"

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import pytest
 
 from clusters.monitor import ClusterWatcher, WatchSettings
+from hacore.pacemaker.partitions import Partition
 from hacore.pacemaker.pcs import PcsTools
 from hacore.pacemaker.status import ClusterStatus
 from hacore.runner import Target
@@ -38,6 +39,7 @@ class Sink:
     unreadable_: list[str] = field(default_factory=list)
     confirmations: int = 0
     beats: list[str] = field(default_factory=list)
+    splits: list[list[Partition]] = field(default_factory=list)
     tools_known: set[str] = field(default_factory=lambda: {"2.1.5-a3f44794f94"})
     tools_read: list[tuple[str, PcsTools]] = field(default_factory=list)
     watches: list[tuple[str, bool, str]] = field(default_factory=list)
@@ -56,6 +58,9 @@ class Sink:
 
     async def contact(self, node: str) -> None:
         self.beats.append(node)
+
+    async def partitions(self, seen: list[Partition]) -> None:
+        self.splits.append(seen)
 
     async def wants_tools(self, pacemaker_version: str) -> bool:
         return pacemaker_version not in self.tools_known
@@ -179,7 +184,8 @@ async def test_a_lost_node_moves_the_watch_to_the_next_one() -> None:
 
 
 async def test_a_node_that_is_not_an_online_member_is_not_watched_from() -> None:
-    runner = ScriptedRunner().script(N3, read(LOST)).script(N1, read(LOST))
+    # node3 is asked again as the possible other side of a split: it says it is offline
+    runner = ScriptedRunner().script(N3, read(LOST), read(LOST)).script(N1, read(LOST))
     recorder = sink(("node3", N3), ("node1", N1))
     async with watching(runner, recorder) as task:
         await until(lambda: len(recorder.reads) == 1, task)
@@ -266,3 +272,41 @@ async def test_nodes_that_answer_with_an_unreadable_status_are_not_unreachable()
     assert "node2: " in reason
     assert recorder.lost == [], "both nodes answered: the cluster is not unreachable"
     assert recorder.reads == []
+
+
+ISOLATED = fixture("crm_mon/handmade_isolated_node3.xml")
+
+
+async def test_a_split_is_seen_from_both_sides_and_its_end_too() -> None:
+    runner = ScriptedRunner().script(N1, read(LOST), read())
+    runner.script(N3, read(ISOLATED))
+    recorder = sink(("node1", N1), ("node2", N2), ("node3", N3))
+    async with watching(runner, recorder) as task:
+        await until(lambda: len(recorder.splits) == 1, task)
+        runner.feed(N1, MARK)  # node3 is back in node1's view: the split is over
+        await until(lambda: len(recorder.splits) == 2, task)
+    runner.assert_done()
+    ours, theirs = recorder.splits[0]
+    assert (ours.nodes, ours.dc, ours.quorate, ours.read_from) == (
+        ("node1", "node2"),
+        "node2",
+        True,
+        "node1",
+    )
+    assert (theirs.nodes, theirs.dc, theirs.quorate, theirs.read_from) == (
+        ("node3",),
+        "node3",
+        False,
+        "node3",
+    )
+    assert [p.nodes for p in recorder.splits[1]] == [("node1", "node2", "node3")]
+
+
+async def test_an_offline_node_that_does_not_answer_is_no_partition() -> None:
+    runner = ScriptedRunner().script(N1, read(LOST))
+    runner.node(N3).reachable = False
+    recorder = sink(("node1", N1), ("node3", N3))
+    async with watching(runner, recorder) as task:
+        await until(lambda: len(recorder.splits) == 1, task)
+    [[whole]] = recorder.splits
+    assert whole.nodes == ("node1", "node2")
