@@ -176,16 +176,18 @@ def hold_to_plan(api: APIClient, cluster: Cluster, case: Case) -> None:
     assert unplanned == {}, f"moved without the plan saying so: {unplanned}"
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
-def test_the_plan_predicts_the_apply(
+def test_every_plan_predicts_its_apply(
     api: APIClient,
     lab_cluster: Cluster,
     worker: subprocess.Popen[bytes],
     stickiness: str,
-    case: Case,
+    subtests: pytest.Subtests,
 ) -> None:
-    try:
-        hold_to_plan(api, lab_cluster, case)
-    finally:
-        case.undo()
-        settle()
+    """One cluster and one worker for every case (each a subtest that fails on its own)."""
+    for case in CASES:
+        with subtests.test(case=case.name):
+            try:
+                hold_to_plan(api, lab_cluster, case)
+            finally:
+                case.undo()
+                settle()
