@@ -149,20 +149,21 @@ def lab_info(lab: Lab) -> dict[str, object]:
     return {
         "home": str(lab.home),
         "dir": str(lab.dir),
+        "instance": lab.instance,
         "subnet": str(lab.subnet),
         "cluster_name": CLUSTER_NAME,
         "nodes": [{"name": n.name, "address": str(n.address), "netns": n.netns} for n in lab.nodes],
     }
 
 
-def recorded_subnet(lab: Lab) -> str | None:
-    """The subnet the lab in LAB_DIR was last brought up with."""
+def recorded(lab: Lab, key: str) -> str | None:
+    """What lab.json in LAB_DIR says (the lab was last brought up with it), e.g. "subnet"."""
     try:
         data = json.loads(lab.info_file.read_text())
     except (OSError, ValueError):
         return None
-    subnet = data.get("subnet") if isinstance(data, dict) else None
-    return subnet if isinstance(subnet, str) else None
+    value = data.get(key) if isinstance(data, dict) else None
+    return str(value) if isinstance(value, str | int) else None
 
 
 def host_key_line(lab: Lab, node: Node) -> str:

@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable
 
 from . import lifecycle
-from .assets import host_key_line
+from .assets import host_key_line, recorded
 from .cluster import ClusterView, query, reset
 from .config import Lab, load_lab
 from .errors import LabError
@@ -54,6 +54,29 @@ def cmd_down(lab: Lab, args: argparse.Namespace) -> int:
 def cmd_nodes(lab: Lab, _args: argparse.Namespace) -> int:
     for node in lab.nodes:
         print(f"{node.name} {node.address}")
+    return 0
+
+
+def cmd_info(lab: Lab, _args: argparse.Namespace) -> int:
+    """The instance's machine-global names, as JSON (for tests and tools)."""
+    info = {
+        "instance": lab.instance,
+        "lab_dir": str(lab.dir),
+        "subnet": str(lab.subnet),
+        "bridge": lab.bridge,
+        "root_holder": lab.names.root_holder_comm,
+        "nodes": [
+            {
+                "name": node.name,
+                "address": str(node.address),
+                "netns": node.netns,
+                "veth": node.veth,
+                "holder": node.holder_comm,
+            }
+            for node in lab.nodes
+        ],
+    }
+    print(json.dumps(info, indent=2))
     return 0
 
 
@@ -186,6 +209,9 @@ def cmd_status(lab: Lab, args: argparse.Namespace) -> int:
 def cmd_power(lab: Lab, args: argparse.Namespace) -> int:
     """Internal, for the fence agent: power on/off/status of one node, no cluster waits."""
     node = lab.node(args.node)
+    subnet = recorded(lab, "subnet")
+    if subnet is not None and subnet != str(lab.subnet):
+        raise LabError(f"{lab.dir} is a lab on {subnet}, not {lab.subnet}: check LAB_SUBNET", 2)
     if args.action == "off":
         power_off(lab, node)
     elif args.action == "on":
@@ -228,7 +254,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="lab/lab",
         description="A real 3-node Pacemaker/Corosync cluster in namespaces.",
-        epilog="Environment: LAB_DIR, LAB_SUBNET, LAB_TIMEOUT (see docs/lab.md).",
+        epilog="Environment: LAB_INSTANCE, LAB_DIR, LAB_SUBNET, LAB_TIMEOUT (see docs/lab.md).",
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     add_command(sub, "up", cmd_up, "start the lab, wait until all nodes are online and quorate")
@@ -239,6 +265,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     status.add_argument("--json", action="store_true", help="machine-readable output")
     add_command(sub, "nodes", cmd_nodes, "print NAME ADDRESS per node")
+    add_command(sub, "info", cmd_info, "print the instance's names and paths as JSON")
     add_command(sub, "ssh-key", cmd_ssh_key, "print the path of the key that reaches the nodes")
     add_command(sub, "known-hosts", cmd_known_hosts, "print known_hosts lines for the nodes")
     run_cmd = add_node_command(sub, "exec", cmd_exec, "run a command inside a node (no ssh)")

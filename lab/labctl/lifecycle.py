@@ -8,9 +8,9 @@ import shutil
 import signal
 
 from . import net
-from .assets import ensure_assets, recorded_subnet
+from .assets import ensure_assets, recorded
 from .cluster import ClusterView, wait_cluster, wait_healthy
-from .config import BRIDGE, Lab, Node
+from .config import Lab, Names, Node
 from .errors import LabError
 from .node import (
     ensure_root_holder,
@@ -26,23 +26,43 @@ from .procs import file_lock, kill_netns, kill_pids, log, run, wait_reaped
 
 
 def anything_running(lab: Lab) -> bool:
-    return any(node_pids(node) for node in lab.nodes) or net.link(BRIDGE) is not None
+    return any(node_pids(node) for node in lab.nodes) or net.link(lab.bridge) is not None
 
 
 def check_same_lab(lab: Lab) -> None:
-    """Refuse to take over a running lab started with another LAB_DIR or LAB_SUBNET."""
-    owner = net.bridge_owner()
+    """Refuse to take over a running lab started with another LAB_DIR or LAB_SUBNET.
+
+    Each instance (LAB_INSTANCE) is checked on its own names, so two instances coexist;
+    but one LAB_DIR never serves two instances at once.
+    """
+    owner = net.bridge_owner(lab)
+    env = f"LAB_INSTANCE={lab.instance} " if lab.instance else ""
     if owner and owner != str(lab.dir) and anything_running(lab):
         raise LabError(
-            f"a lab started with LAB_DIR={owner} is running; run `lab/lab down` with that "
-            "LAB_DIR first",
+            f"a lab started with {env}LAB_DIR={owner} is running; run `{env}lab/lab down` "
+            "with that LAB_DIR first",
             2,
         )
-    recorded = recorded_subnet(lab)
-    if recorded and recorded != str(lab.subnet) and anything_running(lab):
+    subnet = recorded(lab, "subnet")
+    if subnet and subnet != str(lab.subnet) and anything_running(lab):
         raise LabError(
-            f"the lab in {lab.dir} is up with subnet {recorded}, not {lab.subnet}; "
-            "run `lab/lab down` first",
+            f"the lab in {lab.dir} is up with subnet {subnet}, not {lab.subnet}; "
+            f"run `{env}lab/lab down` first",
+            2,
+        )
+    check_dir_not_shared(lab)
+
+
+def check_dir_not_shared(lab: Lab) -> None:
+    other = recorded(lab, "instance") or ""
+    if other == lab.instance:
+        return
+    names = Names(other)
+    if net.link(names.bridge) is not None and net.alias(names.bridge) == str(lab.dir):
+        shown = other or "(default)"
+        raise LabError(
+            f"LAB_DIR={lab.dir} belongs to the running lab instance {shown}; give "
+            "this instance its own LAB_DIR",
             2,
         )
 
@@ -99,13 +119,13 @@ def down(lab: Lab) -> None:
     with file_lock(lab.lockfile("lab"), timeout=lab.timeout):
         set_lab_state(lab, "down")
         killed = set().union(*(power_off(lab, node) for node in lab.nodes))
-        holders = root_holders()
+        holders = root_holders(lab)
         kill_pids(holders, signal.SIGKILL)
         killed.update(holders)
         for node in lab.nodes:
             net.delete_node_net(node)
         remove_stray_netns(lab)
-        net.delete_bridge()
+        net.delete_bridge(lab)
         lab.root_holder_pidfile.unlink(missing_ok=True)
         # Killed processes stay <defunct> until PID 1 reaps them (lazily): wait a little, so
         # that nothing of the lab shows in ps/pgrep once `down` returns.

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import net
-from .config import PYTHON, ROOT_HOLDER_COMM, Lab, Node
+from .config import PYTHON, Lab, Node, lab_env
 from .errors import LabError
 from .procs import (
     all_pids,
@@ -85,17 +85,20 @@ def find_pid(pidfile: Path, valid: Callable[[int], bool], candidates: Iterable[i
     return None
 
 
-def is_root_holder(pid: int) -> bool:
-    return is_lab_process(pid, ROOT_HOLDER_COMM, b"_root-holder") and same_ns_as_me(pid)
+def is_root_holder(lab: Lab, pid: int) -> bool:
+    comm = lab.names.root_holder_comm
+    return is_lab_process(pid, comm, b"_root-holder") and same_ns_as_me(pid)
 
 
-def root_holders() -> list[int]:
-    """Every lab root holder in our namespaces, whatever LAB_DIR it came from."""
-    return [pid for pid in all_pids() if is_root_holder(pid)]
+def root_holders(lab: Lab) -> list[int]:
+    """Every root holder of this lab instance in our namespaces, whatever LAB_DIR it came
+    from (another instance's root holder has another name)."""
+    return [pid for pid in all_pids() if is_root_holder(lab, pid)]
 
 
 def root_holder_pid(lab: Lab) -> int | None:
-    return find_pid(lab.root_holder_pidfile, is_root_holder, lazy(root_holders))
+    candidates = lazy(lambda: root_holders(lab))
+    return find_pid(lab.root_holder_pidfile, lambda pid: is_root_holder(lab, pid), candidates)
 
 
 def is_holder_of(node: Node, pid: int) -> bool:
@@ -129,7 +132,7 @@ def spawn_detached(lab: Lab, cmd: list[str], log: Path) -> None:
             stdout=out,
             stderr=out,
             cwd="/",
-            env=clean_env(LAB_DIR=str(lab.dir), LAB_SUBNET=str(lab.subnet)),
+            env=clean_env(LAB_HOME=str(lab.home), **lab_env(lab)),
             start_new_session=True,
             close_fds=True,
         )
@@ -148,7 +151,7 @@ def wait_for(check: Callable[[], int | None], timeout: float) -> int | None:
 def ensure_root_holder(lab: Lab) -> int:
     pid = root_holder_pid(lab)
     if pid is not None:
-        kill_pids([other for other in root_holders() if other != pid])
+        kill_pids([other for other in root_holders(lab) if other != pid])
         return pid
     cmd = [python(), "-I", str(lab.script), "_root-holder"]
     spawn_detached(lab, cmd, lab.run_dir / "root-holder.log")
@@ -161,7 +164,7 @@ def ensure_root_holder(lab: Lab) -> int:
 
 def root_holder_main(lab: Lab) -> int:
     """`lab/lab _root-holder`: a process that just exists in the root namespaces."""
-    set_comm(ROOT_HOLDER_COMM)
+    set_comm(lab.names.root_holder_comm)
     write_pidfile(lab.root_holder_pidfile, os.getpid())
     while True:
         signal.pause()

@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 
 from .assets import BIND_DIRS
-from .config import NODE_RUN_INFO, Lab, Node
+from .config import NODE_RUN_INFO, Lab, Node, lab_env
 from .procs import (
     ProcInfo,
     all_pids,
@@ -104,6 +104,8 @@ def write_run_info(lab: Lab, node: Node) -> None:
     info = {
         "lab_dir": str(lab.dir),
         "lab_home": str(lab.home),
+        "instance": lab.instance,
+        "subnet": str(lab.subnet),
         "node": node.name,
         "holder": os.getpid(),
     }
@@ -127,8 +129,8 @@ class Supervisor:
         self.env = clean_env(
             PCMK_logfile="/var/log/pacemaker/pacemaker.log",
             PCMK_logfacility="none",
-            LAB_DIR=str(lab.dir),
             LAB_HOME=str(lab.home),
+            **lab_env(lab),
         )
 
     def spawn(self, name: str, cmd: list[str]) -> None:
