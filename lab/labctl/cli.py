@@ -154,6 +154,7 @@ def status_rows(lab: Lab, view: ClusterView | None) -> tuple[list[dict[str, obje
                 "holder": state.holder,
                 "files": state.files,
                 **state.daemons,
+                **state.optional,
                 "cluster": "online" if online else "offline",
             }
         )
@@ -165,12 +166,9 @@ def yes(value: object) -> str:
 
 
 def print_status(rows: list[dict[str, object]], view: ClusterView | None) -> None:
-    fmt = "{:<7}{:<16}{:<7}{:<9}{:<6}{:<10}{:<12}{}"
-    print(
-        fmt.format(
-            "NODE", "ADDRESS", "NETNS", "HOLDER", "SSHD", "COROSYNC", "PACEMAKERD", "CLUSTER"
-        )
-    )
+    fmt = "{:<7}{:<16}{:<7}{:<9}{:<6}{:<10}{:<12}{:<6}{:<10}{}"
+    heads = ("NODE", "ADDRESS", "NETNS", "HOLDER", "SSHD", "COROSYNC", "PACEMAKERD", "PCSD")
+    print(fmt.format(*heads, "LIBVIRTD", "CLUSTER"))
     for r in rows:
         holder = str(r["holder"]) if r["holder"] else "-"
         print(
@@ -182,6 +180,8 @@ def print_status(rows: list[dict[str, object]], view: ClusterView | None) -> Non
                 yes(r["sshd"]),
                 yes(r["corosync"]),
                 yes(r["pacemakerd"]),
+                yes(r["pcsd"]),
+                yes(r["libvirtd"]),
                 r["cluster"],
             )
         )
@@ -215,14 +215,14 @@ def cmd_power(lab: Lab, args: argparse.Namespace) -> int:
     if args.action == "off":
         power_off(lab, node)
     elif args.action == "on":
-        power_on(lab, node, args.boot_delay)
+        power_on(lab, node, args.boot_delay, services="enabled")
     else:
         print("on" if holder_pid(lab, node) is not None else "off")
     return 0
 
 
 def cmd_node_init(lab: Lab, args: argparse.Namespace) -> int:
-    return node_init(lab, lab.node(args.node), args.boot_delay)
+    return node_init(lab, lab.node(args.node), args.boot_delay, args.services)
 
 
 def cmd_root_holder(lab: Lab, _args: argparse.Namespace) -> int:
@@ -284,6 +284,7 @@ def add_internal_commands(sub: argparse._SubParsersAction[argparse.ArgumentParse
     power.add_argument("--boot-delay", type=float, default=0.0)
     init = add_node_command(sub, "_node-init", cmd_node_init, None)
     init.add_argument("--boot-delay", type=float, default=0.0)
+    init.add_argument("--services", choices=("all", "enabled"), default="all")
     sub.add_parser("_root-holder").set_defaults(handler=cmd_root_holder)
 
 

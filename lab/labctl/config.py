@@ -12,7 +12,8 @@ from pathlib import Path
 from .errors import LabError
 
 CLUSTER_NAME = "haconsole-lab"
-NODE_COUNT = 3
+NODE_COUNT = 3  # HACONSOLE_LAB_NODES, 2 to 5
+MIN_NODES, MAX_NODES = 2, 5
 DEFAULT_LAB_DIR = "/var/tmp/haconsole-lab"  # noqa: S108 - a fixed, root-owned state dir
 DEFAULT_SUBNET = "198.51.100.0/24"
 DEFAULT_TIMEOUT = 120.0
@@ -100,6 +101,12 @@ class Lab:
     timeout: float
     nodes: tuple[Node, ...]
     names: Names = Names()
+    spare: Node | None = None
+
+    @property
+    def all_nodes(self) -> tuple[Node, ...]:
+        """The cluster's nodes and the spare (which `lab/lab spare up` boots)."""
+        return (*self.nodes, self.spare) if self.spare else self.nodes
 
     @property
     def instance(self) -> str:
@@ -145,13 +152,23 @@ class Lab:
     def root_holder_pidfile(self) -> Path:
         return self.run_dir / "root-holder.pid"
 
+    @property
+    def power_socket(self) -> Path:
+        """Served by the root holder: how a fence agent in a node powers nodes off and on."""
+        return self.run_dir / "power.sock"
+
+    @property
+    def shared_dir(self) -> Path:
+        """Seen by every node as /home/datos (the stand-in for the book's GFS2 mount)."""
+        return self.dir / "shared"
+
     def node(self, ref: str | int) -> Node:
-        """Node by number (1..3) or by name (node1)."""
+        """Node by number (1..N, N+1 for the spare) or by name (node1)."""
         text = str(ref).strip()
-        for node in self.nodes:
+        for node in self.all_nodes:
             if text in (str(node.index), node.name):
                 return node
-        raise LabError(f"no such lab node: {ref!r} (use 1..{len(self.nodes)})", 2)
+        raise LabError(f"no such lab node: {ref!r} (use 1..{len(self.all_nodes)})", 2)
 
     def node_dir(self, node: Node) -> Path:
         return self.dir / "nodes" / node.name
@@ -165,16 +182,21 @@ class Lab:
 
 def lab_env(lab: Lab) -> dict[str, str]:
     """The environment that makes a child `lab/lab` describe this same lab."""
-    return {"LAB_INSTANCE": lab.instance, "LAB_DIR": str(lab.dir), "LAB_SUBNET": str(lab.subnet)}
+    return {
+        "LAB_INSTANCE": lab.instance,
+        "LAB_DIR": str(lab.dir),
+        "LAB_SUBNET": str(lab.subnet),
+        "HACONSOLE_LAB_NODES": str(len(lab.nodes)),
+    }
 
 
 def parse_subnet(text: str) -> IPv4Network:
-    """The lab subnet; it must hold the bridge (.1) and the nodes (.11 to .13)."""
+    """The lab subnet; it must hold the bridge (.1) and the nodes (.11 to .16)."""
     try:
         subnet = IPv4Network(text, strict=True)
     except ValueError as exc:
         raise LabError(f"LAB_SUBNET={text!r} is not an IPv4 network: {exc}", 2) from exc
-    if subnet.num_addresses < 16 + NODE_COUNT:
+    if subnet.num_addresses < 32:
         raise LabError(f"LAB_SUBNET={text!r} is too small (need at least a /27)", 2)
     return subnet
 
@@ -196,13 +218,27 @@ def parse_instance(text: str) -> Names:
     return Names(text)
 
 
-def make_nodes(subnet: IPv4Network, names: Names = Names()) -> tuple[Node, ...]:
-    nodes = []
-    for index in range(1, NODE_COUNT + 1):
-        address = subnet.network_address + 10 + index
-        interface = IPv4Interface(f"{address}/{subnet.prefixlen}")
-        nodes.append(Node(index, f"node{index}", address, interface, names))
-    return tuple(nodes)
+def parse_node_count(text: str) -> int:
+    """HACONSOLE_LAB_NODES: how many cluster nodes (the spare is one more)."""
+    try:
+        count = int(text)
+    except ValueError as exc:
+        raise LabError(f"HACONSOLE_LAB_NODES={text!r} is not a number", 2) from exc
+    if not MIN_NODES <= count <= MAX_NODES:
+        raise LabError(f"HACONSOLE_LAB_NODES must be {MIN_NODES} to {MAX_NODES}", 2)
+    return count
+
+
+def make_node(subnet: IPv4Network, index: int, names: Names = Names()) -> Node:
+    address = subnet.network_address + 10 + index
+    interface = IPv4Interface(f"{address}/{subnet.prefixlen}")
+    return Node(index, f"node{index}", address, interface, names)
+
+
+def make_nodes(
+    subnet: IPv4Network, names: Names = Names(), count: int = NODE_COUNT
+) -> tuple[Node, ...]:
+    return tuple(make_node(subnet, index, names) for index in range(1, count + 1))
 
 
 def load_lab(env: Mapping[str, str] | None = None) -> Lab:
@@ -210,11 +246,13 @@ def load_lab(env: Mapping[str, str] | None = None) -> Lab:
     env = os.environ if env is None else env
     names = parse_instance(env.get("LAB_INSTANCE") or "")
     subnet = parse_subnet(env.get("LAB_SUBNET") or DEFAULT_SUBNET)
+    count = parse_node_count(env.get("HACONSOLE_LAB_NODES") or str(NODE_COUNT))
     return Lab(
         home=Path(__file__).resolve().parent.parent,
         dir=Path(env.get("LAB_DIR") or names.default_lab_dir).resolve(),
         subnet=subnet,
         timeout=parse_timeout(env.get("LAB_TIMEOUT") or str(DEFAULT_TIMEOUT)),
-        nodes=make_nodes(subnet, names),
+        nodes=make_nodes(subnet, names, count),
         names=names,
+        spare=make_node(subnet, count + 1, names),
     )

@@ -14,6 +14,7 @@ from .config import Lab, Names, Node
 from .errors import LabError
 from .node import (
     ensure_root_holder,
+    holder_pid,
     node_pids,
     node_state,
     power_off,
@@ -26,7 +27,7 @@ from .procs import file_lock, kill_netns, kill_pids, log, run, wait_reaped
 
 
 def anything_running(lab: Lab) -> bool:
-    return any(node_pids(node) for node in lab.nodes) or net.link(lab.bridge) is not None
+    return any(node_pids(node) for node in lab.all_nodes) or net.link(lab.bridge) is not None
 
 
 def check_same_lab(lab: Lab) -> None:
@@ -50,6 +51,13 @@ def check_same_lab(lab: Lab) -> None:
             f"run `{env}lab/lab down` first",
             2,
         )
+    count = recorded(lab, "node_count")
+    if count and count != str(len(lab.nodes)) and anything_running(lab):
+        raise LabError(
+            f"the lab in {lab.dir} is up with {count} nodes, not {len(lab.nodes)} "
+            f"(HACONSOLE_LAB_NODES); run `{env}lab/lab down` first",
+            2,
+        )
     check_dir_not_shared(lab)
 
 
@@ -71,10 +79,11 @@ def ensure_platform(lab: Lab) -> None:
     """Everything but the nodes: files, bridge, root-namespace holder."""
     check_same_lab(lab)
     net.check_subnet_free(lab)
-    ensure_assets(lab)
+    cold = not any(holder_pid(lab, node) for node in lab.all_nodes)
+    ensure_assets(lab, cold)
     set_lab_state(lab, "up")
     net.ensure_bridge(lab)
-    for node in lab.nodes:
+    for node in lab.all_nodes:
         net.reattach(node)
     remove_stray_netns(lab)
     ensure_root_holder(lab)
@@ -118,11 +127,11 @@ def remove_stray_netns(lab: Lab) -> None:
 def down(lab: Lab) -> None:
     with file_lock(lab.lockfile("lab"), timeout=lab.timeout):
         set_lab_state(lab, "down")
-        killed = set().union(*(power_off(lab, node) for node in lab.nodes))
+        killed = set().union(*(power_off(lab, node) for node in lab.all_nodes))
         holders = root_holders(lab)
         kill_pids(holders, signal.SIGKILL)
         killed.update(holders)
-        for node in lab.nodes:
+        for node in lab.all_nodes:
             net.delete_node_net(node)
         remove_stray_netns(lab)
         net.delete_bridge(lab)

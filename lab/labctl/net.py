@@ -254,7 +254,7 @@ def delete_node_net(node: Node, *, keep_netns: bool = False) -> None:
 
 def stray_lab_netns(lab: Lab) -> list[str]:
     """This instance's node namespaces that are not among its nodes (e.g. other NODE_COUNT)."""
-    known = {node.netns for node in lab.nodes}
+    known = {node.netns for node in lab.all_nodes}
     pattern = re.compile(re.escape(lab.names.netns_prefix) + r"node[0-9]+")
     with contextlib.suppress(OSError):
         return sorted(

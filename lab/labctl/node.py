@@ -8,8 +8,10 @@ operations, so the CLI and a fence agent never start the same node twice.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import signal
+import socketserver
 import subprocess
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -37,8 +39,10 @@ from .procs import (
 )
 
 HOLDER_START_TIMEOUT = 20.0
+POWER_TIMEOUT = 90.0
 CRASH_PREFIXES = ("corosync", "pacemaker")
-DAEMONS = ("sshd", "corosync", "pacemakerd")
+DAEMONS = ("sshd", "corosync", "pacemakerd")  # what a healthy node runs
+OPTIONAL_DAEMONS = ("pcsd", "libvirtd")  # shown by status; `up` does not wait for them
 
 
 def python() -> str:
@@ -162,12 +166,56 @@ def ensure_root_holder(lab: Lab) -> int:
     return pid
 
 
+class PowerHandler(socketserver.StreamRequestHandler):
+    """One request on the power socket: a JSON line in, a JSON line out."""
+
+    lab: Lab
+
+    def handle(self) -> None:
+        try:
+            request = json.loads(self.rfile.readline(4096))
+            reply = power_request(self.lab, request)
+        except (ValueError, LabError, TypeError, KeyError) as exc:
+            reply = {"rc": 1, "output": f"bad power request: {exc}"}
+        self.wfile.write(json.dumps(reply).encode() + b"\n")
+
+
+def power_request(lab: Lab, request: dict[str, object]) -> dict[str, object]:
+    """`lab/lab _power NODE on|off|status` in the root namespaces, for a fence agent."""
+    node = lab.node(str(request["node"]))
+    action = str(request["action"])
+    if action not in ("on", "off", "status"):
+        raise LabError(f"unknown power action {action!r}")
+    delay = float(str(request.get("boot_delay", 0)))
+    cmd = [python(), "-I", str(lab.script), "_power", node.name, action]
+    result = subprocess.run(
+        [*cmd, f"--boot-delay={delay}"],
+        capture_output=True,
+        text=True,
+        timeout=POWER_TIMEOUT,
+        env=clean_env(LAB_HOME=str(lab.home), **lab_env(lab)),
+        stdin=subprocess.DEVNULL,
+        check=False,
+    )
+    return {"rc": result.returncode, "output": (result.stdout + result.stderr).strip()}
+
+
 def root_holder_main(lab: Lab) -> int:
-    """`lab/lab _root-holder`: a process that just exists in the root namespaces."""
+    """`lab/lab _root-holder`: lives in the root namespaces and serves the power socket.
+
+    Code inside a node (the fence agent) cannot enter the root namespaces (its own PID
+    namespace hides the host's processes, and /proc/1/ns is not readable here): it asks
+    this process, over LAB_DIR/run/power.sock (root only), to power a node on or off.
+    """
     set_comm(lab.names.root_holder_comm)
+    lab.power_socket.unlink(missing_ok=True)
+    PowerHandler.lab = lab
+    server = socketserver.ThreadingUnixStreamServer(str(lab.power_socket), PowerHandler)
+    server.daemon_threads = True
+    lab.power_socket.chmod(0o600)
     write_pidfile(lab.root_holder_pidfile, os.getpid())
-    while True:
-        signal.pause()
+    server.serve_forever()
+    return 0
 
 
 def node_pids(node: Node) -> list[int]:
@@ -207,15 +255,13 @@ def power_off(lab: Lab, node: Node) -> set[int]:
         return kill_node_locked(lab, node)
 
 
-def spawn_holder(lab: Lab, node: Node, boot_delay: float) -> int:
+def spawn_holder(lab: Lab, node: Node, boot_delay: float, services: str) -> int:
     lab.pidfile(node).unlink(missing_ok=True)
-    enter = ["ip", "netns", "exec", node.netns, "unshare", "--mount", "--uts"]
-    init = [python(), "-I", str(lab.script), "_node-init", node.name, f"--boot-delay={boot_delay}"]
-    cmd = [*enter, "--propagation", "private", "--", *init]
+    init = [python(), "-I", str(lab.script), "_node-init", node.name]
+    cmd = ["ip", "netns", "exec", node.netns, *init, f"--boot-delay={boot_delay}"]
     log = lab.node_dir(node) / "log" / "holder.log"
-    for path in (log, *log.parent.glob("*.out")):
-        rotate(path)
-    spawn_detached(lab, cmd, log)
+    rotate(log)
+    spawn_detached(lab, [*cmd, f"--services={services}"], log)
     pid = wait_for(lambda: holder_pid(lab, node), HOLDER_START_TIMEOUT)
     if pid is None:
         tail = log.read_text(errors="replace").splitlines()[-5:] if log.exists() else []
@@ -223,22 +269,26 @@ def spawn_holder(lab: Lab, node: Node, boot_delay: float) -> int:
     return pid
 
 
-def power_on(lab: Lab, node: Node, boot_delay: float = 0.0) -> str:
-    """Press the power button: boot the node, or start its missing daemons if it runs.
+def power_on(lab: Lab, node: Node, boot_delay: float = 0.0, services: str = "all") -> str:
+    """Press the power button: boot the node, or start its missing services if it runs.
 
-    Decided under the node's lock, so a fence agent's "on" and `lab/lab up` or `start-node`
-    never kill each other's freshly booted holder. A node without network is rebooted.
+    `services`: "all" brings every service of the node up (`lab/lab up`, `start-node`);
+    "enabled" starts what is enabled, as a real machine's power-on does (the fence
+    agent's "on"). Decided under the node's lock, so a fence agent's "on" and `lab/lab up`
+    or `start-node` never kill each other's freshly booted holder. A node without network
+    is rebooted.
     """
     with file_lock(lab.lockfile(node.name)):
         if lab_state(lab) != "up":
             raise LabError(f"the lab is down; not starting {node.name}")
         pid = holder_pid(lab, node)
         if pid is not None and net.node_net_ok(lab, node) and booted_from_lab_dir(lab, node, pid):
-            os.kill(pid, signal.SIGUSR1)
-            return "running; asked to start any missing daemon"
+            if services == "all":
+                os.kill(pid, signal.SIGUSR1)
+            return "running; asked to start any missing service"
         action = "rebooted" if kill_node_locked(lab, node) else "booted"
         net.ensure_node_net(lab, node)
-        spawn_holder(lab, node, boot_delay)
+        spawn_holder(lab, node, boot_delay, services)
         return action
 
 
@@ -264,6 +314,7 @@ class NodeState:
     holder: int | None = None
     files: bool = False
     daemons: dict[str, bool] = field(default_factory=dict)
+    optional: dict[str, bool] = field(default_factory=dict)
 
     @property
     def healthy(self) -> bool:
@@ -279,11 +330,13 @@ def node_state(lab: Lab, node: Node) -> NodeState:
     state.files = state.holder is not None and booted_from_lab_dir(lab, node, state.holder)
     comms = {info.comm for pid in node_pids(node) if (info := proc_info(pid)) is not None}
     state.daemons = {name: name in comms for name in DAEMONS}
+    state.optional = {name: name in comms for name in OPTIONAL_DAEMONS}
     return state
 
 
 def nsenter(pid: int, cmd: list[str]) -> list[str]:
-    return ["nsenter", "-t", str(pid), "-m", "-n", "-u", "--", *cmd]
+    """Run cmd "on" a node: in its holder's mount, network, UTS and PID namespaces."""
+    return ["nsenter", "-t", str(pid), "-m", "-n", "-u", "-p", "--", *cmd]
 
 
 def require_holder(lab: Lab, node: Node) -> int:
