@@ -73,8 +73,9 @@ def cmd_info(lab: Lab, _args: argparse.Namespace) -> int:
                 "veth": node.veth,
                 "holder": node.holder_comm,
             }
-            for node in lab.nodes
+            for node in lab.all_nodes
         ],
+        "spare": lab.spare.name if lab.spare else None,
     }
     print(json.dumps(info, indent=2))
     return 0
@@ -130,6 +131,17 @@ def cmd_start_node(lab: Lab, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_spare(lab: Lab, args: argparse.Namespace) -> int:
+    started = time.monotonic()
+    if args.action == "up":
+        node = lifecycle.spare_up(lab)
+        timed(f"spare {node.name} ({node.address}) up, pcsd authenticated", started)
+    else:
+        node = lifecycle.spare_down(lab)
+        timed(f"spare {node.name} down", started)
+    return 0
+
+
 def cmd_reset(lab: Lab, _args: argparse.Namespace) -> int:
     started = time.monotonic()
     lifecycle.up(lab)
@@ -139,15 +151,20 @@ def cmd_reset(lab: Lab, _args: argparse.Namespace) -> int:
 
 
 def status_rows(lab: Lab, view: ClusterView | None) -> tuple[list[dict[str, object]], bool]:
+    """One row per cluster node (and the spare when it runs); healthy = every cluster
+    node runs its core daemons and is online, and there is quorum."""
     rows: list[dict[str, object]] = []
     healthy = view is not None and view.quorate
-    for node in lab.nodes:
+    spare = [lab.spare] if lab.spare and holder_pid(lab, lab.spare) is not None else []
+    for node in (*lab.nodes, *spare):
         state = node_state(lab, node)
         online = view is not None and view.online(node.name)
-        healthy = healthy and state.healthy and online
+        if node in lab.nodes:
+            healthy = healthy and state.healthy and online
         rows.append(
             {
                 "name": node.name,
+                "role": "cluster" if node in lab.nodes else "spare",
                 "address": str(node.address),
                 "netns": state.netns,
                 "network": state.network,
@@ -274,6 +291,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_node_command(sub, "crash-node", cmd_crash_node, "SIGKILL corosync and pacemaker only")
     add_node_command(sub, "start-node", cmd_start_node, "start a node and wait until online")
     add_command(sub, "reset", cmd_reset, "restore the seeded configuration and wait to settle")
+    spare = add_command(sub, "spare", cmd_spare, "boot (up) or power off (down) the spare node")
+    spare.add_argument("action", choices=("up", "down"))
     add_internal_commands(sub)
     return parser
 

@@ -7,8 +7,8 @@ import os
 import shutil
 import signal
 
-from . import net
-from .assets import ensure_assets, recorded
+from . import net, pcsd
+from .assets import ensure_assets, ensure_known_hosts, ensure_node_files, recorded
 from .cluster import ClusterView, wait_cluster, wait_healthy
 from .config import Lab, Names, Node
 from .errors import LabError
@@ -107,7 +107,9 @@ def up(lab: Lab) -> ClusterView:
             action = bring_up_node(lab, node)
             if action != "running":
                 log(f"{node.name} ({node.address}): {action}")
-        return wait_healthy(lab)
+        view = wait_healthy(lab)
+        pcsd.ensure_auth(lab)
+        return view
 
 
 def start_node(lab: Lab, node: Node) -> ClusterView:
@@ -115,6 +117,58 @@ def start_node(lab: Lab, node: Node) -> ClusterView:
         ensure_platform(lab)
         power_on(lab, node)
     return wait_cluster(lab, lambda v: v.online(node.name), f"{node.name} online")
+
+
+def spare(lab: Lab) -> Node:
+    if lab.spare is None:
+        raise LabError("this lab has no spare node")
+    return lab.spare
+
+
+def is_member(lab: Lab, node: Node) -> bool:
+    """Is the node in the cluster's corosync.conf (as the first cluster node has it)?"""
+    conf = lab.node_dir(lab.nodes[0]) / "etc-corosync" / "corosync.conf"
+    try:
+        text = conf.read_text()
+    except OSError:
+        return False
+    return any(line.split() == ["name:", node.name] for line in text.splitlines())
+
+
+def clean_cluster_files(lab: Lab, node: Node) -> None:
+    """A spare that is not in the cluster has no cluster configuration (pcs refuses to add
+    a node that has one): left over from an earlier `pcs cluster node add`, it goes."""
+    base = lab.node_dir(node)
+    for path in (base / "etc-corosync" / "corosync.conf", base / "etc-corosync" / "authkey"):
+        path.unlink(missing_ok=True)
+    for directory in (base / "var-lib-pacemaker" / "cib", base / "var-lib-corosync"):
+        for path in directory.glob("*"):
+            if path.is_file():
+                path.unlink()
+
+
+def spare_up(lab: Lab) -> Node:
+    """Boot the spare: pcsd, libvirtd, the packages, but not in the cluster."""
+    node = spare(lab)
+    with file_lock(lab.lockfile("lab"), timeout=lab.timeout):
+        ensure_platform(lab)
+        if holder_pid(lab, node) is None and not is_member(lab, node):
+            clean_cluster_files(lab, node)
+        ensure_node_files(lab, node)
+        ensure_known_hosts(lab)
+        power_on(lab, node)
+    pcsd.wait_pcsd(lab, [node])
+    pcsd.ensure_auth(lab)
+    return node
+
+
+def spare_down(lab: Lab) -> Node:
+    """Power the spare off and remove its network (whether or not it was added)."""
+    node = spare(lab)
+    with file_lock(lab.lockfile("lab"), timeout=lab.timeout):
+        power_off(lab, node)
+        net.delete_node_net(node)
+    return node
 
 
 def remove_stray_netns(lab: Lab) -> None:
