@@ -9,7 +9,7 @@ import sys
 import time
 from collections.abc import Callable
 
-from . import lifecycle
+from . import guest, lifecycle, vm
 from .assets import host_key_line, recorded
 from .cluster import ClusterView, query, reset
 from .config import Lab, load_lab
@@ -139,6 +139,20 @@ def cmd_spare(lab: Lab, args: argparse.Namespace) -> int:
     else:
         node = lifecycle.spare_down(lab)
         timed(f"spare {node.name} down", started)
+    return 0
+
+
+def cmd_vm(lab: Lab, args: argparse.Namespace) -> int:
+    if args.action == "create":
+        kernel = guest.ensure_linux_guest(lab) if args.linux else None
+        path = vm.create(lab, args.name, args.memory, kernel)
+        print(vm.node_xml_path(args.name))
+        log(f"{args.name}: {path} (seen by the nodes as {vm.node_xml_path(args.name)})")
+    elif args.action == "remove":
+        vm.remove(lab, args.name)
+    else:
+        for name in vm.names(lab):
+            print(f"{name} {vm.node_xml_path(name)}")
     return 0
 
 
@@ -291,6 +305,11 @@ def build_parser() -> argparse.ArgumentParser:
     add_node_command(sub, "crash-node", cmd_crash_node, "SIGKILL corosync and pacemaker only")
     add_node_command(sub, "start-node", cmd_start_node, "start a node and wait until online")
     add_command(sub, "reset", cmd_reset, "restore the seeded configuration and wait to settle")
+    vms = add_command(sub, "vm", cmd_vm, "write, list or remove guest definitions (domain XML)")
+    vms.add_argument("action", choices=("create", "list", "remove"))
+    vms.add_argument("name", nargs="?", default="")
+    vms.add_argument("--memory", type=int, default=64, help="MiB (default 64)")
+    vms.add_argument("--linux", action="store_true", help="a small Linux guest (else diskless)")
     spare = add_command(sub, "spare", cmd_spare, "boot (up) or power off (down) the spare node")
     spare.add_argument("action", choices=("up", "down"))
     add_internal_commands(sub)
