@@ -9,7 +9,7 @@ import sys
 import time
 from collections.abc import Callable
 
-from . import guest, lifecycle, vm
+from . import drbdlab, guest, lifecycle, vm
 from .assets import host_key_line, recorded
 from .cluster import ClusterView, query, reset
 from .config import Lab, load_lab
@@ -310,6 +310,7 @@ def build_parser() -> argparse.ArgumentParser:
     vms.add_argument("name", nargs="?", default="")
     vms.add_argument("--memory", type=int, default=64, help="MiB (default 64)")
     vms.add_argument("--linux", action="store_true", help="a small Linux guest (else diskless)")
+    drbdlab.add_parser(sub)
     spare = add_command(sub, "spare", cmd_spare, "boot (up) or power off (down) the spare node")
     spare.add_argument("action", choices=("up", "down"))
     add_internal_commands(sub)

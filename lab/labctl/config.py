@@ -176,6 +176,10 @@ class Lab:
     def pidfile(self, node: Node) -> Path:
         return self.run_dir / f"{node.name}.pid"
 
+    def boot_file(self, node: Node) -> Path:
+        """The id of the node's current boot (written by its holder, removed at power-off)."""
+        return self.run_dir / f"{node.name}.boot"
+
     def lockfile(self, name: str) -> Path:
         return self.run_dir / f"{name}.lock"
 

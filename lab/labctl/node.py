@@ -233,6 +233,7 @@ def node_netns_inodes(node: Node) -> set[int]:
 
 def kill_node_locked(lab: Lab, node: Node) -> set[int]:
     killed: set[int] = set()
+    lab.boot_file(node).unlink(missing_ok=True)
     for inode in node_netns_inodes(node):
         killed |= kill_netns(inode)
     lab.pidfile(node).unlink(missing_ok=True)

@@ -26,6 +26,7 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 
 from . import machine, units
@@ -69,6 +70,9 @@ def write_run_info(lab: Lab, node: Node, host_pid: int) -> None:
         "holder": host_pid,
     }
     NODE_RUN_INFO.write_text(json.dumps(info) + "\n")
+    # This boot's id: the DRBD stand-in's resources of this node live as long as it does
+    # (like a kernel module's state); a reboot or power-off ends them.
+    lab.boot_file(node).write_text(uuid.uuid4().hex + "\n")
 
 
 def rotate_logs(lab: Lab, node: Node) -> None:
