@@ -9,7 +9,7 @@ import sys
 import time
 from collections.abc import Callable
 
-from . import drbdlab, guest, lifecycle, vm
+from . import drbdlab, guest, lifecycle, net, scenario, vm
 from .assets import host_key_line, recorded
 from .cluster import ClusterView, query, reset
 from .config import Lab, load_lab
@@ -156,11 +156,36 @@ def cmd_vm(lab: Lab, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_partition(lab: Lab, args: argparse.Namespace) -> int:
+    side = [lab.node(ref) for ref in args.nodes]
+    others = [n.name for n in lab.nodes if n not in side]
+    net.partition(lab, side)
+    log(f"partition: {' '.join(n.name for n in side)} | {' '.join(others)}")
+    return 0
+
+
+def cmd_heal(lab: Lab, _args: argparse.Namespace) -> int:
+    log("healed" if net.heal(lab) else "no partition")
+    return 0
+
+
 def cmd_reset(lab: Lab, _args: argparse.Namespace) -> int:
     started = time.monotonic()
     lifecycle.up(lab)
     view = reset(lab)
+    scenario.restore_nodes(lab)
     timed(f"reset: {view.summary()}", started)
+    return 0
+
+
+def cmd_scenario(lab: Lab, args: argparse.Namespace) -> int:
+    started = time.monotonic()
+    lifecycle.up(lab)
+    view = reset(lab)
+    scenario.restore_nodes(lab)
+    if args.name == "book":
+        view = scenario.book(lab, args.fixed)
+    timed(f"scenario {args.name}: {view.summary()}", started)
     return 0
 
 
@@ -311,6 +336,12 @@ def build_parser() -> argparse.ArgumentParser:
     vms.add_argument("--memory", type=int, default=64, help="MiB (default 64)")
     vms.add_argument("--linux", action="store_true", help="a small Linux guest (else diskless)")
     drbdlab.add_parser(sub)
+    scen = add_command(sub, "scenario", cmd_scenario, "the book's stack (book) or the plain lab")
+    scen.add_argument("name", choices=("book", "reset"))
+    scen.add_argument("--fixed", action="store_true", help="add the VM's missing colocation")
+    part = add_command(sub, "partition", cmd_partition, "cut nodes N... off from the others")
+    part.add_argument("nodes", nargs="+", help="node numbers or names on one side")
+    add_command(sub, "heal", cmd_heal, "end a partition")
     spare = add_command(sub, "spare", cmd_spare, "boot (up) or power off (down) the spare node")
     spare.add_argument("action", choices=("up", "down"))
     add_internal_commands(sub)

@@ -103,6 +103,8 @@ def up(lab: Lab) -> ClusterView:
             net.check_subnet_free(lab)
         ensure_packages()
         ensure_platform(lab)
+        if net.heal(lab):
+            log("partition healed")
         for node in lab.nodes:
             action = bring_up_node(lab, node)
             if action != "running":

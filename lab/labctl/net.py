@@ -266,3 +266,59 @@ def stray_lab_netns(lab: Lab) -> list[str]:
 def delete_bridge(lab: Lab) -> None:
     if link(lab.bridge) is not None:
         run(["ip", "link", "delete", lab.bridge], check=False)
+
+
+# --- partitions ---------------------------------------------------------------------
+
+
+def partition_file(lab: Lab) -> Path:
+    return lab.run_dir / "partition.json"
+
+
+def partition_side(lab: Lab) -> list[str]:
+    """Names of the nodes cut off from the others (empty: no partition)."""
+    try:
+        data = json.loads(partition_file(lab).read_text())
+    except (OSError, ValueError):
+        return []
+    return [str(n) for n in data.get("cut", [])] if isinstance(data, dict) else []
+
+
+def blackholes(node: Node) -> list[str]:
+    """Destinations of the blackhole routes in the node's network namespace."""
+    if netns_inode(node) is None:
+        return []
+    routes = ip_json("-n", node.netns, "route", "show", "type", "blackhole")
+    return [str(r.get("dst")) for r in routes if r.get("dst")]
+
+
+def apply_partition(lab: Lab, node: Node) -> None:
+    """Blackhole routes between the node and the nodes on the other side, in its own
+    namespace (the others get theirs from `partition`). Traffic with the host stays."""
+    side = partition_side(lab)
+    if not side or netns_inode(node) is None:
+        return
+    mine = node.name in side
+    for other in lab.all_nodes:
+        if other != node and (other.name in side) != mine:
+            run(["ip", "-n", node.netns, "route", "replace", "blackhole", f"{other.address}/32"])
+
+
+def partition(lab: Lab, side: list[Node]) -> None:
+    """Cut the links between `side` and every other node (corosync, pcsd, ssh, DRBD)."""
+    partition_file(lab).write_text(json.dumps({"cut": [n.name for n in side]}) + "\n")
+    for node in lab.all_nodes:
+        apply_partition(lab, node)
+
+
+def heal(lab: Lab) -> bool:
+    """Remove every partition route; True if there was a partition."""
+    had = partition_file(lab).exists()
+    partition_file(lab).unlink(missing_ok=True)
+    addresses = {f"{n.address}" for n in lab.all_nodes}
+    for node in lab.all_nodes:
+        for dst in blackholes(node):
+            if dst.split("/")[0] in addresses:
+                run(["ip", "-n", node.netns, "route", "del", "blackhole", dst], check=False)
+                had = True
+    return had

@@ -289,6 +289,7 @@ def power_on(lab: Lab, node: Node, boot_delay: float = 0.0, services: str = "all
             return "running; asked to start any missing service"
         action = "rebooted" if kill_node_locked(lab, node) else "booted"
         net.ensure_node_net(lab, node)
+        net.apply_partition(lab, node)  # a partition outlives the node's reboots
         spawn_holder(lab, node, boot_delay, services)
         return action
 
