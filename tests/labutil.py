@@ -16,10 +16,17 @@ REPO = Path(__file__).resolve().parents[1]
 LAB = REPO / "lab" / "lab"
 
 
-def lab(*args: str, timeout: float = 180, check: bool = True) -> subprocess.CompletedProcess[str]:
-    """Run lab/lab with args."""
+def lab(
+    *args: str, timeout: float = 180, check: bool = True, input_text: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run lab/lab with args (input_text: its standard input)."""
     return subprocess.run(
-        [str(LAB), *args], capture_output=True, text=True, timeout=timeout, check=check
+        [str(LAB), *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=check,
+        input=input_text,
     )
 
 

@@ -50,7 +50,8 @@ def run(lab: Lab, args: argparse.Namespace) -> str:
         ops.make_split_brain(where, args.resource, pair)
         return f"{args.resource}: split-brain between {pair[0]} and {pair[1]} (both StandAlone)"
     rate = int(args.rate * 1024) if args.rate else None
-    return f"{args.resource}: " + ops.resync(where, args.resource, rate, args.source)
+    source = lab.node(args.source).name if args.source else None
+    return f"{args.resource}: " + ops.resync(where, args.resource, rate, source)
 
 
 def cmd_drbd(lab: Lab, args: argparse.Namespace) -> int:
