@@ -106,7 +106,9 @@ def corosync_conf(lab: Lab) -> str:
         "    }"
         for node in lab.nodes
     )
-    return template(lab, "corosync.conf", cluster_name=CLUSTER_NAME, nodes=nodes)
+    # two nodes: quorum with one of them (what pcs writes for a two-node cluster)
+    two_node = "    two_node: 1\n" if len(lab.nodes) == 2 else ""
+    return template(lab, "corosync.conf", cluster_name=CLUSTER_NAME, nodes=nodes, two_node=two_node)
 
 
 def cib_values(lab: Lab) -> dict[str, str]:

@@ -21,6 +21,7 @@ from .node import (
     nsenter,
     power_off,
     power_on,
+    reboot,
     require_holder,
     root_holder_main,
 )
@@ -272,6 +273,8 @@ def cmd_power(lab: Lab, args: argparse.Namespace) -> int:
         power_off(lab, node)
     elif args.action == "on":
         power_on(lab, node, args.boot_delay, services="enabled")
+    elif args.action == "reboot":
+        reboot(lab, node, args.boot_delay)
     else:
         print("on" if holder_pid(lab, node) is not None else "off")
     return 0
@@ -350,7 +353,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def add_internal_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     power = add_node_command(sub, "_power", cmd_power, None)
-    power.add_argument("action", choices=("on", "off", "status"))
+    power.add_argument("action", choices=("on", "off", "reboot", "status"))
     power.add_argument("--boot-delay", type=float, default=0.0)
     init = add_node_command(sub, "_node-init", cmd_node_init, None)
     init.add_argument("--boot-delay", type=float, default=0.0)

@@ -296,6 +296,16 @@ def stop_extra_resources(lab: Lab, node: Node) -> None:
     if resource_ids(current) <= seeded:
         return
     log("stopping the resources that are not the seeded ones")
+    guests = [
+        e.get("id", "")
+        for e in ET.fromstring(current).iter("primitive")  # noqa: S314 - cibadmin's output
+        if e.get("type") == "VirtualDomain"
+    ]
+    for guest in guests:  # first: an order may be asymmetrical (the book's), not reversed
+        meta = ["crm_resource", "--resource", guest, "--meta", "--set-parameter", "target-role"]
+        run_on(lab, node, [*meta, "--parameter-value", "Stopped"])
+    if guests:
+        wait_settled(lab, node)
     set_property = ["crm_attribute", "--type", "crm_config", "--name", "stop-all-resources"]
     run_on(lab, node, [*set_property, "--update", "true"])
     wait_settled(lab, node)

@@ -80,6 +80,9 @@ def ensure_platform(lab: Lab) -> None:
     check_same_lab(lab)
     net.check_subnet_free(lab)
     cold = not any(holder_pid(lab, node) for node in lab.all_nodes)
+    count = recorded(lab, "node_count")
+    if cold and count and count != str(len(lab.nodes)):
+        reseed(lab, int(count))
     ensure_assets(lab, cold)
     set_lab_state(lab, "up")
     net.ensure_bridge(lab)
@@ -87,6 +90,20 @@ def ensure_platform(lab: Lab) -> None:
         net.reattach(node)
     remove_stray_netns(lab)
     ensure_root_holder(lab)
+
+
+def reseed(lab: Lab, before: int) -> None:
+    """Another node count (HACONSOLE_LAB_NODES) is another cluster: every node forgets
+    its CIB and corosync state (re-seeded at boot); the spare has no cluster files."""
+    log(f"{before} nodes before, {len(lab.nodes)} now: the nodes' CIBs are seeded again")
+    for node in lab.all_nodes:
+        base = lab.node_dir(node)
+        for directory in (base / "var-lib-pacemaker" / "cib", base / "var-lib-corosync"):
+            for path in directory.glob("*"):
+                if path.is_file():
+                    path.unlink()
+    if lab.spare is not None:
+        clean_cluster_files(lab, lab.spare)
 
 
 def bring_up_node(lab: Lab, node: Node) -> str:

@@ -159,16 +159,18 @@ def install_init_scripts(lab: Lab) -> None:
 
 
 def first_boot(lab: Lab, node: Node) -> None:
-    """Enablement as a freshly installed node has it: cluster services on cluster nodes."""
-    if FIRSTBOOT.exists():
+    """Enablement as a freshly installed node has it: cluster services on cluster nodes,
+    not on the spare. Again when the node changed roles (HACONSOLE_LAB_NODES changed)."""
+    role = "spare" if node == lab.spare else "cluster"
+    marker = f"{node.name} first booted by the haconsole lab as a {role} node\n"
+    if FIRSTBOOT.exists() and FIRSTBOOT.read_text() == marker:
         return
-    spare = node == lab.spare
     for unit in units.UNITS:
-        if unit.name in CLUSTER_UNITS and spare:
+        if unit.name in CLUSTER_UNITS and role == "spare":
             units.disable(unit)
         else:
             units.enable(unit)
-    write(FIRSTBOOT, f"{node.name} first booted by the haconsole lab\n")
+    write(FIRSTBOOT, marker)
 
 
 def configure(lab: Lab, node: Node) -> None:

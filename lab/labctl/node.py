@@ -33,6 +33,7 @@ from .procs import (
     proc_info,
     read_pidfile,
     rotate,
+    run,
     set_comm,
     wait_gone,
     write_pidfile,
@@ -40,6 +41,7 @@ from .procs import (
 
 HOLDER_START_TIMEOUT = 20.0
 POWER_TIMEOUT = 90.0
+LEAVE_TIMEOUT = 30.0
 CRASH_PREFIXES = ("corosync", "pacemaker")
 DAEMONS = ("sshd", "corosync", "pacemakerd")  # what a healthy node runs
 OPTIONAL_DAEMONS = ("pcsd", "libvirtd")  # shown by status; `up` does not wait for them
@@ -184,7 +186,7 @@ def power_request(lab: Lab, request: dict[str, object]) -> dict[str, object]:
     """`lab/lab _power NODE on|off|status` in the root namespaces, for a fence agent."""
     node = lab.node(str(request["node"]))
     action = str(request["action"])
-    if action not in ("on", "off", "status"):
+    if action not in ("on", "off", "reboot", "status"):
         raise LabError(f"unknown power action {action!r}")
     delay = float(str(request.get("boot_delay", 0)))
     cmd = [python(), "-I", str(lab.script), "_power", node.name, action]
@@ -280,18 +282,49 @@ def power_on(lab: Lab, node: Node, boot_delay: float = 0.0, services: str = "all
     is rebooted.
     """
     with file_lock(lab.lockfile(node.name)):
-        if lab_state(lab) != "up":
-            raise LabError(f"the lab is down; not starting {node.name}")
-        pid = holder_pid(lab, node)
-        if pid is not None and net.node_net_ok(lab, node) and booted_from_lab_dir(lab, node, pid):
-            if services == "all":
-                os.kill(pid, signal.SIGUSR1)
-            return "running; asked to start any missing service"
-        action = "rebooted" if kill_node_locked(lab, node) else "booted"
-        net.ensure_node_net(lab, node)
-        net.apply_partition(lab, node)  # a partition outlives the node's reboots
-        spawn_holder(lab, node, boot_delay, services)
-        return action
+        return power_on_locked(lab, node, boot_delay, services)
+
+
+def power_on_locked(lab: Lab, node: Node, boot_delay: float, services: str) -> str:
+    if lab_state(lab) != "up":
+        raise LabError(f"the lab is down; not starting {node.name}")
+    pid = holder_pid(lab, node)
+    if pid is not None and net.node_net_ok(lab, node) and booted_from_lab_dir(lab, node, pid):
+        if services == "all":
+            os.kill(pid, signal.SIGUSR1)
+        return "running; asked to start any missing service"
+    action = "rebooted" if kill_node_locked(lab, node) else "booted"
+    net.ensure_node_net(lab, node)
+    net.apply_partition(lab, node)  # a partition outlives the node's reboots
+    spawn_holder(lab, node, boot_delay, services)
+    return action
+
+
+def member_joined(lab: Lab, node: Node) -> bool:
+    """Does any other running node's corosync still have `node` in its membership?"""
+    key = f"runtime.members.{node.index}.status"
+    for other in lab.all_nodes:
+        pid = holder_pid(lab, other) if other != node else None
+        if pid is None:
+            continue
+        result = run(nsenter(pid, ["corosync-cmapctl", "-g", key]), check=False, timeout=10)
+        if result.returncode == 0 and result.stdout.strip().endswith("joined"):
+            return True
+    return False
+
+
+def reboot(lab: Lab, node: Node, boot_delay: float) -> str:
+    """The fence agent's reboot, under the node's lock from off to on (so that `up` or
+    start-node cannot boot the node half-way). Between the two it waits until the other
+    nodes' corosync has dropped the node: only then can the fencer's result reach the
+    cluster (CPG stalls during a membership change), so the node cannot rejoin first and
+    learn that it was "allegedly just fenced"."""
+    with file_lock(lab.lockfile(node.name)):
+        kill_node_locked(lab, node)
+        deadline = time.monotonic() + LEAVE_TIMEOUT
+        while member_joined(lab, node) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        return power_on_locked(lab, node, boot_delay, "enabled")
 
 
 def crash(node: Node) -> list[int]:

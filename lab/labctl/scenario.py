@@ -55,7 +55,7 @@ RESOURCES: list[list[str]] = [
         "hypervisor=qemu:///system", "migration_transport=ssh", "force_stop=true",
         "meta", "allow-migrate=true",
         "op", "monitor", "interval=10s", "timeout=30s",
-        "op", "start", "timeout=90s", "op", "stop", "timeout=90s",
+        "op", "start", "timeout=30s", "op", "stop", "timeout=60s",
         "op", "migrate_to", "timeout=120s", "op", "migrate_from", "timeout=60s",
     ],
 ]  # fmt: skip
@@ -138,7 +138,12 @@ def push_configuration(lab: Lab, node: Node, fixed: bool) -> None:
 
 
 def roles(view: ClusterView) -> Counter[tuple[str, str]]:
-    return Counter((r.id, r.role) for r in view.resources if r.active and not r.failed)
+    """(id, role) of every healthy instance (active, not failed, on online nodes)."""
+    return Counter(
+        (r.id, r.role)
+        for r in view.resources
+        if r.active and not r.failed and r.nodes and all(view.online(n) for n in r.nodes)
+    )
 
 
 def reached(view: ClusterView) -> bool:

@@ -16,6 +16,7 @@ State lives where systemd keeps it, on the node's private file systems:
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import signal
 import subprocess
@@ -27,6 +28,7 @@ from pathlib import Path
 from .procs import all_pids, file_lock, is_alive, kill_pids, proc_info, run
 
 STATE_DIR = Path("/run/lab-units")
+RUN_INFO = Path("/run/haconsole-lab.json")
 WANTS_DIR = Path("/etc/systemd/system/multi-user.target.wants")
 UNIT_DIR = Path("/lib/systemd/system")
 LOG_DIR_FILE = STATE_DIR / "log-dir"  # where daemons' stdout/stderr go (LAB_DIR/nodes/N/log)
@@ -184,12 +186,20 @@ def disable(unit: Unit) -> list[str]:
     return [f'Removed "{link}".']
 
 
+def lab_variables() -> dict[str, str]:
+    """LAB_DIR, LAB_HOME, LAB_INSTANCE of the node (from its /run), whoever calls systemctl:
+    every daemon of the lab carries them (tests find a lab's processes by them)."""
+    try:
+        info = json.loads(RUN_INFO.read_text())
+    except (OSError, ValueError):
+        return {}
+    keys = {"LAB_DIR": "lab_dir", "LAB_HOME": "lab_home", "LAB_INSTANCE": "instance"}
+    return {env: str(info[key]) for env, key in keys.items() if key in info}
+
+
 def environment(unit: Unit) -> dict[str, str]:
     """A clean environment plus the unit's EnvironmentFile= files, as systemd builds it."""
-    env = {"PATH": PATH, "LANG": "C.UTF-8", "HOME": "/root"}
-    for key in ("LAB_DIR", "LAB_HOME", "LAB_INSTANCE", "LAB_SUBNET"):
-        if key in os.environ:
-            env[key] = os.environ[key]
+    env = {"PATH": PATH, "LANG": "C.UTF-8", "HOME": "/root", **lab_variables()}
     for path in unit.env_files:
         env.update(read_env_file(Path(path)))
     env.update(dict(unit.env))
