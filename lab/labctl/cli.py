@@ -146,7 +146,8 @@ def cmd_spare(lab: Lab, args: argparse.Namespace) -> int:
 def cmd_vm(lab: Lab, args: argparse.Namespace) -> int:
     if args.action == "create":
         kernel = guest.ensure_linux_guest(lab) if args.linux else None
-        path = vm.create(lab, args.name, args.memory, kernel)
+        memory = args.memory or (128 if args.linux else 64)
+        path = vm.create(lab, args.name, memory, kernel)
         print(vm.node_xml_path(args.name))
         log(f"{args.name}: {path} (seen by the nodes as {vm.node_xml_path(args.name)})")
     elif args.action == "remove":
@@ -336,7 +337,7 @@ def build_parser() -> argparse.ArgumentParser:
     vms = add_command(sub, "vm", cmd_vm, "write, list or remove guest definitions (domain XML)")
     vms.add_argument("action", choices=("create", "list", "remove"))
     vms.add_argument("name", nargs="?", default="")
-    vms.add_argument("--memory", type=int, default=64, help="MiB (default 64)")
+    vms.add_argument("--memory", type=int, help="MiB (default 64, 128 with --linux)")
     vms.add_argument("--linux", action="store_true", help="a small Linux guest (else diskless)")
     drbdlab.add_parser(sub)
     scen = add_command(sub, "scenario", cmd_scenario, "the book's stack (book) or the plain lab")
