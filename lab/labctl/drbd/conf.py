@@ -13,7 +13,6 @@ import glob
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from xml.sax.saxutils import quoteattr
 
 DEFAULT_CONF = Path("/etc/drbd.conf")
 SECTIONS = ("options", "net", "disk", "startup", "handlers")
@@ -322,6 +321,13 @@ def load(path: Path = DEFAULT_CONF) -> Config:
 
 
 # --- dump-xml -------------------------------------------------------------------------
+
+
+def quoteattr(value: str) -> str:
+    """An XML attribute value in double quotes (xml.sax's quoteattr, without its import
+    cost: it pulls in urllib and email)."""
+    escaped = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return '"' + escaped.replace('"', "&quot;") + '"'
 
 
 def section_order(name: str, options: Options) -> Options:
