@@ -11,6 +11,7 @@ import contextlib
 import json
 import os
 import signal
+import socket
 import socketserver
 import subprocess
 import time
@@ -154,14 +155,31 @@ def wait_for(check: Callable[[], int | None], timeout: float) -> int | None:
     return None
 
 
+def power_socket_answers(lab: Lab) -> bool:
+    """The root holder's socket exists and accepts connections (LAB_DIR may have been
+    deleted under a running root holder)."""
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+        sock.settimeout(2.0)
+        try:
+            sock.connect(str(lab.power_socket))
+        except OSError:
+            return False
+    return True
+
+
 def ensure_root_holder(lab: Lab) -> int:
+    """One root holder of this instance, serving this LAB_DIR's power socket."""
     pid = root_holder_pid(lab)
-    if pid is not None:
+    if pid is not None and power_socket_answers(lab):
         kill_pids([other for other in root_holders(lab) if other != pid])
         return pid
+    kill_pids(root_holders(lab))
+    lab.root_holder_pidfile.unlink(missing_ok=True)
     cmd = [python(), "-I", str(lab.script), "_root-holder"]
     spawn_detached(lab, cmd, lab.run_dir / "root-holder.log")
-    pid = wait_for(lambda: root_holder_pid(lab), HOLDER_START_TIMEOUT)
+    pid = wait_for(
+        lambda: root_holder_pid(lab) if power_socket_answers(lab) else None, HOLDER_START_TIMEOUT
+    )
     if pid is None:
         log = lab.run_dir / "root-holder.log"
         raise LabError(f"the root-namespace holder did not start; see {log}")
