@@ -311,8 +311,31 @@ def stop_extra_resources(lab: Lab, node: Node) -> None:
     wait_settled(lab, node)
 
 
+def forget_extra_nodes(lab: Lab, node: Node) -> None:
+    """Nodes the CIB still knows but the lab has not (a spare added, then removed): out
+    of Pacemaker's caches and CIB, or the seeded configuration would not stick."""
+    current = run_on(lab, node, ["cibadmin", "--query", "--scope", "nodes"]).stdout
+    try:
+        root = ET.fromstring(current)  # noqa: S314 - cibadmin's output
+    except ET.ParseError:
+        return
+    ours = {n.name for n in lab.nodes}
+    conf = lab.node_dir(node) / "etc-corosync" / "corosync.conf"
+    members = conf.read_text() if conf.exists() else ""
+    for elem in root.iter("node"):
+        name = elem.get("uname", "")
+        if not name or name in ours:
+            continue
+        if f"name: {name}\n" in members:  # still in the cluster: removed the pcs way
+            log(f"removing {name} from the cluster (pcs cluster node remove)")
+            run_on(lab, node, ["pcs", "cluster", "node", "remove", name, "--force"], timeout=180)
+        log(f"forgetting {name}, not a node of this lab")
+        run_on(lab, node, ["crm_node", "--force", "--remove", name])
+
+
 def reset(lab: Lab) -> ClusterView:
     node = first_running(lab)
+    forget_extra_nodes(lab, node)
     stop_extra_resources(lab, node)
     log(f"restoring the seeded configuration through {node.name}")
     restore_configuration(lab, node)
