@@ -31,10 +31,13 @@ T = TypeVar("T")
 
 
 def lab(*args: str, timeout: float = 300, check: bool = True) -> subprocess.CompletedProcess[str]:
-    """Run lab/lab with args."""
-    return subprocess.run(
-        [str(LAB), *args], capture_output=True, text=True, timeout=timeout, check=check
+    """Run lab/lab with args; with check, a failure shows lab/lab's own messages."""
+    done = subprocess.run(
+        [str(LAB), *args], capture_output=True, text=True, timeout=timeout, check=False
     )
+    if check and done.returncode != 0:
+        pytest.fail(f"lab/lab {' '.join(args)} exited {done.returncode}: {done.stderr}")
+    return done
 
 
 def wait_until(what: str, probe: Callable[[], T | None], timeout: float = 90) -> T:
