@@ -245,7 +245,10 @@ def print_status(rows: list[dict[str, object]], view: ClusterView | None) -> Non
         )
     for r in rows:
         if r["holder"] and not r["files"]:
-            print(f"{r['name']}: booted from files not in this LAB_DIR (`lab/lab up` reboots it)")
+            print(
+                f"{r['name']}: booted from files not in this LAB_DIR or by an older lab/lab "
+                "(`lab/lab up` reboots it)"
+            )
     if view is None:
         print("cluster: no node answers crm_mon")
     else:

@@ -261,7 +261,11 @@ def kill_node_locked(lab: Lab, node: Node) -> set[int]:
 
 
 def booted_from_lab_dir(lab: Lab, node: Node, pid: int) -> bool:
-    """Does the holder's /etc/ssh come from this LAB_DIR (not from a deleted/older one)?"""
+    """Was the holder booted by this lab: from this LAB_DIR (its /etc/ssh is ours, not a
+    deleted or older LAB_DIR's) and as this version boots nodes (PID 1 of its own PID
+    namespace; a holder of an older lab/lab shares the host's and is rebooted)?"""
+    if ns_inode(pid, "pid") in (None, ns_inode(os.getpid(), "pid")):
+        return False
     try:
         seen = os.stat(f"/proc/{pid}/root/etc/ssh")
         ours = os.stat(lab.node_dir(node) / "etc-ssh")
