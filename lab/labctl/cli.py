@@ -133,6 +133,7 @@ def cmd_start_node(lab: Lab, args: argparse.Namespace) -> int:
 
 
 def cmd_spare(lab: Lab, args: argparse.Namespace) -> int:
+    """lab/lab spare up|down."""
     started = time.monotonic()
     if args.action == "up":
         node = lifecycle.spare_up(lab)
@@ -144,6 +145,7 @@ def cmd_spare(lab: Lab, args: argparse.Namespace) -> int:
 
 
 def cmd_vm(lab: Lab, args: argparse.Namespace) -> int:
+    """lab/lab vm create|list|remove."""
     if args.action == "create":
         kernel = guest.ensure_linux_guest(lab) if args.linux else None
         memory = args.memory or (128 if args.linux else 64)
@@ -159,6 +161,7 @@ def cmd_vm(lab: Lab, args: argparse.Namespace) -> int:
 
 
 def cmd_partition(lab: Lab, args: argparse.Namespace) -> int:
+    """lab/lab partition N..."""
     side = [lab.node(ref) for ref in args.nodes]
     others = [n.name for n in lab.nodes if n not in side]
     net.partition(lab, side)
@@ -167,6 +170,7 @@ def cmd_partition(lab: Lab, args: argparse.Namespace) -> int:
 
 
 def cmd_heal(lab: Lab, _args: argparse.Namespace) -> int:
+    """lab/lab heal."""
     log("healed" if net.heal(lab) else "no partition")
     return 0
 
@@ -181,6 +185,7 @@ def cmd_reset(lab: Lab, _args: argparse.Namespace) -> int:
 
 
 def cmd_scenario(lab: Lab, args: argparse.Namespace) -> int:
+    """lab/lab scenario book [--fixed] | reset."""
     started = time.monotonic()
     lifecycle.up(lab)
     view = reset(lab)

@@ -234,6 +234,7 @@ def parse_node_count(text: str) -> int:
 
 
 def make_node(subnet: IPv4Network, index: int, names: Names = Names()) -> Node:
+    """Node `index` of the lab (address .10+index)."""
     address = subnet.network_address + 10 + index
     interface = IPv4Interface(f"{address}/{subnet.prefixlen}")
     return Node(index, f"node{index}", address, interface, names)

@@ -18,16 +18,19 @@ from .procs import log
 
 
 def paths(lab: Lab) -> st.Paths:
+    """The DRBD stand-in's files in this LAB_DIR."""
     return st.Paths(lab.dir)
 
 
 def running_nodes(lab: Lab, name: str) -> list[str]:
+    """Nodes where the resource is up."""
     with st.locked(paths(lab)) as state:
         res = state["resources"].get(name)
         return [n for n in sorted(res["nodes"]) if st.alive(res, n)] if res else []
 
 
 def split_brain_pair(lab: Lab, name: str, nodes: str | None) -> tuple[str, str]:
+    """The two nodes of a split-brain: given, or the first two where RES is up."""
     chosen = [lab.node(n).name for n in nodes.split(",")] if nodes else running_nodes(lab, name)
     if len(chosen) < 2:
         raise LabError(f"a split-brain of {name} needs two nodes where it is up: {chosen}", 2)
@@ -55,6 +58,7 @@ def run(lab: Lab, args: argparse.Namespace) -> str:
 
 
 def cmd_drbd(lab: Lab, args: argparse.Namespace) -> int:
+    """lab/lab drbd ..."""
     try:
         log(run(lab, args))
     except DrbdFailure as exc:

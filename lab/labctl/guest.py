@@ -36,6 +36,7 @@ S_IFDIR, S_IFREG, S_IFCHR = 0o040000, 0o100000, 0o020000
 
 
 def images(lab: Lab) -> Path:
+    """LAB_DIR/shared/images: the Linux guest's kernel and initramfs."""
     return lab.shared_dir / "images"
 
 
@@ -49,6 +50,7 @@ def newc_entry(name: str, mode: int, data: bytes = b"", rdev: tuple[int, int] = 
 
 
 def initramfs(busybox: bytes) -> bytes:
+    """The guest's initramfs: busybox, /dev/console and an /init that counts."""
     entries = [
         newc_entry("bin", S_IFDIR | 0o755),
         newc_entry("dev", S_IFDIR | 0o755),
@@ -84,6 +86,7 @@ def member(deb: Path, wanted: str) -> bytes:
 
 
 def kernel_package() -> str:
+    """The kernel package linux-image-amd64 depends on."""
     out = run(["apt-cache", "depends", "linux-image-amd64"]).stdout
     for line in out.splitlines():
         if line.strip().startswith("Depends:") and "linux-image-" in line:
@@ -92,6 +95,7 @@ def kernel_package() -> str:
 
 
 def build(lab: Lab) -> None:
+    """Download, extract and write the Linux guest's kernel and initramfs."""
     target = images(lab)
     target.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=lab.dir) as tmp:

@@ -62,6 +62,7 @@ def check_same_lab(lab: Lab) -> None:
 
 
 def check_dir_not_shared(lab: Lab) -> None:
+    """Refuse a LAB_DIR that another running instance uses."""
     other = recorded(lab, "instance") or ""
     if other == lab.instance:
         return
@@ -139,6 +140,7 @@ def start_node(lab: Lab, node: Node) -> ClusterView:
 
 
 def spare(lab: Lab) -> Node:
+    """The spare node (LabError if none)."""
     if lab.spare is None:
         raise LabError("this lab has no spare node")
     return lab.spare

@@ -42,10 +42,12 @@ CLUSTER_UNITS = ("corosync", "pacemaker")
 
 
 def mount(*args: str) -> None:
+    """mount(8) with these arguments (in the node's mount namespace)."""
     run(["mount", *args])
 
 
 def setup_run() -> None:
+    """A fresh /run with the directories the daemons expect."""
     mount("-t", "tmpfs", "-o", "mode=0755,nosuid,nodev", "lab-run", "/run")
     for name, mode, owner in RUN_DIRS:
         path = Path("/run") / name
@@ -86,6 +88,7 @@ def write(path: Path, text: str, mode: int = 0o644) -> None:
 
 
 def hosts_file(lab: Lab) -> str:
+    """/etc/hosts of a node: localhost and every lab node by name."""
     lines = ["127.0.0.1\tlocalhost", "::1\tlocalhost ip6-localhost ip6-loopback", ""]
     lines += [f"{n.address}\t{n.name}" for n in lab.all_nodes]
     return "\n".join(lines) + "\n"
@@ -128,6 +131,7 @@ def set_hacluster_password(lab: Lab) -> None:
 
 
 def configure_libvirt(node: Node) -> None:
+    """libvirtd.conf (a host_uuid per node) and qemu.conf (migration_host...)."""
     if not Path("/usr/sbin/libvirtd").exists():
         return
     host_uuid = str(uuid.uuid5(uuid.NAMESPACE_DNS, f"{node.name}.{node.netns}.haconsole-lab"))

@@ -272,6 +272,7 @@ def delete_bridge(lab: Lab) -> None:
 
 
 def partition_file(lab: Lab) -> Path:
+    """Where a partition is recorded."""
     return lab.run_dir / "partition.json"
 
 

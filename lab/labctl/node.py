@@ -308,6 +308,7 @@ def power_on(lab: Lab, node: Node, boot_delay: float = 0.0, services: str = "all
 
 
 def power_on_locked(lab: Lab, node: Node, boot_delay: float, services: str) -> str:
+    """power_on with the node's lock already held."""
     if lab_state(lab) != "up":
         raise LabError(f"the lab is down; not starting {node.name}")
     pid = holder_pid(lab, node)

@@ -43,10 +43,12 @@ SYSTEMCTL = "/usr/bin/systemctl"
 
 
 def stamp(message: str) -> None:
+    """A line of holder.log."""
     print(f"{time.strftime('%Y-%m-%d %H:%M:%S')} {message}", flush=True)
 
 
 def unshare(flags: int) -> None:
+    """unshare(2) through libc."""
     libc = ctypes.CDLL(None, use_errno=True)
     if libc.unshare(flags) != 0:
         raise OSError(ctypes.get_errno(), "unshare failed")
@@ -61,6 +63,7 @@ def in_node_netns(node: Node) -> bool:
 
 
 def write_run_info(lab: Lab, node: Node, host_pid: int) -> None:
+    """/run/haconsole-lab.json: where the lab is, for tools inside the node."""
     info = {
         "lab_dir": str(lab.dir),
         "lab_home": str(lab.home),
@@ -76,6 +79,7 @@ def write_run_info(lab: Lab, node: Node, host_pid: int) -> None:
 
 
 def rotate_logs(lab: Lab, node: Node) -> None:
+    """Logs over 64 MB become .1 at boot."""
     for name in ("/var/log/pacemaker/pacemaker.log", "/var/log/corosync/corosync.log"):
         rotate(Path(name))
     for path in (lab.node_dir(node) / "log").glob("*.out"):

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import socket
 import time
-from pathlib import Path
 
 from .assets import hacluster_password
 from .cluster import run_on
@@ -36,6 +35,7 @@ def known_hosts(lab: Lab, node: Node) -> set[str]:
 
 
 def pcsd_listening(node: Node) -> bool:
+    """Something accepts connections on the node's port 2224."""
     with socket.socket() as sock:
         sock.settimeout(0.5)
         return sock.connect_ex((str(node.address), PCSD_PORT)) == 0
@@ -54,6 +54,7 @@ def wait_pcsd(lab: Lab, nodes: list[Node], timeout: float = PCSD_TIMEOUT) -> Non
 
 
 def running_nodes(lab: Lab) -> list[Node]:
+    """Nodes (and the spare) whose holder runs."""
     return [node for node in lab.all_nodes if holder_pid(lab, node) is not None]
 
 
@@ -74,7 +75,3 @@ def ensure_auth(lab: Lab) -> None:
         if result.returncode != 0:
             raise LabError(f"pcs host auth on {node.name} failed: {result.stderr.strip()}")
         log(f"{node.name}: pcs host auth {' '.join(sorted(names))}")
-
-
-def password_file(lab: Lab) -> Path:
-    return lab.dir / "pcsd" / "hacluster-password"

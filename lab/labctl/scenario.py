@@ -103,6 +103,7 @@ def drbd_conf(lab: Lab) -> str:
 
 
 def on_node(lab: Lab, node: Node, cmd: list[str], input_text: str | None = None) -> str:
+    """Run a command on a node; LabError with its output if it fails."""
     result = run_on(lab, node, cmd, timeout=120, input_text=input_text)
     if result.returncode != 0:
         raise LabError(f"{node.name}: {' '.join(cmd)}: {(result.stderr or result.stdout).strip()}")
@@ -120,6 +121,7 @@ def prepare_nodes(lab: Lab) -> None:
 
 
 def pcs_commands(fixed: bool) -> list[list[str]]:
+    """The pcs -f commands that build the book's configuration."""
     commands = [["resource", "create", *spec] for spec in RESOURCES]
     commands += [["constraint", "order", *order] for order in ORDERS]
     commands += [["constraint", "colocation", "add", *coloc] for coloc in COLOCATIONS]
@@ -147,6 +149,7 @@ def roles(view: ClusterView) -> Counter[tuple[str, str]]:
 
 
 def reached(view: ClusterView) -> bool:
+    """Every resource of the book has its role (EXPECTED)."""
     have = roles(view)
     return all(have[key] >= count for key, count in EXPECTED.items())
 

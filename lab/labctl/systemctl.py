@@ -31,6 +31,7 @@ def resolve(names: list[str], outcome: Outcome, verb: str) -> list[Unit]:
 
 
 def do_start(names: list[str], _quiet: bool, now: bool) -> Outcome:
+    """systemctl start UNIT..."""
     outcome = Outcome()
     for unit in resolve(names, outcome, "start"):
         try:
@@ -42,6 +43,7 @@ def do_start(names: list[str], _quiet: bool, now: bool) -> Outcome:
 
 
 def do_stop(names: list[str], _quiet: bool, _now: bool) -> Outcome:
+    """systemctl stop UNIT..."""
     outcome = Outcome()
     for unit in resolve(names, outcome, "stop"):
         try:
@@ -53,6 +55,7 @@ def do_stop(names: list[str], _quiet: bool, _now: bool) -> Outcome:
 
 
 def do_restart(names: list[str], quiet: bool, now: bool) -> Outcome:
+    """systemctl restart (try-restart, reload-or-restart) UNIT..."""
     stopped = do_stop(names, quiet, now)
     if stopped.code:
         return stopped
@@ -60,6 +63,7 @@ def do_restart(names: list[str], quiet: bool, now: bool) -> Outcome:
 
 
 def do_enable(names: list[str], quiet: bool, now: bool) -> Outcome:
+    """systemctl enable [--now] UNIT..."""
     outcome = Outcome()
     for unit in resolve(names, outcome, "enable"):
         outcome.err += units.enable(unit)
@@ -70,6 +74,7 @@ def do_enable(names: list[str], quiet: bool, now: bool) -> Outcome:
 
 
 def do_disable(names: list[str], quiet: bool, now: bool) -> Outcome:
+    """systemctl disable [--now] UNIT..."""
     outcome = Outcome()
     for unit in resolve(names, outcome, "disable"):
         outcome.err += units.disable(unit)
@@ -80,6 +85,7 @@ def do_disable(names: list[str], quiet: bool, now: bool) -> Outcome:
 
 
 def do_is_active(names: list[str], quiet: bool, _now: bool) -> Outcome:
+    """systemctl is-active: 0 if one of them is active, else 3."""
     outcome = Outcome(3)
     for name in names:
         unit = units.find(name)
@@ -91,6 +97,7 @@ def do_is_active(names: list[str], quiet: bool, _now: bool) -> Outcome:
 
 
 def do_is_failed(names: list[str], quiet: bool, _now: bool) -> Outcome:
+    """systemctl is-failed: 0 if one of them failed, else 1."""
     outcome = Outcome(1)
     for name in names:
         unit = units.find(name)
@@ -102,6 +109,7 @@ def do_is_failed(names: list[str], quiet: bool, _now: bool) -> Outcome:
 
 
 def do_is_enabled(names: list[str], quiet: bool, _now: bool) -> Outcome:
+    """systemctl is-enabled: 0 if one of them is enabled, else 1."""
     outcome = Outcome(1)
     for name in names:
         unit = units.find(name)
@@ -119,6 +127,7 @@ def do_is_enabled(names: list[str], quiet: bool, _now: bool) -> Outcome:
 
 
 def do_status(names: list[str], _quiet: bool, _now: bool) -> Outcome:
+    """systemctl status: 0 active, 3 not, 4 no such unit."""
     outcome = Outcome()
     codes = []
     for name in names:
@@ -136,14 +145,17 @@ def do_status(names: list[str], _quiet: bool, _now: bool) -> Outcome:
 
 
 def do_list_unit_files(_names: list[str], _quiet: bool, _now: bool) -> Outcome:
+    """systemctl list-unit-files [--full]."""
     return Outcome(0, units.list_unit_files())
 
 
 def do_nothing(_names: list[str], _quiet: bool, _now: bool) -> Outcome:
+    """daemon-reload, reset-failed: nothing to do here."""
     return Outcome()
 
 
 def quieted(outcome: Outcome, quiet: bool) -> Outcome:
+    """The outcome without its stdout (--quiet)."""
     return Outcome(outcome.code, [] if quiet else outcome.out, outcome.err)
 
 

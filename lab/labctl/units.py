@@ -129,10 +129,12 @@ def find(name: str) -> Unit | None:
 
 
 def dependents(unit: Unit) -> list[Unit]:
+    """The units that require this one (pacemaker requires corosync)."""
     return [u for u in UNITS if unit.name in u.requires]
 
 
 def state_file(unit: Unit, kind: str) -> Path:
+    """/run/lab-units/UNIT.KIND: pid, failed, stopping, lock."""
     return STATE_DIR / f"{unit.name}.{kind}"
 
 
@@ -150,6 +152,7 @@ def main_pid(unit: Unit) -> int | None:
 
 
 def is_active(unit: Unit) -> bool:
+    """The unit's main process runs."""
     return main_pid(unit) is not None
 
 
@@ -161,10 +164,12 @@ def active_state(unit: Unit) -> str:
 
 
 def wants_link(unit: Unit) -> Path:
+    """The enablement symlink systemd would use for the unit."""
     return WANTS_DIR / f"{unit.name}.service"
 
 
 def is_enabled(unit: Unit) -> bool:
+    """The unit starts at boot (its wants link exists)."""
     return wants_link(unit).is_symlink()
 
 
@@ -179,6 +184,7 @@ def enable(unit: Unit) -> list[str]:
 
 
 def disable(unit: Unit) -> list[str]:
+    """Stop starting the unit at boot; returns systemctl's messages."""
     link = wants_link(unit)
     if not link.is_symlink():
         return []
@@ -207,6 +213,7 @@ def environment(unit: Unit) -> dict[str, str]:
 
 
 def read_env_file(path: Path) -> dict[str, str]:
+    """KEY=VALUE lines of an EnvironmentFile= (missing file: none)."""
     values: dict[str, str] = {}
     with contextlib.suppress(OSError):
         for line in path.read_text().splitlines():
@@ -217,6 +224,7 @@ def read_env_file(path: Path) -> dict[str, str]:
 
 
 def log_path(unit: Unit) -> Path:
+    """Where the unit's stdout and stderr go: LAB_DIR/nodes/NODE/log/UNIT.out."""
     try:
         base = Path(LOG_DIR_FILE.read_text().strip())
     except OSError:
@@ -260,6 +268,7 @@ def spawn(unit: Unit) -> int:
 
 
 def ready(unit: Unit) -> bool:
+    """The unit's readiness test (Type=notify daemons: what they wait for)."""
     kind, _, arg = unit.ready.partition(":")
     if kind == "cmap":
         result = run(["corosync-cmapctl", "-g", "totem.cluster_name"], check=False, timeout=5)
@@ -282,6 +291,7 @@ def tcp_listening(port: int) -> bool:
 
 
 def wait_ready(unit: Unit, pid: int) -> None:
+    """Until the unit is ready; UnitError if its process dies or it takes too long."""
     deadline = time.monotonic() + unit.start_timeout
     while not ready(unit):
         if not is_alive(pid):
@@ -296,6 +306,7 @@ def wait_ready(unit: Unit, pid: int) -> None:
 
 @contextlib.contextmanager
 def unit_lock(unit: Unit) -> Iterator[None]:
+    """One start or stop of a unit at a time."""
     with file_lock(STATE_DIR / f"{unit.name}.lock", timeout=unit.stop_timeout + 60):
         yield
 
@@ -335,6 +346,7 @@ def stop(unit: Unit) -> None:
 
 
 def terminate(unit: Unit, pid: int) -> None:
+    """ExecStop= if any, then SIGTERM; SIGKILL after the stop timeout (if allowed)."""
     if unit.stop_command:
         run(list(unit.stop_command), check=False, timeout=unit.stop_timeout)
     if is_alive(pid):
@@ -368,6 +380,7 @@ def record_exit(pid: int, status: int) -> str | None:
 
 
 def describe(status: int) -> str:
+    """How a process ended, as the holder logs it."""
     if os.WIFSIGNALED(status):
         return f"killed by {signal.Signals(os.WTERMSIG(status)).name}"
     return f"exit status {os.WEXITSTATUS(status)}"

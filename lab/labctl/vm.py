@@ -33,10 +33,12 @@ def xml_path(lab: Lab, name: str) -> Path:
 
 
 def node_xml_path(name: str) -> str:
+    """Where the nodes read NAME.xml (/home/datos/xmls/NAME.xml)."""
     return str(SHARED_MOUNT / "xmls" / f"{name}.xml")
 
 
 def sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
+    """A child element with attributes and text."""
     elem = ET.SubElement(parent, tag, attrs)
     if text is not None:
         elem.text = text
@@ -91,8 +93,10 @@ def create(lab: Lab, name: str, memory_mib: int, kernel: tuple[str, str] | None)
 
 
 def remove(lab: Lab, name: str) -> None:
+    """Delete a guest's definition (not the running guest)."""
     xml_path(lab, name).unlink(missing_ok=True)
 
 
 def names(lab: Lab) -> list[str]:
+    """Guests defined in the shared directory."""
     return sorted(p.stem for p in (lab.shared_dir / "xmls").glob("*.xml"))

@@ -42,6 +42,7 @@ def crm_mon(number: int = 1) -> ET.Element | None:
 
 
 def online(number: int = 1) -> set[str]:
+    """Nodes crm_mon on node `number` shows online."""
     root = crm_mon(number)
     if root is None:
         return set()
@@ -49,6 +50,7 @@ def online(number: int = 1) -> set[str]:
 
 
 def dc(number: int) -> str | None:
+    """The DC as node `number` sees it (None: none)."""
     root = crm_mon(number)
     elem = root.find("summary/current_dc") if root is not None else None
     return elem.get("name") if elem is not None and elem.get("present") == "true" else None
@@ -67,6 +69,7 @@ def placements(rid: str, number: int = 1) -> list[tuple[str, str]]:
 
 
 def info() -> dict[str, Any]:
+    """lab/lab info."""
     data = json.loads(lab("info").stdout)
     assert isinstance(data, dict)
     return data
@@ -83,4 +86,5 @@ def qemu_count(number: int) -> int:
 
 
 def reset() -> None:
+    """lab/lab reset (the plain lab)."""
     lab("reset", timeout=600)

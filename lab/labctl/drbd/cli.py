@@ -36,6 +36,7 @@ class Node:
 
 
 def this_node() -> Node:
+    """The node the command runs on, from its /run."""
     try:
         info = json.loads(RUN_INFO.read_text())
         return Node(str(info["node"]), st.Paths(Path(info["lab_dir"])))
@@ -45,6 +46,7 @@ def this_node() -> Node:
 
 
 def split(argv: list[str]) -> tuple[list[str], set[str]]:
+    """Words and options of a command line."""
     words = [a for a in argv if not a.startswith("-")]
     flags = {a.split("=", 1)[0] for a in argv if a.startswith("-")}
     return words, flags
@@ -54,6 +56,7 @@ def split(argv: list[str]) -> tuple[list[str], set[str]]:
 
 
 def setup_status(node: Node, words: list[str], flags: set[str]) -> int:
+    """drbdsetup status [RES|all] [--verbose] [--statistics] [--json]."""
     only = words[0] if words else "all"
     options = Options(
         verbose=sum(1 for f in flags if f in ("-v", "--verbose")),
@@ -74,6 +77,7 @@ def setup_status(node: Node, words: list[str], flags: set[str]) -> int:
 
 
 def setup_events2(node: Node, words: list[str], flags: set[str]) -> int:
+    """drbdsetup events2 [RES|all] [--now] [--statistics] [--timestamps]."""
     only = words[0] if words else "all"
     f = events.Flags(
         statistics=bool(flags & {"-s", "--statistics"}), timestamps="--timestamps" in flags
@@ -86,6 +90,7 @@ def setup_events2(node: Node, words: list[str], flags: set[str]) -> int:
 
 
 def setup_role(node: Node, name: str) -> int:
+    """drbdsetup role RES."""
     with st.locked(node.paths) as state:
         views = node_views(state, node.name, name)
     if not views:
@@ -96,6 +101,7 @@ def setup_role(node: Node, name: str) -> int:
 
 
 def setup_state_change(node: Node, verb: str, words: list[str], flags: set[str]) -> int:
+    """drbdsetup primary|secondary|down|connect|disconnect."""
     name = words[0]
     if verb == "primary":
         ops.primary(node.paths, name, node.name, force="--force" in flags)
@@ -147,6 +153,7 @@ def drbdsetup(argv: list[str], node: Node | None = None) -> int:
 
 
 def adm_config(argv: list[str]) -> tuple[Path, list[str]]:
+    """-c/--config-file and the other arguments."""
     path, rest = conf.DEFAULT_CONF, []
     args = iter(argv)
     for arg in args:
@@ -184,6 +191,7 @@ def run_setup(node: Node, argv: list[str]) -> int:
 
 
 def adm_up(node: Node, res: conf.Resource) -> int:
+    """drbdadm up: the resource comes up."""
     try:
         ops.up(node.paths, res, node.name)
     except DrbdFailure as exc:
@@ -198,6 +206,7 @@ def adm_up(node: Node, res: conf.Resource) -> int:
 
 
 def adm_per_peer(node: Node, verb: str, res: conf.Resource, extra: list[str]) -> int:
+    """drbdadm connect/disconnect: drbdsetup's command for each peer."""
     code = 0
     for peer in res.peers(node.name):
         code = max(code, run_setup(node, [verb, res.name, str(peer.node_id), *extra]))
@@ -205,6 +214,7 @@ def adm_per_peer(node: Node, verb: str, res: conf.Resource, extra: list[str]) ->
 
 
 def adm_command(node: Node, verb: str, res: conf.Resource, flags: set[str]) -> int:
+    """One drbdadm command on one resource."""
     if verb == "up":
         return adm_up(node, res)
     if verb in ("connect", "disconnect"):
@@ -250,6 +260,7 @@ def drbdadm(argv: list[str]) -> int:
 
 
 def adm_dump_xml(config: Config, node: Node, names: list[str]) -> int:
+    """drbdadm dump-xml [RES...]."""
     if not names or names == ["all"]:
         sys.stdout.write(conf.dump_xml(config))
         return 0

@@ -106,6 +106,7 @@ class Config:
 
 
 def tokenize(path: Path) -> list[Token]:
+    """Words, quoted strings and { } ; of a configuration file, with their lines."""
     tokens = []
     for number, raw in enumerate(path.read_text().splitlines(), 1):
         line = raw.split("#", 1)[0] if '"' not in raw else strip_comment(raw)
@@ -119,6 +120,7 @@ def tokenize(path: Path) -> list[Token]:
 
 
 def strip_comment(line: str) -> str:
+    """The line without its # comment (not inside quotes)."""
     inside = False
     for index, char in enumerate(line):
         if char == '"':
@@ -167,6 +169,7 @@ class Parser:
 
 
 def parse_file(path: Path, config: Config) -> None:
+    """One configuration file into `config` (includes followed)."""
     parser = Parser(tokenize(path))
     while (token := parser.peek()) is not None:
         parser.next()
@@ -190,6 +193,7 @@ def parse_file(path: Path, config: Config) -> None:
 
 
 def merge(old: Options | None, new: Options) -> Options:
+    """Options of a section given twice, in order."""
     return [*(old or []), *new]
 
 
@@ -215,11 +219,13 @@ def parse_volume_item(parser: Parser, keyword: str, volume: Volume) -> bool:
 
 
 def is_block(parser: Parser) -> bool:
+    """The next token opens a { block }."""
     token = parser.peek()
     return token is not None and token.text == "{" and not token.quoted
 
 
 def parse_volume(parser: Parser) -> Volume:
+    """volume N { device; disk; meta-disk; }"""
     volume = Volume(int(parser.next().text))
     parser.expect("{")
     while (token := parser.next()).text != "}":
@@ -229,6 +235,7 @@ def parse_volume(parser: Parser) -> Volume:
 
 
 def parse_host(parser: Parser, resource: Resource) -> None:
+    """on HOST { address; node-id; volume...; device; disk; meta-disk; }"""
     host = Host(parser.next().text)
     parser.expect("{")
     implicit = Volume(0)
@@ -252,6 +259,7 @@ def parse_host(parser: Parser, resource: Resource) -> None:
 
 
 def parse_mesh(parser: Parser, resource: Resource) -> None:
+    """connection-mesh { hosts A B C; net { ... } }: one connection per pair."""
     parser.expect("{")
     hosts: list[str] = []
     net: Options = []
@@ -268,6 +276,7 @@ def parse_mesh(parser: Parser, resource: Resource) -> None:
 
 
 def parse_resource(parser: Parser, start: Token) -> Resource:
+    """resource NAME { ... }"""
     resource = Resource(parser.next().text, start.file, start.line)
     parser.expect("{")
     common = Volume(0)
@@ -331,6 +340,7 @@ def quoteattr(value: str) -> str:
 
 
 def section_order(name: str, options: Options) -> Options:
+    """A section's options in drbdadm's order of printing."""
     shown = [(k, v) for k, v in options if k not in NOT_DUMPED]
     if name != "disk":
         return shown
@@ -339,6 +349,7 @@ def section_order(name: str, options: Options) -> Options:
 
 
 def xml_sections(sections: dict[str, Options], indent: str) -> list[str]:
+    """<section> elements in drbdadm's order (options net disk startup handlers)."""
     lines = []
     for name in SECTIONS:
         options = section_order(name, sections.get(name, []))
@@ -353,10 +364,12 @@ def xml_sections(sections: dict[str, Options], indent: str) -> list[str]:
 
 
 def xml_address(host: Host) -> str:
+    """<address family=... port=...>IP</address>"""
     return f'<address family="{host.family}" port="{host.port}">{host.address}</address>'
 
 
 def xml_host(host: Host, indent: str) -> list[str]:
+    """<host> with its volumes and address."""
     lines = [f'{indent}<host name="{host.name}">']
     for volume in host.volumes.values():
         lines += [
@@ -371,6 +384,7 @@ def xml_host(host: Host, indent: str) -> list[str]:
 
 
 def xml_connection(resource: Resource, conn: Connection, indent: str, me: str | None) -> list[str]:
+    """<connection> with its two hosts (and _name for the local host's)."""
     lines = [f"{indent}<connection>"]
     for name in conn.hosts:
         host = resource.hosts[name]

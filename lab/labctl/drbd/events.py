@@ -37,6 +37,7 @@ class Flags:
 
 
 def timestamp() -> str:
+    """The --timestamps prefix: local time, microseconds, UTC offset."""
     now = time.time()
     tm = time.localtime(now)
     offset = tm.tm_gmtoff
@@ -70,6 +71,7 @@ def promotion(r: ResourceView) -> tuple[bool, int]:
 
 
 def resource_line(action: str, new: ResourceView, old: ResourceView | None, f: Flags) -> str:
+    """print_resource_changes."""
     role = old is None or old.role != new.role
     info = old is None
     stats = f.statistics and (old is None or old.write_ordering != new.write_ordering)
@@ -87,12 +89,14 @@ def resource_line(action: str, new: ResourceView, old: ResourceView | None, f: F
 
 
 def device_stats(new: DeviceView, old: DeviceView | None, f: Flags) -> str:
+    """print_device_statistics, for events2."""
     text = f" size:{new.size_kib} read:{new.read_kib} written:{new.written_kib}"
     text += " al-writes:0 bm-writes:0 upper-pending:0 lower-pending:0"
     return text + (" al-suspended:no blocked:no" if old is None else "")
 
 
 def device_line(action: str, res: str, new: DeviceView, old: DeviceView | None, f: Flags) -> str:
+    """print_device_changes."""
     info = old is None or old.disk != new.disk
     stats = f.statistics and (
         old is None
@@ -110,6 +114,7 @@ def device_line(action: str, res: str, new: DeviceView, old: DeviceView | None, 
 def connection_line(
     action: str, res: str, new: ConnectionView, old: ConnectionView | None, f: Flags
 ) -> str:
+    """print_connection_changes."""
     state = old is None or old.state != new.state
     role = old is None or old.role != new.role
     stats = f.statistics and old is None
@@ -122,6 +127,7 @@ def connection_line(
 
 
 def peer_stats(new: PeerDeviceView, f: Flags) -> str:
+    """print_peer_device_statistics, for events2."""
     text = f" done:{c_round(done_percent(new.sync), 2)}" if new.sync else ""
     if not f.statistics:
         return text
@@ -190,6 +196,7 @@ def created(r: ResourceView, action: str, f: Flags, known: set[str]) -> list[str
 
 
 def changed(new: ResourceView, old: ResourceView, f: Flags, known: set[str]) -> list[str]:
+    """The lines of a resource that changed (print_changes' order)."""
     lines = [resource_line("change", new, old, f)]
     conns = list(reversed(new.connections))
     for c in conns:
@@ -210,6 +217,7 @@ def changed(new: ResourceView, old: ResourceView, f: Flags, known: set[str]) -> 
 
 
 def destroyed(r: ResourceView) -> list[str]:
+    """The lines of a resource that went away."""
     lines = []
     for c in reversed(r.connections):
         base = f"name:{r.name} peer-node-id:{c.peer_node_id} conn-name:{c.name}"
@@ -268,6 +276,7 @@ class Source:
 
 
 def helper_line(event: st.Json, views: dict[str, ResourceView]) -> str:
+    """print_helper: a helper called by the kernel, or its response."""
     view = views.get(event["resource"])
     conn = view.connection(event["peer"]) if view else None
     peer_id = conn.peer_node_id if conn else -1
@@ -284,6 +293,7 @@ def stdout_closed() -> bool:
 
 
 def emit(lines: list[str], f: Flags, write: Callable[[str], object]) -> None:
+    """Print lines (with timestamps if asked) and flush."""
     prefix = timestamp() if f.timestamps else ""
     for line in lines:
         write(prefix + line + "\n")

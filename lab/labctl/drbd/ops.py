@@ -26,14 +26,17 @@ class DrbdFailure(Exception):
 
 
 def not_known(name: str) -> DrbdFailure:
+    """drbdsetup's answer for a resource that is not up."""
     return DrbdFailure(f"{name}: Failure: ({ERR_RES_NOT_KNOWN}) Unknown resource", EXIT_FAILURE)
 
 
 def state_failure(name: str, rv: int, text: str, code: int = EXIT_STATE_CHANGE) -> DrbdFailure:
+    """drbdsetup's answer for a refused state change."""
     return DrbdFailure(f"{name}: State change failed: ({rv}) {text}", code)
 
 
 def live_node(state: Json, name: str, me: str) -> tuple[Json, Json]:
+    """The resource's state and the node's, if it is up there."""
     res = state["resources"].get(name)
     if res is None or not st.alive(res, me):
         raise not_known(name)
@@ -71,6 +74,7 @@ def up(paths: Paths, conf: Resource, me: str) -> None:
 
 
 def down(paths: Paths, name: str, me: str) -> None:
+    """drbdsetup down."""
     with st.locked(paths) as state:
         _res, node = live_node(state, name, me)
         st.node_down(node)
@@ -89,7 +93,7 @@ def primary(paths: Paths, name: str, me: str, force: bool = False) -> None:
             res["nodes"][p]["disk"] == UP_TO_DATE for p in peers
         )
         if not good:
-            raise state_failure(name, -2, "Need access to UpToDate data", st_code_no_disk())
+            raise state_failure(name, -2, "Need access to UpToDate data", EXIT_NO_UP_TO_DATE)
         primaries = [p for p in peers if res["nodes"][p]["role"] == "Primary"]
         if primaries and not (
             node["two_primaries"] and all(res["nodes"][p]["two_primaries"] for p in primaries)
@@ -98,17 +102,15 @@ def primary(paths: Paths, name: str, me: str, force: bool = False) -> None:
         node["role"] = "Primary"
 
 
-def st_code_no_disk() -> int:
-    return EXIT_NO_UP_TO_DATE
-
-
 def secondary(paths: Paths, name: str, me: str) -> None:
+    """drbdsetup secondary."""
     with st.locked(paths) as state:
         _res, node = live_node(state, name, me)
         node["role"] = "Secondary"
 
 
 def connected_peers(res: Json, me: str) -> list[str]:
+    """The node's peers it is connected to now."""
     return [
         peer
         for peer in res["nodes"][me].get("peers", {})
@@ -140,6 +142,7 @@ def disconnect(paths: Paths, name: str, me: str, peer: str | None) -> None:
 
 
 def peer_by_id(paths: Paths, name: str, me: str, node_id: int) -> str:
+    """The peer with this node id in the node's configuration."""
     with st.locked(paths) as state:
         _res, node = live_node(state, name, me)
         for peer, peer_id in node.get("peers", {}).items():
@@ -152,6 +155,7 @@ def peer_by_id(paths: Paths, name: str, me: str, node_id: int) -> str:
 
 
 def lab_resource(state: Json, name: str) -> Json:
+    """A resource the lab can make trouble for (brought up somewhere)."""
     res: Json | None = state["resources"].get(name)
     if res is None or not res["nodes"]:
         raise DrbdFailure(f"no DRBD resource {name!r} has been brought up in the lab", 2)

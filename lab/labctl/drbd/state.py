@@ -58,6 +58,7 @@ class Paths:
 
 
 def boot_id(paths: Paths, node: str) -> str | None:
+    """The node's current boot id (None: the node is off)."""
     try:
         return paths.boot(node).read_text().strip() or None
     except OSError:
@@ -97,10 +98,12 @@ def locked(paths: Paths) -> Iterator[Json]:
 
 
 def pair_key(a: str, b: str) -> str:
+    """The key of a pair of nodes in the state."""
     return "|".join(sorted((a, b)))
 
 
 def resource(state: Json, name: str) -> Json:
+    """A resource's state (created empty)."""
     res: Json = state["resources"].setdefault(
         name,
         {
@@ -117,6 +120,7 @@ def resource(state: Json, name: str) -> Json:
 
 
 def pair(res: Json, a: str, b: str) -> Json:
+    """A pair of nodes' state (created disconnected)."""
     value: Json = res["pairs"].setdefault(
         pair_key(a, b),
         {"connected": False, "dirty": {a: 0, b: 0}, "resync": None, "cut": False},
@@ -125,6 +129,7 @@ def pair(res: Json, a: str, b: str) -> Json:
 
 
 def alive(res: Json, name: str) -> bool:
+    """The resource is up on the node (in its current boot)."""
     node = res["nodes"].get(name)
     return bool(node and node.get("up"))
 
@@ -139,6 +144,7 @@ def configured_pairs(res: Json) -> Iterator[tuple[str, str]]:
 
 
 def link_up(res: Json, a: str, b: str, cut: set[str]) -> bool:
+    """The two nodes' replication link would carry traffic now."""
     if not (alive(res, a) and alive(res, b)) or pair(res, a, b)["cut"]:
         return False
     if a in cut or b in cut:
@@ -161,12 +167,14 @@ def tick(state: Json, paths: Paths, now: float) -> None:
 
 
 def node_down(node: Json) -> None:
+    """The resource is no longer up on the node (down, or the node rebooted)."""
     node.update(up=False, role="Secondary", standalone=[], discard=False)
 
 
 def step_pair(
     name: str, res: Json, a: str, b: str, *, link: bool, elapsed: float, now: float
 ) -> None:
+    """One pair of nodes brought up to now."""
     p = pair(res, a, b)
     if link and not p["connected"]:
         handshake(name, res, a, b, now)
@@ -217,6 +225,7 @@ def handshake(name: str, res: Json, a: str, b: str, now: float) -> None:
 def resync_direction(
     na: Json, nb: Json, a: str, b: str, *, discard: tuple[bool, bool], wrote: tuple[bool, bool]
 ) -> tuple[str | None, str | None]:
+    """Who syncs to whom after a handshake (None: nobody)."""
     if DISKLESS in (na["disk"], nb["disk"]):
         return None, None
     if discard[0] or (wrote[1] and not wrote[0]):
@@ -231,6 +240,7 @@ def resync_direction(
 
 
 def start_resync(res: Json, source: str, target: str, total_kib: int, now: float) -> None:
+    """A resync from source to target: the target becomes Inconsistent."""
     p = pair(res, source, target)
     p["resync"] = {
         "source": source,
@@ -246,6 +256,7 @@ def start_resync(res: Json, source: str, target: str, total_kib: int, now: float
 
 
 def advance_resync(res: Json, p: Json, now: float) -> None:
+    """Progress at the rate; the target is UpToDate when done."""
     sync = p["resync"]
     if "paused_at" in sync:
         return
@@ -273,7 +284,3 @@ def split_brain(name: str, res: Json, a: str, b: str, now: float) -> None:
             event = {"seq": res["seq"], "t": now, "node": me, "peer": peer, "kind": kind}
             res["events"] = [*res["events"][-50:], {**event, "helper": "split-brain"}]
     del name
-
-
-def now_ms() -> int:
-    return int(time.time() * 1000)

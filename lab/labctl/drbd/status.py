@@ -53,6 +53,7 @@ def c_round(value: float, digits: int) -> str:
 
 
 def resource_text(w: Wrap, r: ResourceView, o: Options) -> None:
+    """The resource's line (resource_status)."""
     w(0, r.name)
     if o.verbose:
         w(4, f" node-id:{r.node_id}")
@@ -67,6 +68,7 @@ def resource_text(w: Wrap, r: ResourceView, o: Options) -> None:
 
 
 def device_statistics_text(w: Wrap, d: DeviceView, o: Options, indent: int) -> None:
+    """print_device_statistics, for status."""
     if o.statistics:
         if o.verbose:
             w(indent, f" size:{d.size_kib}")
@@ -81,6 +83,7 @@ def device_statistics_text(w: Wrap, d: DeviceView, o: Options, indent: int) -> N
 
 
 def device_text(w: Wrap, d: DeviceView, single: bool, o: Options) -> None:
+    """A volume's line (device_status)."""
     indent = 2
     if o.verbose or not (single and d.volume == 0):
         w(indent, f"volume:{d.volume}")
@@ -100,6 +103,7 @@ def device_text(w: Wrap, d: DeviceView, single: bool, o: Options) -> None:
 
 
 def peer_statistics_text(w: Wrap, p: PeerDeviceView, o: Options, indent: int) -> None:
+    """print_peer_device_statistics, for status."""
     w(indent, f" received:{p.received_kib}")
     w(indent, f" sent:{p.sent_kib}")
     if o.verbose or p.out_of_sync_kib:
@@ -118,19 +122,23 @@ def peer_statistics_text(w: Wrap, p: PeerDeviceView, o: Options, indent: int) ->
 
 
 def dbdt1(s: SyncDetails) -> float:
+    """The recent resync speed, MiB/s."""
     return s.db1_sectors / s.dt1_ms * 1000.0 / 2048.0
 
 
 def eta(s: SyncDetails) -> float:
+    """Seconds to the end of the resync (nan if unknown)."""
     return math.nan if s.db1_sectors <= 0 else s.dt1_ms * 1e-3 * s.to_go / s.db1_sectors
 
 
 def eta_text(s: SyncDetails) -> str:
+    """eta as printf's %.0f prints it."""
     value = eta(s)
     return "nan" if math.isnan(value) else c_round(value, 0)
 
 
 def sync_verbose_fields(s: SyncDetails) -> list[str]:
+    """The resync details of --verbose --verbose."""
     dbdt = (s.total_sectors - s.to_go) / (s.dt_start_ms or 1) * 1000.0 / 2048.0
     return [
         f" rs-total:{s.total_sectors}",
@@ -149,10 +157,12 @@ def sync_verbose_fields(s: SyncDetails) -> list[str]:
 
 
 def done_percent(s: SyncDetails) -> float:
+    """How much of the resync is done."""
     return 100.0 * (s.total_sectors - s.to_go) / s.total_sectors
 
 
 def peer_device_text(w: Wrap, p: PeerDeviceView, single: bool, o: Options) -> None:
+    """A peer volume's line (peer_device_status)."""
     indent = 4
     if o.verbose or not (single and p.volume == 0):
         w(indent, f"volume:{p.volume}")
@@ -176,6 +186,7 @@ def peer_device_text(w: Wrap, p: PeerDeviceView, single: bool, o: Options) -> No
 
 
 def connection_text(w: Wrap, c: ConnectionView, single: bool, o: Options) -> None:
+    """A peer's line and its volumes (connection_status)."""
     w(2, c.name)
     if o.verbose:
         w(6, f" node-id:{c.peer_node_id}")
@@ -210,10 +221,12 @@ def status_text(views: list[ResourceView], o: Options) -> str:
 
 
 def json_bool(value: bool) -> str:
+    """true or false."""
     return "true" if value else "false"
 
 
 def resource_json(r: ResourceView) -> str:
+    """The resource's JSON object up to its devices (resource_status_json)."""
     return (
         "{\n"
         f'  "name": "{r.name}",\n'
@@ -231,6 +244,7 @@ def resource_json(r: ResourceView) -> str:
 
 
 def device_json(d: DeviceView) -> str:
+    """A volume's JSON object (device_status_json)."""
     return (
         "    {\n"
         f'      "volume": {d.volume},\n'
@@ -250,6 +264,7 @@ def device_json(d: DeviceView) -> str:
 
 
 def sync_json(s: SyncDetails) -> str:
+    """The resync details of a peer volume's JSON object."""
     db0 = s.done_sectors / (s.dt_start_ms or 1) * 1000.0 / 2048.0
     dbdt = (s.total_sectors - s.to_go) / (s.dt_start_ms or 1) * 1000.0 / 2048.0
     finish = 987654321 if s.db1_sectors <= 0 else s.dt1_ms * 1e-3 * s.to_go / s.db1_sectors
@@ -273,6 +288,7 @@ def sync_json(s: SyncDetails) -> str:
 
 
 def peer_device_json(p: PeerDeviceView) -> str:
+    """A peer volume's JSON object (peer_device_status_json)."""
     text = (
         "        {\n"
         f'          "volume": {p.volume},\n'
@@ -296,6 +312,7 @@ def peer_device_json(p: PeerDeviceView) -> str:
 
 
 def connection_json(c: ConnectionView) -> str:
+    """A peer's JSON object (connection_status_json)."""
     head = (
         "    {\n"
         f'      "peer-node-id": {c.peer_node_id},\n'

@@ -95,12 +95,14 @@ class ResourceView:
 
 
 def connection_state(res: Json, me: str, peer: str, connected: bool) -> str:
+    """StandAlone, Connecting or Connected, as the node sees the peer."""
     if peer in res["nodes"][me].get("standalone", []):
         return "StandAlone"
     return "Connected" if connected else "Connecting"
 
 
 def replication(p: Json, me: str, connected: bool) -> str:
+    """Off, Established, SyncSource or SyncTarget."""
     if not connected:
         return "Off"
     sync = p["resync"]
@@ -127,6 +129,7 @@ def out_of_sync(
 
 
 def peer_device_views(res: Json, me: str, peer: str, now: float) -> tuple[PeerDeviceView, ...]:
+    """The node's view of each volume on the peer."""
     p = st.pair(res, me, peer)
     node = res["nodes"][me]
     connected = p["connected"]
@@ -144,6 +147,7 @@ def peer_device_views(res: Json, me: str, peer: str, now: float) -> tuple[PeerDe
 
 
 def connection_view(res: Json, me: str, peer: str, now: float) -> ConnectionView:
+    """The node's view of one peer."""
     node = res["nodes"][me]
     p = st.pair(res, me, peer) if peer in res["nodes"] else None
     connected = bool(p and p["connected"])
@@ -167,6 +171,7 @@ def connection_view(res: Json, me: str, peer: str, now: float) -> ConnectionView
 
 
 def resource_view(res: Json, name: str, me: str, now: float | None = None) -> ResourceView:
+    """The node's view of one resource."""
     now = time.time() if now is None else now
     node = res["nodes"][me]
     devices = tuple(
