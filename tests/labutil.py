@@ -16,11 +16,24 @@ REPO = Path(__file__).resolve().parents[1]
 LAB = REPO / "lab" / "lab"
 
 
-def lab(*args: str, timeout: float = 180, check: bool = True) -> subprocess.CompletedProcess[str]:
-    """Run lab/lab with args."""
-    return subprocess.run(
-        [str(LAB), *args], capture_output=True, text=True, timeout=timeout, check=check
+def lab(
+    *args: str, timeout: float = 180, check: bool = True, input_text: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run lab/lab with args (input_text: its standard input); with check, a failure
+    raises CalledProcessError carrying lab/lab's messages in its text."""
+    done = subprocess.run(
+        [str(LAB), *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+        input=input_text,
     )
+    if check and done.returncode != 0:
+        raise subprocess.CalledProcessError(
+            done.returncode, f"lab/lab {' '.join(args)}: {done.stderr.strip()}", done.stdout
+        )
+    return done
 
 
 def wait_for_port(host: str, port: int, timeout: float) -> None:

@@ -21,7 +21,9 @@ echo "[test] ruff and mypy"
 .venv/bin/ruff format --check .
 .venv/bin/mypy .
 # the lab's extension-less scripts, one at a time (each is a __main__ module)
-for script in lab/lab lab/sbin/fence_haconsole_lab lab/measure-failover; do
+for script in lab/lab lab/sbin/fence_haconsole_lab lab/sbin/drbdadm lab/sbin/drbdsetup \
+    lab/node/systemctl lab/node/init.d/libvirtd lab/ocf/linbit/drbd \
+    lab/ocf/haconsole-lab/standin lab/measure-failover lab/measure-cost; do
     .venv/bin/ruff check "$script"
     MYPYPATH=lab .venv/bin/mypy "$script"
 done

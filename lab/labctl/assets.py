@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import shutil
 import stat
 import xml.etree.ElementTree as ET
@@ -14,7 +15,8 @@ from .config import CLUSTER_NAME, Lab, Node
 from .errors import LabError
 from .procs import run
 
-# Host path -> per-node source directory name; each is bind-mounted over the host path.
+# Host path -> per-node source directory name; each is bind-mounted over the host path
+# (those of packages not installed are skipped).
 BIND_DIRS = {
     "/etc/ssh": "etc-ssh",
     "/etc/corosync": "etc-corosync",
@@ -22,7 +24,15 @@ BIND_DIRS = {
     "/var/lib/pacemaker": "var-lib-pacemaker",
     "/var/log/corosync": "var-log-corosync",
     "/var/log/pacemaker": "var-log-pacemaker",
+    "/var/lib/pcsd": "var-lib-pcsd",
+    "/var/log/pcsd": "var-log-pcsd",
+    "/var/lib/libvirt": "var-lib-libvirt",
+    "/var/cache/libvirt": "var-cache-libvirt",
+    "/var/log/libvirt": "var-log-libvirt",
 }
+# Mount points for libvirt's state: libvirt-daemon-system would create them; the lab
+# installs only libvirt-daemon, so it makes these (empty) directories on the host.
+LIBVIRT_DIRS = ("/var/lib/libvirt", "/var/cache/libvirt", "/var/log/libvirt")
 SSH_CLIENT_FILES = ("moduli", "ssh_config", "ssh_config.d")
 
 
@@ -59,14 +69,32 @@ def ssh_keygen(path: Path, comment: str) -> None:
 
 
 def ensure_lab_files(lab: Lab) -> None:
-    for path, mode in ((lab.dir, 0o755), (lab.run_dir, 0o755), (lab.ssh_key.parent, 0o700)):
+    dirs = ((lab.dir, 0o755), (lab.run_dir, 0o755), (lab.ssh_key.parent, 0o700))
+    for path, mode in (*dirs, (lab.shared_dir, 0o755), (lab.dir / "pcsd", 0o700)):
         path.mkdir(parents=True, exist_ok=True)
         path.chmod(mode)
     ssh_keygen(lab.ssh_key, "haconsole-lab")
     authkey = lab.dir / "corosync-authkey"
     if not authkey.exists():
         write_if_changed(authkey, os.urandom(256), 0o400)
+    password = lab.dir / "pcsd" / "hacluster-password"
+    if not password.exists():
+        write_if_changed(password, secrets.token_urlsafe(18) + "\n", 0o600)
     write_if_changed(lab.dir / "empty-bashrc", "", 0o644)
+    if Path("/usr/sbin/libvirtd").exists():
+        for name in LIBVIRT_DIRS:
+            Path(name).mkdir(mode=0o755, parents=True, exist_ok=True)
+
+
+def hacluster_password(lab: Lab) -> str:
+    """The password of the nodes' hacluster user (pcs host auth), made on the first `up`."""
+    return (lab.dir / "pcsd" / "hacluster-password").read_text().strip()
+
+
+def node_etc(lab: Lab, node: Node) -> tuple[Path, Path]:
+    """Upper and work directories of the node's /etc overlay."""
+    base = lab.node_dir(node) / "etc"
+    return base / "upper", base / "work"
 
 
 def corosync_conf(lab: Lab) -> str:
@@ -78,15 +106,19 @@ def corosync_conf(lab: Lab) -> str:
         "    }"
         for node in lab.nodes
     )
-    return template(lab, "corosync.conf", cluster_name=CLUSTER_NAME, nodes=nodes)
+    # two nodes: quorum with one of them (what pcs writes for a two-node cluster)
+    two_node = "    two_node: 1\n" if len(lab.nodes) == 2 else ""
+    return template(lab, "corosync.conf", cluster_name=CLUSTER_NAME, nodes=nodes, two_node=two_node)
 
 
 def cib_values(lab: Lab) -> dict[str, str]:
-    values = {"cluster_name": CLUSTER_NAME, "subnet": str(lab.subnet)}
-    for node in lab.nodes:
-        values[f"node{node.index}"] = node.name
-        values[f"node{node.index}_address"] = str(node.address)
-    return values
+    nodes = "\n".join(f'      <node id="{n.index}" uname="{n.name}"/>' for n in lab.nodes)
+    return {
+        "cluster_name": CLUSTER_NAME,
+        "subnet": str(lab.subnet),
+        "nodes": nodes,
+        "host_list": ",".join(n.name for n in lab.all_nodes),
+    }
 
 
 def seeded_cib(lab: Lab) -> ET.Element:
@@ -108,12 +140,37 @@ def ensure_ssh_dir(lab: Lab, node: Node, etc_ssh: Path) -> None:
     write_if_changed(
         etc_ssh / "sshd_config", template(lab, "sshd_config", address=str(node.address))
     )
+    # root on a node reaches the other nodes by name with the lab key (virsh migrate
+    # qemu+ssh://node2/system), as the book's nodes do
+    write_if_changed(etc_ssh / "lab_id_ed25519", lab.ssh_key.read_bytes(), 0o600)
+    write_if_changed(etc_ssh / "ssh_config.d" / "haconsole-lab.conf", template(lab, "ssh_config"))
 
 
-def ensure_corosync_dir(lab: Lab, etc_corosync: Path) -> None:
+def ensure_known_hosts(lab: Lab) -> None:
+    """Every node knows every node's host key, by name and by address."""
+    lines = []
+    for node in lab.all_nodes:
+        path = lab.node_dir(node) / "etc-ssh" / "ssh_host_ed25519_key.pub"
+        if path.exists():
+            keytype, blob = path.read_text().split()[:2]
+            lines.append(f"{node.name},{node.address} {keytype} {blob}")
+    for node in lab.all_nodes:
+        etc_ssh = lab.node_dir(node) / "etc-ssh"
+        if etc_ssh.is_dir():
+            write_if_changed(etc_ssh / "ssh_known_hosts", "\n".join(lines) + "\n")
+
+
+def ensure_corosync_dir(lab: Lab, node: Node, etc_corosync: Path, cold: bool) -> None:
+    """The lab's corosync.conf on cluster nodes, written when missing or on a cold start
+    (no node running): while the cluster runs it is the cluster's (pcs writes it when
+    nodes are added or removed). The spare has none until `pcs cluster node add`."""
     (etc_corosync / "uidgid.d").mkdir(exist_ok=True)
+    if node not in lab.nodes:
+        return
     write_if_changed(etc_corosync / "authkey", (lab.dir / "corosync-authkey").read_bytes(), 0o400)
-    write_if_changed(etc_corosync / "corosync.conf", corosync_conf(lab))
+    conf = etc_corosync / "corosync.conf"
+    if cold or not conf.exists():
+        write_if_changed(conf, corosync_conf(lab))
 
 
 def seed_cib(lab: Lab, var_lib_pacemaker: Path) -> None:
@@ -128,20 +185,27 @@ def seed_cib(lab: Lab, var_lib_pacemaker: Path) -> None:
     path.chmod(0o600)
 
 
-def ensure_node_files(lab: Lab, node: Node) -> None:
+def ensure_node_files(lab: Lab, node: Node, cold: bool = False) -> None:
+    """The node's private directories (made from the host's, same owner and mode)."""
     base = lab.node_dir(node)
     for host, name in BIND_DIRS.items():
-        mirror_dir(Path(host), base / name)
-    (base / "log").mkdir(exist_ok=True)
+        if Path(host).is_dir():
+            mirror_dir(Path(host), base / name)
+    for path in (base / "log", *node_etc(lab, node)):
+        path.mkdir(parents=True, exist_ok=True)
     ensure_ssh_dir(lab, node, base / "etc-ssh")
-    ensure_corosync_dir(lab, base / "etc-corosync")
-    seed_cib(lab, base / "var-lib-pacemaker")
+    ensure_corosync_dir(lab, node, base / "etc-corosync", cold)
+    if node in lab.nodes:
+        seed_cib(lab, base / "var-lib-pacemaker")
 
 
-def ensure_assets(lab: Lab) -> None:
+def ensure_assets(lab: Lab, cold: bool = False) -> None:
+    """LAB_DIR's files for the cluster nodes (and the spare's, if it was ever booted)."""
     ensure_lab_files(lab)
-    for node in lab.nodes:
-        ensure_node_files(lab, node)
+    for node in lab.all_nodes:
+        if node in lab.nodes or lab.node_dir(node).exists():
+            ensure_node_files(lab, node, cold)
+    ensure_known_hosts(lab)
     write_if_changed(lab.info_file, json.dumps(lab_info(lab), indent=2) + "\n")
 
 
@@ -149,20 +213,25 @@ def lab_info(lab: Lab) -> dict[str, object]:
     return {
         "home": str(lab.home),
         "dir": str(lab.dir),
+        "instance": lab.instance,
         "subnet": str(lab.subnet),
         "cluster_name": CLUSTER_NAME,
-        "nodes": [{"name": n.name, "address": str(n.address), "netns": n.netns} for n in lab.nodes],
+        "nodes": [
+            {"name": n.name, "address": str(n.address), "netns": n.netns} for n in lab.all_nodes
+        ],
+        "node_count": len(lab.nodes),
+        "spare": {"name": lab.spare.name, "address": str(lab.spare.address)} if lab.spare else None,
     }
 
 
-def recorded_subnet(lab: Lab) -> str | None:
-    """The subnet the lab in LAB_DIR was last brought up with."""
+def recorded(lab: Lab, key: str) -> str | None:
+    """What lab.json in LAB_DIR says (the lab was last brought up with it), e.g. "subnet"."""
     try:
         data = json.loads(lab.info_file.read_text())
     except (OSError, ValueError):
         return None
-    subnet = data.get("subnet") if isinstance(data, dict) else None
-    return subnet if isinstance(subnet, str) else None
+    value = data.get(key) if isinstance(data, dict) else None
+    return str(value) if isinstance(value, str | int) else None
 
 
 def host_key_line(lab: Lab, node: Node) -> str:

@@ -9,8 +9,8 @@ import sys
 import time
 from collections.abc import Callable
 
-from . import lifecycle
-from .assets import host_key_line
+from . import drbdlab, guest, lifecycle, net, scenario, vm
+from .assets import host_key_line, recorded
 from .cluster import ClusterView, query, reset
 from .config import Lab, load_lab
 from .errors import LabError
@@ -21,6 +21,7 @@ from .node import (
     nsenter,
     power_off,
     power_on,
+    reboot,
     require_holder,
     root_holder_main,
 )
@@ -54,6 +55,30 @@ def cmd_down(lab: Lab, args: argparse.Namespace) -> int:
 def cmd_nodes(lab: Lab, _args: argparse.Namespace) -> int:
     for node in lab.nodes:
         print(f"{node.name} {node.address}")
+    return 0
+
+
+def cmd_info(lab: Lab, _args: argparse.Namespace) -> int:
+    """The instance's machine-global names, as JSON (for tests and tools)."""
+    info = {
+        "instance": lab.instance,
+        "lab_dir": str(lab.dir),
+        "subnet": str(lab.subnet),
+        "bridge": lab.bridge,
+        "root_holder": lab.names.root_holder_comm,
+        "nodes": [
+            {
+                "name": node.name,
+                "address": str(node.address),
+                "netns": node.netns,
+                "veth": node.veth,
+                "holder": node.holder_comm,
+            }
+            for node in lab.all_nodes
+        ],
+        "spare": lab.spare.name if lab.spare else None,
+    }
+    print(json.dumps(info, indent=2))
     return 0
 
 
@@ -107,30 +132,92 @@ def cmd_start_node(lab: Lab, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_spare(lab: Lab, args: argparse.Namespace) -> int:
+    """lab/lab spare up|down."""
+    started = time.monotonic()
+    if args.action == "up":
+        node = lifecycle.spare_up(lab)
+        timed(f"spare {node.name} ({node.address}) up, pcsd authenticated", started)
+    else:
+        node = lifecycle.spare_down(lab)
+        timed(f"spare {node.name} down", started)
+    return 0
+
+
+def cmd_vm(lab: Lab, args: argparse.Namespace) -> int:
+    """lab/lab vm create|list|remove."""
+    if args.action == "create":
+        kernel = guest.ensure_linux_guest(lab) if args.linux else None
+        memory = args.memory or (128 if args.linux else 64)
+        path = vm.create(lab, args.name, memory, kernel)
+        print(vm.node_xml_path(args.name))
+        log(f"{args.name}: {path} (seen by the nodes as {vm.node_xml_path(args.name)})")
+    elif args.action == "remove":
+        vm.remove(lab, args.name)
+    else:
+        for name in vm.names(lab):
+            print(f"{name} {vm.node_xml_path(name)}")
+    return 0
+
+
+def cmd_partition(lab: Lab, args: argparse.Namespace) -> int:
+    """lab/lab partition N..."""
+    side = [lab.node(ref) for ref in args.nodes]
+    others = [n.name for n in lab.nodes if n not in side]
+    net.partition(lab, side)
+    log(f"partition: {' '.join(n.name for n in side)} | {' '.join(others)}")
+    return 0
+
+
+def cmd_heal(lab: Lab, _args: argparse.Namespace) -> int:
+    """lab/lab heal."""
+    log("healed" if net.heal(lab) else "no partition")
+    return 0
+
+
 def cmd_reset(lab: Lab, _args: argparse.Namespace) -> int:
     started = time.monotonic()
     lifecycle.up(lab)
     view = reset(lab)
+    scenario.restore_nodes(lab)
     timed(f"reset: {view.summary()}", started)
     return 0
 
 
+def cmd_scenario(lab: Lab, args: argparse.Namespace) -> int:
+    """lab/lab scenario book [--fixed] | reset."""
+    started = time.monotonic()
+    lifecycle.up(lab)
+    view = reset(lab)
+    scenario.restore_nodes(lab)
+    if args.name == "book":
+        view = scenario.book(lab, args.fixed)
+    timed(f"scenario {args.name}: {view.summary()}", started)
+    return 0
+
+
 def status_rows(lab: Lab, view: ClusterView | None) -> tuple[list[dict[str, object]], bool]:
+    """One row per cluster node (and the spare when it runs); healthy = every cluster
+    node runs its core daemons and is online, and there is quorum."""
     rows: list[dict[str, object]] = []
     healthy = view is not None and view.quorate
-    for node in lab.nodes:
+    spare = [lab.spare] if lab.spare and holder_pid(lab, lab.spare) is not None else []
+    for node in (*lab.nodes, *spare):
         state = node_state(lab, node)
         online = view is not None and view.online(node.name)
-        healthy = healthy and state.healthy and online
+        if node in lab.nodes:
+            healthy = healthy and state.healthy and online
         rows.append(
             {
                 "name": node.name,
+                "role": "cluster" if node in lab.nodes else "spare",
                 "address": str(node.address),
                 "netns": state.netns,
                 "network": state.network,
                 "holder": state.holder,
                 "files": state.files,
                 **state.daemons,
+                **state.optional,
                 "cluster": "online" if online else "offline",
             }
         )
@@ -142,12 +229,9 @@ def yes(value: object) -> str:
 
 
 def print_status(rows: list[dict[str, object]], view: ClusterView | None) -> None:
-    fmt = "{:<7}{:<16}{:<7}{:<9}{:<6}{:<10}{:<12}{}"
-    print(
-        fmt.format(
-            "NODE", "ADDRESS", "NETNS", "HOLDER", "SSHD", "COROSYNC", "PACEMAKERD", "CLUSTER"
-        )
-    )
+    fmt = "{:<7}{:<16}{:<7}{:<9}{:<6}{:<10}{:<12}{:<6}{:<10}{}"
+    heads = ("NODE", "ADDRESS", "NETNS", "HOLDER", "SSHD", "COROSYNC", "PACEMAKERD", "PCSD")
+    print(fmt.format(*heads, "LIBVIRTD", "CLUSTER"))
     for r in rows:
         holder = str(r["holder"]) if r["holder"] else "-"
         print(
@@ -159,12 +243,17 @@ def print_status(rows: list[dict[str, object]], view: ClusterView | None) -> Non
                 yes(r["sshd"]),
                 yes(r["corosync"]),
                 yes(r["pacemakerd"]),
+                yes(r["pcsd"]),
+                yes(r["libvirtd"]),
                 r["cluster"],
             )
         )
     for r in rows:
         if r["holder"] and not r["files"]:
-            print(f"{r['name']}: booted from files not in this LAB_DIR (`lab/lab up` reboots it)")
+            print(
+                f"{r['name']}: booted from files not in this LAB_DIR or by an older lab/lab "
+                "(`lab/lab up` reboots it)"
+            )
     if view is None:
         print("cluster: no node answers crm_mon")
     else:
@@ -186,17 +275,22 @@ def cmd_status(lab: Lab, args: argparse.Namespace) -> int:
 def cmd_power(lab: Lab, args: argparse.Namespace) -> int:
     """Internal, for the fence agent: power on/off/status of one node, no cluster waits."""
     node = lab.node(args.node)
+    subnet = recorded(lab, "subnet")
+    if subnet is not None and subnet != str(lab.subnet):
+        raise LabError(f"{lab.dir} is a lab on {subnet}, not {lab.subnet}: check LAB_SUBNET", 2)
     if args.action == "off":
         power_off(lab, node)
     elif args.action == "on":
-        power_on(lab, node, args.boot_delay)
+        power_on(lab, node, args.boot_delay, services="enabled")
+    elif args.action == "reboot":
+        reboot(lab, node, args.boot_delay)
     else:
         print("on" if holder_pid(lab, node) is not None else "off")
     return 0
 
 
 def cmd_node_init(lab: Lab, args: argparse.Namespace) -> int:
-    return node_init(lab, lab.node(args.node), args.boot_delay)
+    return node_init(lab, lab.node(args.node), args.boot_delay, args.services)
 
 
 def cmd_root_holder(lab: Lab, _args: argparse.Namespace) -> int:
@@ -228,7 +322,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="lab/lab",
         description="A real 3-node Pacemaker/Corosync cluster in namespaces.",
-        epilog="Environment: LAB_DIR, LAB_SUBNET, LAB_TIMEOUT (see docs/lab.md).",
+        epilog="Environment: LAB_INSTANCE, LAB_DIR, LAB_SUBNET, LAB_TIMEOUT (see docs/lab.md).",
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     add_command(sub, "up", cmd_up, "start the lab, wait until all nodes are online and quorate")
@@ -239,6 +333,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     status.add_argument("--json", action="store_true", help="machine-readable output")
     add_command(sub, "nodes", cmd_nodes, "print NAME ADDRESS per node")
+    add_command(sub, "info", cmd_info, "print the instance's names and paths as JSON")
     add_command(sub, "ssh-key", cmd_ssh_key, "print the path of the key that reaches the nodes")
     add_command(sub, "known-hosts", cmd_known_hosts, "print known_hosts lines for the nodes")
     run_cmd = add_node_command(sub, "exec", cmd_exec, "run a command inside a node (no ssh)")
@@ -247,16 +342,31 @@ def build_parser() -> argparse.ArgumentParser:
     add_node_command(sub, "crash-node", cmd_crash_node, "SIGKILL corosync and pacemaker only")
     add_node_command(sub, "start-node", cmd_start_node, "start a node and wait until online")
     add_command(sub, "reset", cmd_reset, "restore the seeded configuration and wait to settle")
+    vms = add_command(sub, "vm", cmd_vm, "write, list or remove guest definitions (domain XML)")
+    vms.add_argument("action", choices=("create", "list", "remove"))
+    vms.add_argument("name", nargs="?", default="")
+    vms.add_argument("--memory", type=int, help="MiB (default 64, 128 with --linux)")
+    vms.add_argument("--linux", action="store_true", help="a small Linux guest (else diskless)")
+    drbdlab.add_parser(sub)
+    scen = add_command(sub, "scenario", cmd_scenario, "the book's stack (book) or the plain lab")
+    scen.add_argument("name", choices=("book", "reset"))
+    scen.add_argument("--fixed", action="store_true", help="add the VM's missing colocation")
+    part = add_command(sub, "partition", cmd_partition, "cut nodes N... off from the others")
+    part.add_argument("nodes", nargs="+", help="node numbers or names on one side")
+    add_command(sub, "heal", cmd_heal, "end a partition")
+    spare = add_command(sub, "spare", cmd_spare, "boot (up) or power off (down) the spare node")
+    spare.add_argument("action", choices=("up", "down"))
     add_internal_commands(sub)
     return parser
 
 
 def add_internal_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     power = add_node_command(sub, "_power", cmd_power, None)
-    power.add_argument("action", choices=("on", "off", "status"))
+    power.add_argument("action", choices=("on", "off", "reboot", "status"))
     power.add_argument("--boot-delay", type=float, default=0.0)
     init = add_node_command(sub, "_node-init", cmd_node_init, None)
     init.add_argument("--boot-delay", type=float, default=0.0)
+    init.add_argument("--services", choices=("all", "enabled"), default="all")
     sub.add_parser("_root-holder").set_defaults(handler=cmd_root_holder)
 
 

@@ -260,6 +260,16 @@ def config_ids(xml_text: str) -> set[str]:
     return {i for i in ids if not i.endswith(("-dc-version", "-have-watchdog", "-lrm-refresh"))}
 
 
+def resource_ids(xml_text: str) -> set[str]:
+    """Ids of the resources (primitives, groups, clones, bundles) in a CIB or section."""
+    try:
+        root = ET.fromstring(xml_text)  # noqa: S314 - cibadmin's output or our template
+    except ET.ParseError:
+        return set()
+    tags = ("primitive", "group", "clone", "master", "bundle")
+    return {e.get("id", "") for e in root.iter() if e.tag in tags}
+
+
 def seeded_now(lab: Lab, node: Node) -> bool:
     config = seeded_cib(lab).find("configuration")
     seeded = config_ids(ET.tostring(config, encoding="unicode")) if config is not None else set()
@@ -277,8 +287,56 @@ def restore_configuration(lab: Lab, node: Node) -> None:
     raise LabError("the seeded configuration did not stick after 3 replacements")
 
 
+def stop_extra_resources(lab: Lab, node: Node) -> None:
+    """Resources beyond the seeded ones (a scenario's, a test's) stop first, in the order
+    their constraints give (a VM before the libvirtd it needs): replaced all at once they
+    would become orphans, stopped in no particular order."""
+    seeded = resource_ids(ET.tostring(seeded_cib(lab), encoding="unicode"))
+    current = run_on(lab, node, ["cibadmin", "--query", "--scope", "resources"]).stdout
+    if resource_ids(current) <= seeded:
+        return
+    log("stopping the resources that are not the seeded ones")
+    guests = [
+        e.get("id", "")
+        for e in ET.fromstring(current).iter("primitive")  # noqa: S314 - cibadmin's output
+        if e.get("type") == "VirtualDomain"
+    ]
+    for guest in guests:  # first: an order may be asymmetrical (the book's), not reversed
+        meta = ["crm_resource", "--resource", guest, "--meta", "--set-parameter", "target-role"]
+        run_on(lab, node, [*meta, "--parameter-value", "Stopped"])
+    if guests:
+        wait_settled(lab, node)
+    set_property = ["crm_attribute", "--type", "crm_config", "--name", "stop-all-resources"]
+    run_on(lab, node, [*set_property, "--update", "true"])
+    wait_settled(lab, node)
+
+
+def forget_extra_nodes(lab: Lab, node: Node) -> None:
+    """Nodes the CIB still knows but the lab has not (a spare added, then removed): out
+    of Pacemaker's caches and CIB, or the seeded configuration would not stick."""
+    current = run_on(lab, node, ["cibadmin", "--query", "--scope", "nodes"]).stdout
+    try:
+        root = ET.fromstring(current)  # noqa: S314 - cibadmin's output
+    except ET.ParseError:
+        return
+    ours = {n.name for n in lab.nodes}
+    conf = lab.node_dir(node) / "etc-corosync" / "corosync.conf"
+    members = conf.read_text() if conf.exists() else ""
+    for elem in root.iter("node"):
+        name = elem.get("uname", "")
+        if not name or name in ours:
+            continue
+        if f"name: {name}\n" in members:  # still in the cluster: removed the pcs way
+            log(f"removing {name} from the cluster (pcs cluster node remove)")
+            run_on(lab, node, ["pcs", "cluster", "node", "remove", name, "--force"], timeout=180)
+        log(f"forgetting {name}, not a node of this lab")
+        run_on(lab, node, ["crm_node", "--force", "--remove", name])
+
+
 def reset(lab: Lab) -> ClusterView:
     node = first_running(lab)
+    forget_extra_nodes(lab, node)
+    stop_extra_resources(lab, node)
     log(f"restoring the seeded configuration through {node.name}")
     restore_configuration(lab, node)
     clear_runtime_state(lab, node)

@@ -10,15 +10,17 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-from ipaddress import IPv4Network, ip_network
+import re
+from ipaddress import IPv4Address, IPv4Network, ip_network
 from pathlib import Path
 from typing import Any
 
-from .config import BRIDGE, NETNS_PREFIX, NODE_IFACE, VETH_PREFIX, Lab, Node
+from .config import DEVICE_FAMILY, NODE_IFACE, Lab, Node
 from .errors import LabError
 from .procs import run
 
 NETNS_DIR = Path("/run/netns")
+MAX_NODE_SLOTS = 6  # node addresses .11 to .16: up to five nodes and a spare
 
 
 def ip_json(*args: str) -> list[dict[str, Any]]:
@@ -27,10 +29,6 @@ def ip_json(*args: str) -> list[dict[str, Any]]:
         return []
     data = json.loads(result.stdout)
     return data if isinstance(data, list) else []
-
-
-def is_lab_device(name: str) -> bool:
-    return name == BRIDGE or name.startswith(VETH_PREFIX)
 
 
 def route_network(route: dict[str, Any]) -> IPv4Network | None:
@@ -44,21 +42,61 @@ def route_network(route: dict[str, Any]) -> IPv4Network | None:
     return None
 
 
-def subnet_conflicts(lab: Lab) -> list[str]:
-    """Routes and addresses, on anything but the lab's own devices, that overlap the subnet."""
+def used_addresses(lab: Lab) -> list[IPv4Address]:
+    """The addresses this lab puts on the wire: its bridge and every node slot."""
+    base = lab.subnet.network_address
+    return [base + 1, *(base + 10 + index for index in range(1, MAX_NODE_SLOTS + 1))]
+
+
+def other_lab_route_ok(lab: Lab, network: IPv4Network) -> bool:
+    """A route of another lab instance may nest with ours, never share our addresses.
+
+    Either it is wider than our subnet (ours, more specific, wins for all our addresses),
+    or it is narrower and holds none of the addresses we use.
+    """
+    if network == lab.subnet:
+        return False
+    if lab.subnet.subnet_of(network):
+        return True
+    return not any(address in network for address in used_addresses(lab))
+
+
+def route_conflicts(lab: Lab) -> list[str]:
     conflicts = []
     for route in ip_json("route", "show", "table", "all"):
         network = route_network(route)
         dev = str(route.get("dev", ""))
-        if network is not None and network.overlaps(lab.subnet) and not is_lab_device(dev):
-            conflicts.append(f"route {route.get('dst')} dev {dev or '?'}")
+        if network is None or not network.overlaps(lab.subnet) or lab.names.is_own_device(dev):
+            continue
+        if dev.startswith(DEVICE_FAMILY) and other_lab_route_ok(lab, network):
+            continue
+        conflicts.append(f"route {route.get('dst')} dev {dev or '?'}")
+    return conflicts
+
+
+def address_conflicts(lab: Lab) -> list[str]:
+    conflicts = []
     for link in ip_json("-4", "addr", "show"):
         name = str(link.get("ifname", ""))
+        if lab.names.is_own_device(name):
+            continue
         for addr in link.get("addr_info", []):
-            address = ip_network(f"{addr['local']}/{addr['prefixlen']}", strict=False)
-            if address.overlaps(lab.subnet) and not is_lab_device(name):
-                conflicts.append(f"address {addr['local']}/{addr['prefixlen']} on {name}")
+            local = IPv4Address(addr["local"])
+            network = ip_network(f"{local}/{addr['prefixlen']}", strict=False)
+            if not network.overlaps(lab.subnet):
+                continue
+            if name.startswith(DEVICE_FAMILY) and local not in used_addresses(lab):
+                continue
+            conflicts.append(f"address {addr['local']}/{addr['prefixlen']} on {name}")
     return conflicts
+
+
+def subnet_conflicts(lab: Lab) -> list[str]:
+    """Routes and addresses that overlap the subnet, on anything but the lab's own devices.
+
+    Another lab instance's bridge may hold a nested subnet (see `other_lab_route_ok`).
+    """
+    return route_conflicts(lab) + address_conflicts(lab)
 
 
 def check_subnet_free(lab: Lab) -> None:
@@ -91,34 +129,39 @@ def disable_ipv6(device: str) -> None:
 
 
 def bridge_ok(lab: Lab) -> bool:
-    info = link(BRIDGE)
+    info = link(lab.bridge)
     iface = lab.bridge_interface
     return (
         info is not None
-        and bridge_owner() == str(lab.dir)
+        and bridge_owner(lab) == str(lab.dir)
         and "UP" in info.get("flags", [])
         and has_address(info, str(iface.ip), iface.network.prefixlen)
         and len([a for a in info.get("addr_info", []) if a.get("family") == "inet"]) == 1
     )
 
 
-def bridge_owner() -> str | None:
-    """The LAB_DIR that created the bridge (kept as the bridge's alias)."""
-    links = ip_json("link", "show", "dev", BRIDGE)
-    alias = links[0].get("ifalias") if links else None
-    return str(alias) if alias else None
+def alias(device: str) -> str | None:
+    links = ip_json("link", "show", "dev", device)
+    value = links[0].get("ifalias") if links else None
+    return str(value) if value else None
+
+
+def bridge_owner(lab: Lab) -> str | None:
+    """The LAB_DIR that created the instance's bridge (kept as the bridge's alias)."""
+    return alias(lab.bridge)
 
 
 def ensure_bridge(lab: Lab) -> None:
     if bridge_ok(lab):
         return
-    if link(BRIDGE) is None:
-        run(["ip", "link", "add", BRIDGE, "type", "bridge", "stp_state", "0"])
-    disable_ipv6(BRIDGE)
-    run(["ip", "link", "set", BRIDGE, "alias", str(lab.dir)])
-    run(["ip", "-4", "addr", "flush", "dev", BRIDGE])
-    run(["ip", "addr", "add", str(lab.bridge_interface), "dev", BRIDGE])
-    run(["ip", "link", "set", BRIDGE, "up"])
+    bridge = lab.bridge
+    if link(bridge) is None:
+        run(["ip", "link", "add", bridge, "type", "bridge", "stp_state", "0"])
+    disable_ipv6(bridge)
+    run(["ip", "link", "set", bridge, "alias", str(lab.dir)])
+    run(["ip", "-4", "addr", "flush", "dev", bridge])
+    run(["ip", "addr", "add", str(lab.bridge_interface), "dev", bridge])
+    run(["ip", "link", "set", bridge, "up"])
 
 
 def netns_inode(node: Node) -> int | None:
@@ -137,7 +180,7 @@ def node_net_ok(lab: Lab, node: Node) -> bool:
     return (
         outer is not None
         and inner is not None
-        and outer.get("master") == BRIDGE
+        and outer.get("master") == node.names.bridge
         and "UP" in outer.get("flags", [])
         and "UP" in inner.get("flags", [])
         and has_address(inner, str(node.address), lab.subnet.prefixlen)
@@ -180,7 +223,7 @@ def create_node_net(lab: Lab, node: Node) -> None:
         ]
     )
     disable_ipv6(node.veth)
-    run(["ip", "link", "set", node.veth, "master", BRIDGE, "up"])
+    run(["ip", "link", "set", node.veth, "master", node.names.bridge, "up"])
     run(["ip", "-n", node.netns, "addr", "add", str(node.interface), "dev", NODE_IFACE])
     run(["ip", "-n", node.netns, "link", "set", "lo", "up"])
     run(["ip", "-n", node.netns, "link", "set", NODE_IFACE, "up"])
@@ -189,8 +232,9 @@ def create_node_net(lab: Lab, node: Node) -> None:
 def reattach(node: Node) -> None:
     """Plug a node's veth back into a re-created bridge (its node need not reboot)."""
     outer = link(node.veth)
-    if outer is not None and outer.get("master") != BRIDGE and link(BRIDGE) is not None:
-        run(["ip", "link", "set", node.veth, "master", BRIDGE, "up"], check=False)
+    bridge = node.names.bridge
+    if outer is not None and outer.get("master") != bridge and link(bridge) is not None:
+        run(["ip", "link", "set", node.veth, "master", bridge, "up"], check=False)
 
 
 def ensure_node_net(lab: Lab, node: Node) -> None:
@@ -209,17 +253,73 @@ def delete_node_net(node: Node, *, keep_netns: bool = False) -> None:
 
 
 def stray_lab_netns(lab: Lab) -> list[str]:
-    """Lab-named namespaces that are not among this lab's nodes (e.g. other NODE_COUNT)."""
-    known = {node.netns for node in lab.nodes}
+    """This instance's node namespaces that are not among its nodes (e.g. other NODE_COUNT)."""
+    known = {node.netns for node in lab.all_nodes}
+    pattern = re.compile(re.escape(lab.names.netns_prefix) + r"node[0-9]+")
     with contextlib.suppress(OSError):
         return sorted(
-            name
-            for name in os.listdir(NETNS_DIR)
-            if name.startswith(NETNS_PREFIX) and name not in known
+            name for name in os.listdir(NETNS_DIR) if pattern.fullmatch(name) and name not in known
         )
     return []
 
 
-def delete_bridge() -> None:
-    if link(BRIDGE) is not None:
-        run(["ip", "link", "delete", BRIDGE], check=False)
+def delete_bridge(lab: Lab) -> None:
+    if link(lab.bridge) is not None:
+        run(["ip", "link", "delete", lab.bridge], check=False)
+
+
+# --- partitions ---------------------------------------------------------------------
+
+
+def partition_file(lab: Lab) -> Path:
+    """Where a partition is recorded."""
+    return lab.run_dir / "partition.json"
+
+
+def partition_side(lab: Lab) -> list[str]:
+    """Names of the nodes cut off from the others (empty: no partition)."""
+    try:
+        data = json.loads(partition_file(lab).read_text())
+    except (OSError, ValueError):
+        return []
+    return [str(n) for n in data.get("cut", [])] if isinstance(data, dict) else []
+
+
+def blackholes(node: Node) -> list[str]:
+    """Destinations of the blackhole routes in the node's network namespace."""
+    if netns_inode(node) is None:
+        return []
+    routes = ip_json("-n", node.netns, "route", "show", "type", "blackhole")
+    return [str(r.get("dst")) for r in routes if r.get("dst")]
+
+
+def apply_partition(lab: Lab, node: Node) -> None:
+    """Blackhole routes between the node and the nodes on the other side, in its own
+    namespace (the others get theirs from `partition`). Traffic with the host stays."""
+    side = partition_side(lab)
+    if not side or netns_inode(node) is None:
+        return
+    mine = node.name in side
+    for other in lab.all_nodes:
+        if other != node and (other.name in side) != mine:
+            run(["ip", "-n", node.netns, "route", "replace", "blackhole", f"{other.address}/32"])
+
+
+def partition(lab: Lab, side: list[Node]) -> None:
+    """Cut the links between `side` and every other node (corosync, pcsd, ssh, DRBD)."""
+    partition_file(lab).write_text(json.dumps({"cut": [n.name for n in side]}) + "\n")
+    for node in lab.all_nodes:
+        apply_partition(lab, node)
+
+
+def heal(lab: Lab) -> bool:
+    """Remove every partition route; True if there was a partition."""
+    had = partition_file(lab).exists()
+    partition_file(lab).unlink(missing_ok=True)
+    addresses = {f"{n.address}" for n in lab.all_nodes}
+    for node in lab.all_nodes:
+        for dst in blackholes(node):
+            if dst.split("/")[0] in addresses:
+                run(["ip", "-n", node.netns, "route", "del", "blackhole", dst], check=False)
+                had = True
+    return had

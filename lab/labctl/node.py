@@ -8,8 +8,11 @@ operations, so the CLI and a fence agent never start the same node twice.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import signal
+import socket
+import socketserver
 import subprocess
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -17,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import net
-from .config import PYTHON, ROOT_HOLDER_COMM, Lab, Node
+from .config import PYTHON, Lab, Node, lab_env
 from .errors import LabError
 from .procs import (
     all_pids,
@@ -31,14 +34,18 @@ from .procs import (
     proc_info,
     read_pidfile,
     rotate,
+    run,
     set_comm,
     wait_gone,
     write_pidfile,
 )
 
 HOLDER_START_TIMEOUT = 20.0
+POWER_TIMEOUT = 90.0
+LEAVE_TIMEOUT = 30.0
 CRASH_PREFIXES = ("corosync", "pacemaker")
-DAEMONS = ("sshd", "corosync", "pacemakerd")
+DAEMONS = ("sshd", "corosync", "pacemakerd")  # what a healthy node runs
+OPTIONAL_DAEMONS = ("pcsd", "libvirtd")  # shown by status; `up` does not wait for them
 
 
 def python() -> str:
@@ -85,17 +92,20 @@ def find_pid(pidfile: Path, valid: Callable[[int], bool], candidates: Iterable[i
     return None
 
 
-def is_root_holder(pid: int) -> bool:
-    return is_lab_process(pid, ROOT_HOLDER_COMM, b"_root-holder") and same_ns_as_me(pid)
+def is_root_holder(lab: Lab, pid: int) -> bool:
+    comm = lab.names.root_holder_comm
+    return is_lab_process(pid, comm, b"_root-holder") and same_ns_as_me(pid)
 
 
-def root_holders() -> list[int]:
-    """Every lab root holder in our namespaces, whatever LAB_DIR it came from."""
-    return [pid for pid in all_pids() if is_root_holder(pid)]
+def root_holders(lab: Lab) -> list[int]:
+    """Every root holder of this lab instance in our namespaces, whatever LAB_DIR it came
+    from (another instance's root holder has another name)."""
+    return [pid for pid in all_pids() if is_root_holder(lab, pid)]
 
 
 def root_holder_pid(lab: Lab) -> int | None:
-    return find_pid(lab.root_holder_pidfile, is_root_holder, lazy(root_holders))
+    candidates = lazy(lambda: root_holders(lab))
+    return find_pid(lab.root_holder_pidfile, lambda pid: is_root_holder(lab, pid), candidates)
 
 
 def is_holder_of(node: Node, pid: int) -> bool:
@@ -129,7 +139,7 @@ def spawn_detached(lab: Lab, cmd: list[str], log: Path) -> None:
             stdout=out,
             stderr=out,
             cwd="/",
-            env=clean_env(LAB_DIR=str(lab.dir), LAB_SUBNET=str(lab.subnet)),
+            env=clean_env(LAB_HOME=str(lab.home), **lab_env(lab)),
             start_new_session=True,
             close_fds=True,
         )
@@ -145,26 +155,87 @@ def wait_for(check: Callable[[], int | None], timeout: float) -> int | None:
     return None
 
 
+def power_socket_answers(lab: Lab) -> bool:
+    """The root holder's socket exists and accepts connections (LAB_DIR may have been
+    deleted under a running root holder)."""
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+        sock.settimeout(2.0)
+        try:
+            sock.connect(str(lab.power_socket))
+        except OSError:
+            return False
+    return True
+
+
 def ensure_root_holder(lab: Lab) -> int:
+    """One root holder of this instance, serving this LAB_DIR's power socket."""
     pid = root_holder_pid(lab)
-    if pid is not None:
-        kill_pids([other for other in root_holders() if other != pid])
+    if pid is not None and power_socket_answers(lab):
+        kill_pids([other for other in root_holders(lab) if other != pid])
         return pid
+    kill_pids(root_holders(lab))
+    lab.root_holder_pidfile.unlink(missing_ok=True)
     cmd = [python(), "-I", str(lab.script), "_root-holder"]
     spawn_detached(lab, cmd, lab.run_dir / "root-holder.log")
-    pid = wait_for(lambda: root_holder_pid(lab), HOLDER_START_TIMEOUT)
+    pid = wait_for(
+        lambda: root_holder_pid(lab) if power_socket_answers(lab) else None, HOLDER_START_TIMEOUT
+    )
     if pid is None:
         log = lab.run_dir / "root-holder.log"
         raise LabError(f"the root-namespace holder did not start; see {log}")
     return pid
 
 
+class PowerHandler(socketserver.StreamRequestHandler):
+    """One request on the power socket: a JSON line in, a JSON line out."""
+
+    lab: Lab
+
+    def handle(self) -> None:
+        try:
+            request = json.loads(self.rfile.readline(4096))
+            reply = power_request(self.lab, request)
+        except (ValueError, LabError, TypeError, KeyError) as exc:
+            reply = {"rc": 1, "output": f"bad power request: {exc}"}
+        self.wfile.write(json.dumps(reply).encode() + b"\n")
+
+
+def power_request(lab: Lab, request: dict[str, object]) -> dict[str, object]:
+    """`lab/lab _power NODE on|off|status` in the root namespaces, for a fence agent."""
+    node = lab.node(str(request["node"]))
+    action = str(request["action"])
+    if action not in ("on", "off", "reboot", "status"):
+        raise LabError(f"unknown power action {action!r}")
+    delay = float(str(request.get("boot_delay", 0)))
+    cmd = [python(), "-I", str(lab.script), "_power", node.name, action]
+    result = subprocess.run(
+        [*cmd, f"--boot-delay={delay}"],
+        capture_output=True,
+        text=True,
+        timeout=POWER_TIMEOUT,
+        env=clean_env(LAB_HOME=str(lab.home), **lab_env(lab)),
+        stdin=subprocess.DEVNULL,
+        check=False,
+    )
+    return {"rc": result.returncode, "output": (result.stdout + result.stderr).strip()}
+
+
 def root_holder_main(lab: Lab) -> int:
-    """`lab/lab _root-holder`: a process that just exists in the root namespaces."""
-    set_comm(ROOT_HOLDER_COMM)
+    """`lab/lab _root-holder`: lives in the root namespaces and serves the power socket.
+
+    Code inside a node (the fence agent) cannot enter the root namespaces (its own PID
+    namespace hides the host's processes, and /proc/1/ns is not readable here): it asks
+    this process, over LAB_DIR/run/power.sock (root only), to power a node on or off.
+    """
+    set_comm(lab.names.root_holder_comm)
+    lab.power_socket.unlink(missing_ok=True)
+    PowerHandler.lab = lab
+    server = socketserver.ThreadingUnixStreamServer(str(lab.power_socket), PowerHandler)
+    server.daemon_threads = True
+    lab.power_socket.chmod(0o600)
     write_pidfile(lab.root_holder_pidfile, os.getpid())
-    while True:
-        signal.pause()
+    server.serve_forever()
+    return 0
 
 
 def node_pids(node: Node) -> list[int]:
@@ -182,6 +253,7 @@ def node_netns_inodes(node: Node) -> set[int]:
 
 def kill_node_locked(lab: Lab, node: Node) -> set[int]:
     killed: set[int] = set()
+    lab.boot_file(node).unlink(missing_ok=True)
     for inode in node_netns_inodes(node):
         killed |= kill_netns(inode)
     lab.pidfile(node).unlink(missing_ok=True)
@@ -189,7 +261,11 @@ def kill_node_locked(lab: Lab, node: Node) -> set[int]:
 
 
 def booted_from_lab_dir(lab: Lab, node: Node, pid: int) -> bool:
-    """Does the holder's /etc/ssh come from this LAB_DIR (not from a deleted/older one)?"""
+    """Was the holder booted by this lab: from this LAB_DIR (its /etc/ssh is ours, not a
+    deleted or older LAB_DIR's) and as this version boots nodes (PID 1 of its own PID
+    namespace; a holder of an older lab/lab shares the host's and is rebooted)?"""
+    if ns_inode(pid, "pid") in (None, ns_inode(os.getpid(), "pid")):
+        return False
     try:
         seen = os.stat(f"/proc/{pid}/root/etc/ssh")
         ours = os.stat(lab.node_dir(node) / "etc-ssh")
@@ -204,15 +280,13 @@ def power_off(lab: Lab, node: Node) -> set[int]:
         return kill_node_locked(lab, node)
 
 
-def spawn_holder(lab: Lab, node: Node, boot_delay: float) -> int:
+def spawn_holder(lab: Lab, node: Node, boot_delay: float, services: str) -> int:
     lab.pidfile(node).unlink(missing_ok=True)
-    enter = ["ip", "netns", "exec", node.netns, "unshare", "--mount", "--uts"]
-    init = [python(), "-I", str(lab.script), "_node-init", node.name, f"--boot-delay={boot_delay}"]
-    cmd = [*enter, "--propagation", "private", "--", *init]
+    init = [python(), "-I", str(lab.script), "_node-init", node.name]
+    cmd = ["ip", "netns", "exec", node.netns, *init, f"--boot-delay={boot_delay}"]
     log = lab.node_dir(node) / "log" / "holder.log"
-    for path in (log, *log.parent.glob("*.out")):
-        rotate(path)
-    spawn_detached(lab, cmd, log)
+    rotate(log)
+    spawn_detached(lab, [*cmd, f"--services={services}"], log)
     pid = wait_for(lambda: holder_pid(lab, node), HOLDER_START_TIMEOUT)
     if pid is None:
         tail = log.read_text(errors="replace").splitlines()[-5:] if log.exists() else []
@@ -220,23 +294,60 @@ def spawn_holder(lab: Lab, node: Node, boot_delay: float) -> int:
     return pid
 
 
-def power_on(lab: Lab, node: Node, boot_delay: float = 0.0) -> str:
-    """Press the power button: boot the node, or start its missing daemons if it runs.
+def power_on(lab: Lab, node: Node, boot_delay: float = 0.0, services: str = "all") -> str:
+    """Press the power button: boot the node, or start its missing services if it runs.
 
-    Decided under the node's lock, so a fence agent's "on" and `lab/lab up` or `start-node`
-    never kill each other's freshly booted holder. A node without network is rebooted.
+    `services`: "all" brings every service of the node up (`lab/lab up`, `start-node`);
+    "enabled" starts what is enabled, as a real machine's power-on does (the fence
+    agent's "on"). Decided under the node's lock, so a fence agent's "on" and `lab/lab up`
+    or `start-node` never kill each other's freshly booted holder. A node without network
+    is rebooted.
     """
     with file_lock(lab.lockfile(node.name)):
-        if lab_state(lab) != "up":
-            raise LabError(f"the lab is down; not starting {node.name}")
-        pid = holder_pid(lab, node)
-        if pid is not None and net.node_net_ok(lab, node) and booted_from_lab_dir(lab, node, pid):
+        return power_on_locked(lab, node, boot_delay, services)
+
+
+def power_on_locked(lab: Lab, node: Node, boot_delay: float, services: str) -> str:
+    """power_on with the node's lock already held."""
+    if lab_state(lab) != "up":
+        raise LabError(f"the lab is down; not starting {node.name}")
+    pid = holder_pid(lab, node)
+    if pid is not None and net.node_net_ok(lab, node) and booted_from_lab_dir(lab, node, pid):
+        if services == "all":
             os.kill(pid, signal.SIGUSR1)
-            return "running; asked to start any missing daemon"
-        action = "rebooted" if kill_node_locked(lab, node) else "booted"
-        net.ensure_node_net(lab, node)
-        spawn_holder(lab, node, boot_delay)
-        return action
+        return "running; asked to start any missing service"
+    action = "rebooted" if kill_node_locked(lab, node) else "booted"
+    net.ensure_node_net(lab, node)
+    net.apply_partition(lab, node)  # a partition outlives the node's reboots
+    spawn_holder(lab, node, boot_delay, services)
+    return action
+
+
+def member_joined(lab: Lab, node: Node) -> bool:
+    """Does any other running node's corosync still have `node` in its membership?"""
+    key = f"runtime.members.{node.index}.status"
+    for other in lab.all_nodes:
+        pid = holder_pid(lab, other) if other != node else None
+        if pid is None:
+            continue
+        result = run(nsenter(pid, ["corosync-cmapctl", "-g", key]), check=False, timeout=10)
+        if result.returncode == 0 and result.stdout.strip().endswith("joined"):
+            return True
+    return False
+
+
+def reboot(lab: Lab, node: Node, boot_delay: float) -> str:
+    """The fence agent's reboot, under the node's lock from off to on (so that `up` or
+    start-node cannot boot the node half-way). Between the two it waits until the other
+    nodes' corosync has dropped the node: only then can the fencer's result reach the
+    cluster (CPG stalls during a membership change), so the node cannot rejoin first and
+    learn that it was "allegedly just fenced"."""
+    with file_lock(lab.lockfile(node.name)):
+        kill_node_locked(lab, node)
+        deadline = time.monotonic() + LEAVE_TIMEOUT
+        while member_joined(lab, node) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        return power_on_locked(lab, node, boot_delay, "enabled")
 
 
 def crash(node: Node) -> list[int]:
@@ -261,6 +372,7 @@ class NodeState:
     holder: int | None = None
     files: bool = False
     daemons: dict[str, bool] = field(default_factory=dict)
+    optional: dict[str, bool] = field(default_factory=dict)
 
     @property
     def healthy(self) -> bool:
@@ -276,11 +388,13 @@ def node_state(lab: Lab, node: Node) -> NodeState:
     state.files = state.holder is not None and booted_from_lab_dir(lab, node, state.holder)
     comms = {info.comm for pid in node_pids(node) if (info := proc_info(pid)) is not None}
     state.daemons = {name: name in comms for name in DAEMONS}
+    state.optional = {name: name in comms for name in OPTIONAL_DAEMONS}
     return state
 
 
 def nsenter(pid: int, cmd: list[str]) -> list[str]:
-    return ["nsenter", "-t", str(pid), "-m", "-n", "-u", "--", *cmd]
+    """Run cmd "on" a node: in its holder's mount, network, UTS and PID namespaces."""
+    return ["nsenter", "-t", str(pid), "-m", "-n", "-u", "-p", "--", *cmd]
 
 
 def require_holder(lab: Lab, node: Node) -> int:

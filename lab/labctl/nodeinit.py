@@ -1,13 +1,18 @@
-"""A node's holder: its "init". Runs inside the node's netns + mount ns + UTS ns.
+"""A node's holder: its "init", PID 1 of the node's own PID namespace.
 
-Started by `lab/lab` as `ip netns exec NETNS unshare --mount --uts --propagation private --
-python3 lab/lab _node-init N`. It gives the node its private mounts and hostname, writes its
-pid file, starts sshd, corosync and pacemakerd as its own children, reaps them promptly
-(it is a child subreaper), and stays as the process that `nsenter -t HOLDER` enters.
+Started by `lab/lab` as `ip netns exec NETNS python3 lab/lab _node-init NODE`. It unshares
+a mount, UTS and PID namespace and forks: the child is PID 1 of the new PID namespace (so
+`ps` on the node sees only the node) and is the holder. It gives the node its private
+mounts (a fresh /proc, /run and /dev/shm, an overlay on /etc, private state directories),
+its hostname and machine configuration (machine.py), writes its pid file (its pid as the
+host sees it), then starts the node's services with the lab's service manager
+(`systemctl start ...`, see units.py) and stays: it reaps every process of the node as
+init does, marks a unit failed when its daemon dies unasked, ends processes of closed ssh
+channels (reaper.py), and is what `nsenter -t HOLDER -m -n -u -p` enters to run a command
+"on" the node. When it dies, the kernel kills every process of the node.
 
-Signals: SIGUSR1 = start whatever of sshd/corosync/pacemakerd is not running;
-SIGTERM = kill the node's daemons and exit. Crashed daemons are not restarted by
-themselves (the cluster fences the node instead).
+Signals (from the root namespace): SIGUSR1 = start every service of the node that is not
+running (what `lab/lab start-node` and `up` ask); SIGTERM = stop and exit.
 """
 
 from __future__ import annotations
@@ -21,75 +26,32 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 
-from .assets import BIND_DIRS
-from .config import NODE_RUN_INFO, Lab, Node
-from .procs import (
-    ProcInfo,
-    all_pids,
-    clean_env,
-    is_alive,
-    kill_pids,
-    ns_inode,
-    proc_info,
-    rotate,
-    run,
-    set_comm,
-    write_pidfile,
-)
+from . import machine, units
+from .config import NODE_RUN_INFO, Lab, Node, lab_env
+from .procs import clean_env, kill_pids, ns_inode, rotate, run, set_comm, write_pidfile
 from .reaper import ChannelReaper
 
-PR_SET_CHILD_SUBREAPER = 36
+CLONE_NEWNS = 0x00020000
+CLONE_NEWUTS = 0x04000000
+CLONE_NEWPID = 0x20000000
 STOP_SIGNALS = {signal.SIGTERM, signal.SIGINT, signal.SIGHUP}
 SIGNALS = {signal.SIGCHLD, signal.SIGUSR1, *STOP_SIGNALS}
-# /run as a fresh tmpfs per boot: (path, mode, owner)
-RUN_DIRS = (
-    ("crm", 0o750, "hacluster:haclient"),
-    ("sshd", 0o755, "root:root"),
-    ("lock", 0o1777, "root:root"),
-    ("resource-agents", 0o1755, "root:root"),
-)
-COROSYNC_READY_TIMEOUT = 30.0
+SYSTEMCTL = "/usr/bin/systemctl"
 
 
 def stamp(message: str) -> None:
+    """A line of holder.log."""
     print(f"{time.strftime('%Y-%m-%d %H:%M:%S')} {message}", flush=True)
 
 
-def mount(*args: str) -> None:
-    run(["mount", *args])
-
-
-def set_subreaper() -> None:
+def unshare(flags: int) -> None:
+    """unshare(2) through libc."""
     libc = ctypes.CDLL(None, use_errno=True)
-    libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
-
-
-def setup_run() -> None:
-    mount("-t", "tmpfs", "-o", "mode=0755,nosuid,nodev", "lab-run", "/run")
-    for name, mode, owner in RUN_DIRS:
-        path = Path("/run") / name
-        path.mkdir()
-        path.chmod(mode)
-        run(["chown", owner, str(path)])
-
-
-def setup_mounts(lab: Lab, node: Node) -> None:
-    """The node's private view of the file system (this mount ns only)."""
-    setup_run()
-    mount("-t", "tmpfs", "-o", "mode=1777,nosuid,nodev", "lab-shm", "/dev/shm")  # noqa: S108
-    base = lab.node_dir(node)
-    for host, name in BIND_DIRS.items():
-        mount("--bind", str(base / name), host)
-    if Path("/root/.bashrc").exists():
-        mount("--bind", str(lab.dir / "empty-bashrc"), "/root/.bashrc")
-    mount("-t", "overlay", "-o", f"lowerdir={lab.sbin}:/usr/sbin", "lab-sbin", "/usr/sbin")
-
-
-def rotate_logs() -> None:
-    for path in ("/var/log/pacemaker/pacemaker.log", "/var/log/corosync/corosync.log"):
-        rotate(Path(path))
+    if libc.unshare(flags) != 0:
+        raise OSError(ctypes.get_errno(), "unshare failed")
 
 
 def in_node_netns(node: Node) -> bool:
@@ -100,14 +62,28 @@ def in_node_netns(node: Node) -> bool:
         return False
 
 
-def write_run_info(lab: Lab, node: Node) -> None:
+def write_run_info(lab: Lab, node: Node, host_pid: int) -> None:
+    """/run/haconsole-lab.json: where the lab is, for tools inside the node."""
     info = {
         "lab_dir": str(lab.dir),
         "lab_home": str(lab.home),
+        "instance": lab.instance,
+        "subnet": str(lab.subnet),
         "node": node.name,
-        "holder": os.getpid(),
+        "holder": host_pid,
     }
     NODE_RUN_INFO.write_text(json.dumps(info) + "\n")
+    # This boot's id: the DRBD stand-in's resources of this node live as long as it does
+    # (like a kernel module's state); a reboot or power-off ends them.
+    lab.boot_file(node).write_text(uuid.uuid4().hex + "\n")
+
+
+def rotate_logs(lab: Lab, node: Node) -> None:
+    """Logs over 64 MB become .1 at boot."""
+    for name in ("/var/log/pacemaker/pacemaker.log", "/var/log/corosync/corosync.log"):
+        rotate(Path(name))
+    for path in (lab.node_dir(node) / "log").glob("*.out"):
+        rotate(path)
 
 
 def unblock_signals() -> None:
@@ -115,79 +91,37 @@ def unblock_signals() -> None:
     signal.pthread_sigmask(signal.SIG_SETMASK, set())
 
 
-class Supervisor:
-    """Starts the node's daemons as children and keeps track of them."""
+def ignore(_signum: int, _frame: object) -> None:
+    """A handler, so that signals reach PID 1 of a PID namespace (they are then waited for
+    with sigtimedwait, being blocked)."""
+
+
+class Holder:
+    """PID 1 of the node: starts its services, reaps its processes."""
 
     def __init__(self, lab: Lab, node: Node) -> None:
         self.lab = lab
         self.node = node
-        self.children: dict[str, int] = {}
         self.netns = ns_inode(os.getpid()) or 0
-        self.log_dir = lab.node_dir(node) / "log"
-        self.env = clean_env(
-            PCMK_logfile="/var/log/pacemaker/pacemaker.log",
-            PCMK_logfacility="none",
-            LAB_DIR=str(lab.dir),
-            LAB_HOME=str(lab.home),
+        self.env = clean_env(LAB_HOME=str(lab.home), **lab_env(lab))
+        self.starter: int | None = None
+
+    def start_services(self, which: str) -> None:
+        """`systemctl start` of the node's services, as a child (PID 1 keeps reaping)."""
+        names = machine.boot_units(which)
+        if not names:
+            return
+        proc = subprocess.Popen(
+            [SYSTEMCTL, "start", *names],
+            stdin=subprocess.DEVNULL,
+            env=self.env,
+            cwd="/",
+            preexec_fn=unblock_signals,  # noqa: PLW1509 - the holder has one thread
+            close_fds=True,
         )
-
-    def spawn(self, name: str, cmd: list[str]) -> None:
-        with (self.log_dir / f"{name}.out").open("ab") as out:
-            proc = subprocess.Popen(
-                cmd,
-                stdin=subprocess.DEVNULL,
-                stdout=out,
-                stderr=out,
-                env=self.env,
-                cwd="/",
-                preexec_fn=unblock_signals,  # noqa: PLW1509 - the holder has one thread
-                close_fds=True,
-            )
-        self.children[name] = proc.pid
-        stamp(f"started {name} (pid {proc.pid})")
-
-    def running(self, name: str) -> bool:
-        pid = self.children.get(name)
-        return pid is not None and is_alive(pid)
-
-    def node_procs(self) -> list[ProcInfo]:
-        infos = (proc_info(pid) for pid in all_pids() if ns_inode(pid) == self.netns)
-        return [i for i in infos if i is not None and i.state not in ("Z", "X")]
-
-    def kill_comm(self, prefixes: tuple[str, ...]) -> None:
-        """Kill leftovers of a crashed daemon (e.g. pacemaker-* after pacemakerd died)."""
-        pids = [p.pid for p in self.node_procs() if p.comm.startswith(prefixes)]
-        if pids:
-            stamp(f"killing leftovers {pids}")
-            kill_pids(pids)
-
-    def corosync_ready(self) -> bool:
-        result = run(["corosync-cmapctl", "-g", "totem.cluster_name"], check=False, timeout=5)
-        return result.returncode == 0
-
-    def wait_corosync(self) -> bool:
-        deadline = time.monotonic() + COROSYNC_READY_TIMEOUT
-        while time.monotonic() < deadline:
-            if not self.running("corosync"):
-                return False
-            if self.corosync_ready():
-                return True
-            time.sleep(0.1)
-        return False
-
-    def ensure(self) -> None:
-        """Start whatever is missing, in order: sshd, corosync, pacemakerd."""
-        if not self.running("sshd"):
-            self.spawn("sshd", ["/usr/sbin/sshd", "-D", "-e", "-f", "/etc/ssh/sshd_config"])
-        if not self.running("corosync"):
-            self.kill_comm(("pacemaker", "corosync"))
-            self.spawn("corosync", ["/usr/sbin/corosync", "-f"])
-        if not self.running("pacemakerd"):
-            if not self.wait_corosync():
-                stamp("corosync is not ready; pacemakerd not started")
-                return
-            self.kill_comm(("pacemaker",))
-            self.spawn("pacemakerd", ["/usr/sbin/pacemakerd"])
+        proc.returncode = 0  # reaped by `reap`, not by Popen
+        self.starter = proc.pid
+        stamp(f"starting {' '.join(names)} (systemctl pid {proc.pid})")
 
     def reap(self) -> None:
         while True:
@@ -197,27 +131,24 @@ class Supervisor:
                 return
             if pid == 0:
                 return
-            for name, child in list(self.children.items()):
-                if child == pid:
-                    stamp(f"{name} (pid {pid}) exited: {describe_status(status)}")
-                    del self.children[name]
+            unit = units.record_exit(pid, status)
+            if unit is not None:
+                stamp(f"{unit} (pid {pid}) exited: {units.describe(status)}")
+            elif pid == self.starter:
+                self.starter = None
+                if status:
+                    stamp(f"systemctl start failed: {units.describe(status)}")
 
     def stop(self) -> None:
-        pids = list(self.children.values())
-        stamp(f"stopping {pids}")
+        pids = [int(p) for p in os.listdir("/proc") if p.isdigit() and int(p) != 1]
+        stamp(f"stopping {len(pids)} processes")
         kill_pids(pids)
 
 
-def describe_status(status: int) -> str:
-    if os.WIFSIGNALED(status):
-        return f"killed by {signal.Signals(os.WTERMSIG(status)).name}"
-    return f"exit status {os.WEXITSTATUS(status)}"
-
-
 def boot_wait(delay: float) -> bool:
-    """Like a machine's firmware: wait before starting the daemons. False = asked to stop.
+    """Like a machine's firmware: wait before starting the services. False = asked to stop.
 
-    SIGUSR1 ("start your daemons") does not cut the delay short: a fenced node must not
+    SIGUSR1 ("start your services") does not cut the delay short: a fenced node must not
     rejoin before the fencer has reported its success.
     """
     if delay > 0:
@@ -230,45 +161,65 @@ def boot_wait(delay: float) -> bool:
     return True
 
 
-def serve(sup: Supervisor, boot_delay: float) -> None:
-    """The holder's loop: signals in, daemons reaped, orphaned ssh channels cleaned up."""
+def serve(holder: Holder, boot_delay: float, services: str) -> None:
+    """The holder's loop: signals in, processes reaped, orphaned ssh channels cleaned up."""
     if not boot_wait(boot_delay):
         return
-    sup.ensure()
-    reaper = ChannelReaper(sup.netns, stamp)
+    holder.start_services(services)
+    reaper = ChannelReaper(holder.netns, stamp)
     while True:
         info = signal.sigtimedwait(SIGNALS, 1.0)
-        sup.reap()
+        holder.reap()
         reaper.maybe_run()
         if info is None:
             continue
         if info.si_signo == signal.SIGUSR1:
-            sup.ensure()
+            holder.start_services("all")
         elif info.si_signo in STOP_SIGNALS:
-            sup.stop()
+            holder.stop()
             return
 
 
-def node_init(lab: Lab, node: Node, boot_delay: float) -> int:
-    """Entry point of `lab/lab _node-init N` (already inside the node's namespaces)."""
+def boot(lab: Lab, node: Node, host_pid: int) -> None:
+    """Mounts, hostname, machine configuration: the node as a machine, before its services."""
+    machine.setup_mounts(lab, node)
+    socket.sethostname(node.name)
+    write_run_info(lab, node, host_pid)
+    rotate_logs(lab, node)
+    machine.configure(lab, node)
+
+
+def holder_main(lab: Lab, node: Node, boot_delay: float, services: str, host_pid: int) -> int:
+    """PID 1 of the node's PID namespace."""
+    for signum in SIGNALS:
+        signal.signal(signum, ignore)
     signal.pthread_sigmask(signal.SIG_BLOCK, SIGNALS)
-    set_subreaper()
-    stamp(f"{node.name} booting in holder pid {os.getpid()}")
-    if not in_node_netns(node):
-        stamp(f"not inside {node.netns}: refusing to touch this namespace's mounts")
-        return 2
+    stamp(f"{node.name} booting in holder pid {host_pid} (pid 1 of the node)")
     try:
-        setup_mounts(lab, node)
-        socket.sethostname(node.name)
-        write_run_info(lab, node)
-        rotate_logs()
+        boot(lab, node, host_pid)
     except Exception as exc:
         stamp(f"boot failed: {exc}")
         return 1
     set_comm(node.holder_comm)  # from now on, `lab/lab` recognises this holder
-    write_pidfile(lab.pidfile(node), os.getpid())
+    write_pidfile(lab.pidfile(node), host_pid)
     with contextlib.suppress(KeyboardInterrupt):
-        serve(Supervisor(lab, node), boot_delay)
+        serve(Holder(lab, node), boot_delay, services)
     stamp(f"{node.name} holder exiting")
     sys.stdout.flush()
     return 0
+
+
+def node_init(lab: Lab, node: Node, boot_delay: float, services: str) -> int:
+    """Entry point of `lab/lab _node-init N` (already inside the node's network namespace)."""
+    if not in_node_netns(node):
+        stamp(f"not inside {node.netns}: refusing to touch this namespace's mounts")
+        return 2
+    unshare(CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWPID)
+    sys.stdout.flush()
+    # The first child after unshare(CLONE_NEWPID) is PID 1 of the new namespace: fork it
+    # before anything else runs a subprocess.
+    if os.fork():
+        return 0  # the holder lives on as PID 1 of the new PID namespace
+    host_pid = int(os.readlink("/proc/self"))  # the host's /proc: our pid as the host sees it
+    run(["mount", "--make-rprivate", "/"])
+    os._exit(holder_main(lab, node, boot_delay, services, host_pid))

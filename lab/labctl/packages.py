@@ -20,6 +20,13 @@ PACKAGES = (
     "procps",
     "psmisc",
     "util-linux",
+    # libvirt and QEMU for real guests; libvirt-daemon-system is left out on purpose (it
+    # pulls in iptables, dnsmasq and more): the lab configures each node itself
+    "libvirt-daemon",
+    "libvirt-daemon-driver-qemu",
+    "libvirt-clients",
+    "qemu-system-x86",
+    "qemu-utils",
 )
 
 

@@ -38,6 +38,7 @@ def run(
     timeout: float = 30.0,
     input_text: str | None = None,
     env: dict[str, str] | None = None,
+    cwd: Path | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """Run a command, capture its output; raise LabError on failure if `check`."""
     try:
@@ -48,6 +49,7 @@ def run(
             timeout=timeout,
             input=input_text,
             env=env,
+            cwd=cwd,
             check=False,
             stdin=None if input_text is not None else subprocess.DEVNULL,
         )

@@ -9,6 +9,8 @@ tests reboot nodes and one takes the whole lab down and up again (~10 s).
 
 from __future__ import annotations
 
+import functools
+import ipaddress
 import json
 import os
 import signal
@@ -17,7 +19,7 @@ import time
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import pytest
 
@@ -29,10 +31,13 @@ T = TypeVar("T")
 
 
 def lab(*args: str, timeout: float = 300, check: bool = True) -> subprocess.CompletedProcess[str]:
-    """Run lab/lab with args."""
-    return subprocess.run(
-        [str(LAB), *args], capture_output=True, text=True, timeout=timeout, check=check
+    """Run lab/lab with args; with check, a failure shows lab/lab's own messages."""
+    done = subprocess.run(
+        [str(LAB), *args], capture_output=True, text=True, timeout=timeout, check=False
     )
+    if check and done.returncode != 0:
+        pytest.fail(f"lab/lab {' '.join(args)} exited {done.returncode}: {done.stderr}")
+    return done
 
 
 def wait_until(what: str, probe: Callable[[], T | None], timeout: float = 90) -> T:
@@ -125,8 +130,16 @@ def ssh(address: str, known_hosts: Path, *command: str) -> subprocess.CompletedP
     )
 
 
+@functools.cache
+def info() -> dict[str, Any]:
+    """This lab instance's names (`lab/lab info`): LAB_INSTANCE picks the instance."""
+    data = json.loads(lab("info").stdout)
+    assert isinstance(data, dict)
+    return data
+
+
 def lab_dir() -> Path:
-    return Path(os.environ.get("LAB_DIR") or "/var/tmp/haconsole-lab")
+    return Path(info()["lab_dir"])
 
 
 def clear_fence_history() -> None:
@@ -145,8 +158,8 @@ def lab_up() -> None:
 def test_nodes_lists_three_nodes() -> None:
     listed = nodes()
     assert [name for name, _ in listed] == NAMES
-    subnet = os.environ.get("LAB_SUBNET", "198.51.100.0/24").split("/")[0].rsplit(".", 1)[0]
-    assert [addr for _, addr in listed] == [f"{subnet}.{10 + n}" for n in (1, 2, 3)]
+    base = ipaddress.IPv4Network(info()["subnet"]).network_address
+    assert [addr for _, addr in listed] == [str(base + 10 + n) for n in (1, 2, 3)]
 
 
 def test_exec_runs_on_the_right_node() -> None:
@@ -325,19 +338,27 @@ def test_status_is_one_when_a_node_is_down() -> None:
     assert lab("status", check=False).returncode == 0
 
 
+def holder_comms() -> list[str]:
+    """Process names of this instance's holders (another instance's differ)."""
+    nodes = [node for node in info()["nodes"] if node["name"] != info()["spare"]]
+    return [node["holder"] for node in nodes] + [info()["root_holder"]]
+
+
 def lab_pids() -> list[int]:
     """Holders of the lab, found by their process names."""
     found = []
-    for comm in ("lab-node1", "lab-node2", "lab-node3", "lab-rootholder"):
+    for comm in holder_comms():
         done = subprocess.run(["pgrep", "-x", comm], capture_output=True, text=True, check=False)
         found += [int(pid) for pid in done.stdout.split()]
     return found
 
 
 def test_up_recovers_from_a_killed_run() -> None:
-    for pid in lab_pids():
+    pids = lab_pids()
+    assert len(pids) == len(holder_comms())
+    for pid in pids:
         os.kill(pid, signal.SIGKILL)
-    subprocess.run(["ip", "link", "delete", "hclab-veth2"], check=True)
+    subprocess.run(["ip", "link", "delete", info()["nodes"][1]["veth"]], check=True)
     assert lab("status", check=False).returncode == 1
     lab("up", timeout=300)
     assert lab("status", check=False).returncode == 0
@@ -354,14 +375,36 @@ def running_comms() -> set[str]:
     }
 
 
+def processes_of_this_lab() -> list[str]:
+    """Live processes started by this lab (the holders put LAB_DIR in their environment,
+    every node daemon inherits it); another lab instance's have another LAB_DIR."""
+    marker = f"LAB_DIR={lab_dir()}".encode()  # with LAB_HOME: not this test's own process
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            environ = (entry / "environ").read_bytes()
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        variables = environ.split(b"\0")
+        lab_process = marker in variables and any(v.startswith(b"LAB_HOME=") for v in variables)
+        if lab_process and stat.rpartition(")")[2].split()[0] != "Z":
+            found.append(stat.partition(" ")[2].partition(")")[0].lstrip("("))
+    return found
+
+
 def test_down_leaves_nothing_and_up_comes_back() -> None:
     lab("down")
     lab("down")  # idempotent
-    assert not {"corosync", "pacemakerd", "lab-node1", "lab-rootholder"} & running_comms()
+    assert not set(holder_comms()) & running_comms()
+    assert processes_of_this_lab() == []
     netns = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True, check=True)
-    assert "haconsole-lab-" not in netns.stdout
+    assert not [n for n in info()["nodes"] if n["netns"] in netns.stdout.split()]
     links = subprocess.run(["ip", "-o", "link"], capture_output=True, text=True, check=True)
-    assert "hclab-" not in links.stdout
+    names = [info()["bridge"], *(n["veth"] for n in info()["nodes"])]
+    assert not [
+        name for name in names if f" {name}:" in links.stdout or f" {name}@" in links.stdout
+    ]
     assert lab("status", check=False).returncode == 1
     started = time.monotonic()
     lab("up", timeout=600)
