@@ -38,6 +38,7 @@ def cluster_all(verb: str, body: Body) -> Change:
         f"{verb} cluster services on all nodes",
         ADMINISTER,
         live=(pcs.cluster_service_all(verb),),
+        reads_after=verb != "stop",
         unchecked="pcs reaches every node through pcsd; the plan cannot simulate the whole "
         "cluster starting or stopping",
     )
@@ -75,8 +76,11 @@ def config_restore(node: str, backup: bytes, body: Body) -> Change:
         live=(pcs.config_restore(UPLOAD),),
         on_node=name,
         upload=base64.b64encode(backup).decode(),
-        unchecked="the backup's content is not compared with the running configuration; pcs "
-        "refuses while the cluster runs on the node",
+        # pcs restores only where the cluster is stopped: that node has no CIB to read
+        reads_before=False,
+        reads_after=False,
+        unchecked="the backup's content is not compared with the running configuration, and "
+        "the node (stopped, as pcs requires) has no CIB to check a plan's version against",
     )
 
 

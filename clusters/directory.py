@@ -33,14 +33,14 @@ class ClusterDirectory:
             frozenset(known) if known is not None else None,
         )
 
-    def places(self, cluster_id: int, only: str = "") -> list[Place]:
+    def places(self, cluster_id: int, only: str = "", avoid: str = "") -> list[Place]:
         """Nodes with a pinned key: the one the monitor reads from, then online ones."""
         nodes = [
             n
             for n in Node.objects.filter(cluster_id=cluster_id).select_related(
                 "cluster__credential"
             )
-            if n.host_key and (not only or n.name == only)
+            if n.host_key and (not only or n.name == only) and n.name != avoid
         ]
         nodes.sort(key=lambda n: (n.name != n.cluster.status_node, n.online is not True))
         return [Place(n.name, n.target()) for n in nodes]

@@ -27,8 +27,8 @@ def node_unstandby(node: str) -> Change:
 
 
 def cluster_service(node: str, verb: str, simulate: Argv = ()) -> Change:
-    """pcs cluster start|stop|enable|disable, run on the node itself (its own services;
-    from another node pcs would need pcsd)."""
+    """pcs cluster start|stop|enable|disable NODE, run from another node (pcs reaches the
+    node's services through its pcsd), so that the cluster can be read afterwards."""
     name = check_id(node, "node")
     return Change(
         f"node.{verb}",
@@ -37,9 +37,9 @@ def cluster_service(node: str, verb: str, simulate: Argv = ()) -> Change:
         if verb in ("start", "stop")
         else f"{verb} cluster services at boot on {name}",
         ADMINISTER,
-        live=(pcs.cluster_service(verb),),
+        live=(pcs.cluster_service(verb, name),),
         simulate=simulate,
-        on_node=name,
+        avoid=name,
         unchecked=SERVICES.get(verb, ""),
     )
 
@@ -121,6 +121,7 @@ def node_remove(node: str, body: Body) -> Change:
         ADMINISTER,
         live=(pcs.node_remove(name),),
         simulate=("--node-down", name),
+        avoid=name,
         unchecked="pcs edits corosync.conf on every node through pcsd; the plan simulates "
         "the node leaving, not corosync's quorum afterwards",
     )

@@ -10,13 +10,17 @@ by the executor:
   live, such as a move that clears its own constraint, or cannot do on a file, such as a
   cleanup);
 - `simulate`: crm_simulate options for what a live change does (`--node-down N`);
-- `on_node`: the live commands run on that node itself;
+- `on_node`: the live commands run on that node itself; `avoid`: never on that node
+  (a command that takes it out of the cluster, run from another one);
 - `patch`: a CIB patchset applied to the copy before `stage` (reverting an earlier change);
 - `upload`: a file (base64) the live commands name as "{upload}";
 - `hold`: what the plan must check beyond the staged commands because the live command
   checks it (a move that pcs undoes once it holds: see Hold);
 - `unchecked`: what the live command does or checks that the plan cannot (said plainly
-  with the plan; empty when the plan's staged change is exactly what is pushed).
+  with the plan; empty when the plan's staged change is exactly what is pushed);
+- `reads_before`, `reads_after`: whether the node can read the CIB before and after the
+  live commands (not where pcs needs the cluster stopped, not after stopping every node:
+  pcs's own exit status is then the evidence).
 
 Actions that can lose data need their risk typed back (`confirmed`).
 """
@@ -72,10 +76,13 @@ class Change:
     live: tuple[Argv, ...] = field(default=())
     simulate: Argv = ()
     on_node: str = ""
+    avoid: str = ""
     patch: str = ""
     upload: str = field(default="", repr=False)
     hold: Hold | None = None
     unchecked: str = ""
+    reads_before: bool = True
+    reads_after: bool = True
 
     def as_json(self) -> dict[str, Any]:
         """What is stored with a plan or an operation."""
@@ -88,10 +95,13 @@ class Change:
             "live": [list(a) for a in self.live],
             "simulate": list(self.simulate),
             "on_node": self.on_node,
+            "avoid": self.avoid,
             "patch": self.patch,
             "upload": self.upload,
             "hold": self.hold.as_json() if self.hold else None,
             "unchecked": self.unchecked,
+            "reads_before": self.reads_before,
+            "reads_after": self.reads_after,
         }
 
     @classmethod
@@ -106,10 +116,13 @@ class Change:
             live=tuple(tuple(a) for a in data["live"]),
             simulate=tuple(data.get("simulate", ())),
             on_node=data.get("on_node", ""),
+            avoid=data.get("avoid", ""),
             patch=data.get("patch", ""),
             upload=data.get("upload", ""),
             hold=Hold.from_json(data["hold"]) if data.get("hold") else None,
             unchecked=data.get("unchecked", ""),
+            reads_before=data.get("reads_before", True),
+            reads_after=data.get("reads_after", True),
         )
 
 

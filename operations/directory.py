@@ -50,9 +50,10 @@ class Directory(Protocol):
     def cluster(self, cluster_id: int) -> ClusterRef:
         """The cluster with this id, or NotFound."""
 
-    def places(self, cluster_id: int, only: str = "") -> list[Place]:
+    def places(self, cluster_id: int, only: str = "", avoid: str = "") -> list[Place]:
         """Where to run: the node the monitor reads from, then online ones, then the
-        rest (only: that node alone); nodes without a pinned host key are left out."""
+        rest (only: that node alone; avoid: any node but that one); nodes without a
+        pinned host key are left out."""
 
     def refresh(self, cluster_id: int) -> str:
         """Read the cluster's status now into the mirror; the node it was read from

@@ -156,13 +156,7 @@ async def plan(session: NodeSession, change: Change) -> PlanResult:
 async def apply(session: NodeSession, change: Change, expected: str | None) -> ApplyResult:
     """Make the change on the cluster; if expected is given, only on that CIB version."""
     if change.live:
-        before = (await session.run(pacemaker.CIB_QUERY, cib=True)).stdout
-        _check_base(expected, cib_version(before))
-        await session.staged_on(cib_version(before))
-        await _run_live(session, change)
-        after = (await session.run(pacemaker.CIB_QUERY, cib=True)).stdout
-        diff = configuration_diff(before, after)
-        return ApplyResult(cib_version(before), cib_version(after), diff)
+        return await _apply_live(session, change, expected)
     async with scratch(session) as directory:
         staged = await _stage(session, change, directory)
         _check_base(expected, staged.base)
@@ -170,6 +164,21 @@ async def apply(session: NodeSession, change: Change, expected: str | None) -> A
         await session.staged_on(staged.base)
         await session.run(pcs.cib_push(staged.new, staged.orig))
     return ApplyResult(staged.base, await session.version(), staged.diff, revert)
+
+
+async def _apply_live(session: NodeSession, change: Change, expected: str | None) -> ApplyResult:
+    """The live commands between two reads of the CIB, where the node has one (without:
+    pcs's own exit status is the evidence, and the base version is not checked)."""
+    before = ""
+    if change.reads_before:
+        before = (await session.run(pacemaker.CIB_QUERY, cib=True)).stdout
+        _check_base(expected, cib_version(before))
+        await session.staged_on(cib_version(before))
+    await _run_live(session, change)
+    if not (change.reads_before and change.reads_after):
+        return ApplyResult(cib_version(before) if before else "", "", "")
+    after = (await session.run(pacemaker.CIB_QUERY, cib=True)).stdout
+    return ApplyResult(cib_version(before), cib_version(after), configuration_diff(before, after))
 
 
 async def _reverse_patch(session: NodeSession, staged: Staged) -> str:

@@ -67,7 +67,9 @@ async def _execute(op: Operation, held: lock.ClusterLock) -> None:
         await save(op)
 
     try:
-        places = await sync_to_async(directory().places)(op.cluster_id, change.on_node)
+        places = await sync_to_async(directory().places)(
+            op.cluster_id, change.on_node, change.avoid
+        )
         op.node, result = await on_cluster(
             places, record, lambda s: executor.apply(s, change, expected), staged_on
         )

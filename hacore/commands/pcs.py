@@ -34,9 +34,9 @@ def node_flag(verb: str, node: str) -> Argv:
     return ("node", verb, node)
 
 
-def cluster_service(verb: str) -> Argv:
-    """start, stop, enable, disable of the local node's cluster services."""
-    return live(("cluster", verb))
+def cluster_service(verb: str, node: str) -> Argv:
+    """start, stop, enable, disable of a node's cluster services (through its pcsd)."""
+    return live(("cluster", verb, node))
 
 
 def cluster_service_all(verb: str) -> Argv:

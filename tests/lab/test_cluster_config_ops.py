@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import subprocess
+from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -121,11 +122,25 @@ def test_restore_a_backup_on_one_node(
     base = f"/api/v1/clusters/{lab_cluster.pk}"
     backup = api.get(f"{base}/backup/")
     assert backup.status_code == 200
-    upload = SimpleUploadedFile("backup.tar.bz2", backup.content)
-    body = {"file": upload, "node": "node3", "confirm": "restore node3"}
-    response = api.post(f"{base}/restore/", body, format="multipart")
-    assert response.status_code == 202, response.content
-    restored = finished(api, response.json()["id"])
+
+    def restore() -> dict[str, Any]:
+        upload = SimpleUploadedFile("backup.tar.bz2", backup.content)
+        body = {"file": upload, "node": "node3", "confirm": "restore node3"}
+        response = api.post(f"{base}/restore/", body, format="multipart")
+        assert response.status_code == 202, response.content
+        return finished(api, response.json()["id"], timeout=180)
+
+    refused = restore()  # pcs's guard: not while the cluster runs on the node
+    assert refused["status"] == "failed", refused
+    assert "Cluster is currently running on this node" in refused["stderr"]
+    stopped = run(api, "post", f"{base}/nodes/node3/stop/")
+    assert stopped["status"] == "succeeded", stopped
+    try:
+        restored = restore()
+    finally:
+        started = run(api, "post", f"{base}/nodes/node3/start/")
+        assert started["status"] == "succeeded", started
+        the_lab.wait_online(3)
     assert restored["status"] == "succeeded", restored
     assert restored["node"] == "node3"
     ran = restored["argv"]

@@ -204,13 +204,14 @@ def test_more_node_actions() -> None:
     assert node_action("maintenance").stage == (("node", "maintenance", "node2"),)
     assert node_action("unmaintenance").stage == (("node", "unmaintenance", "node2"),)
     stop = node_action("stop")
-    assert stop.live == (("pcs", "cluster", "stop"),)
-    assert stop.on_node == "node2"
+    assert stop.live == (("pcs", "cluster", "stop", "node2"),)
+    assert (stop.on_node, stop.avoid) == ("", "node2"), "run from another node, via pcsd"
     assert stop.simulate == ("--node-down", "node2")
     assert stop.permission == change_values.ADMINISTER
     assert node_action("start").simulate == ("--node-up", "node2")
-    assert node_action("enable").live == (("pcs", "cluster", "enable"),)
-    assert node_action("disable").live == (("pcs", "cluster", "disable"),)
+    assert node_action("enable").live == (("pcs", "cluster", "enable", "node2"),)
+    assert node_action("disable").live == (("pcs", "cluster", "disable", "node2"),)
+    assert node_changes.node_remove("node2", {"confirm": "node2"}).avoid == "node2"
     assert node_action("standby").on_node == ""
 
 
@@ -399,6 +400,7 @@ def test_all_nodes_start_and_stop() -> None:
         cluster_changes.cluster_all("stop", {})
     stop = cluster_changes.cluster_all("stop", {"confirm": "stop the whole cluster"})
     assert stop.live == (("pcs", "cluster", "stop", "--all"),)
+    assert stop.reads_after is False, "no node has a CIB left to read"
     with pytest.raises(InvalidInput, match=r"^cluster services can be started or stopped, not "):
         cluster_changes.cluster_all("reboot", {})
 

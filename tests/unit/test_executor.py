@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from clusters.changes import config_restore
+from clusters.changes import cluster_all, config_restore
 from hacore.commands.shell import write_stdin_base64
 from nodes.changes import node_standby
 from operations import errors, executor
@@ -185,16 +185,15 @@ async def test_an_upload_travels_on_stdin_and_is_named_by_path() -> None:
     decode = write_stdin_base64(f"{D}/upload")
     runner = ScriptedRunner().script(
         NODE,
-        expect("cibadmin", "--query", out=BEFORE),
         expect("mktemp", "-d", "-t", "haconsole.XXXXXXXX", out=f"{D}\n"),
         expect(*decode, stdin=encoded),
         expect("pcs", "config", "restore", "--local", f"{D}/upload"),
         CLEANUP,
-        expect("cibadmin", "--query", out=BEFORE),
     )
-    await executor.apply(session(runner, []), change, None)
+    result = await executor.apply(session(runner, []), change, None)
     runner.assert_done()
     assert all(encoded not in " ".join(argv) for argv in runner.node(NODE).ran)
+    assert (result.before, result.after) == ("", ""), "the stopped node has no CIB"
 
 
 def move_plan(second: str, *tail: Any) -> ScriptedRunner:
@@ -275,3 +274,15 @@ async def test_a_kept_constraint_needs_no_hold_check() -> None:
     )
     await executor.plan(session(runner, []), change)
     runner.assert_done()
+
+
+async def test_a_change_that_leaves_no_cib_to_read_is_not_read_after() -> None:
+    stop_all = cluster_all("stop", {"confirm": "stop the whole cluster"})
+    runner = ScriptedRunner().script(
+        NODE,
+        expect("cibadmin", "--query", out=BEFORE),
+        expect("pcs", "cluster", "stop", "--all"),
+    )
+    result = await executor.apply(session(runner, []), stop_all, None)
+    runner.assert_done()
+    assert (result.before, result.after, result.diff) == ("0:170", "", "")
