@@ -84,3 +84,28 @@ def test_an_unreadable_status_keeps_the_last_good_one_in_crm_mons_words(
         stop(monitor)
         the_lab.wait_online(1)  # the others fenced it; it comes back
         lab("reset", timeout=300)
+
+
+def test_a_partition_is_shown_with_each_side_and_its_healing(
+    api: APIClient, lab_cluster: Cluster, the_lab: Lab
+) -> None:
+    monitor = start_monitor()
+    try:
+        until(lambda: status(api, lab_cluster)["contact"]["stale"] is False, 30)
+        lab("partition", "3")
+        split = until(lambda: len((s := status(api, lab_cluster))["partitions"]) == 2 and s, 120)
+        sides = {tuple(p["nodes"]): p for p in split["partitions"]}
+        assert set(sides) == {("node1", "node2"), ("node3",)}, split["partitions"]
+        assert sides[("node1", "node2")]["quorate"] is True
+        assert (sides[("node3",)]["quorate"], sides[("node3",)]["dc"]) == (False, "node3")
+        assert split["warnings"][0]["code"] == "split"
+        assert "The console reads from" in split["warnings"][0]["message"]
+        lab("heal")
+        until(lambda: status(api, lab_cluster)["partitions"] == [], 180)
+        kinds = set(Event.objects.filter(cluster=lab_cluster).values_list("kind", flat=True))
+        assert {"partitioned", "partitions_healed"} <= kinds
+    finally:
+        stop(monitor)
+        lab("heal", check=False)
+        the_lab.wait_online(3)
+        lab("reset", timeout=300)
