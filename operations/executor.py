@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from hacore.commands import pacemaker, pcs, shell
-from hacore.pacemaker.cib import cib_version, configuration_diff
+from hacore.pacemaker.cib import cib_version, configuration_diff, parse_cib
 from hacore.pacemaker.simulate import PlannedAction, parse_simulation
 from hacore.runner import CommandResult, Runner, Target
 from operations import holds
@@ -147,7 +147,8 @@ async def plan(session: NodeSession, change: Change) -> PlanResult:
         actions = parse_simulation(simulated.stdout)
         if not change.hold:
             return PlanResult(staged.base, actions, staged.diff)
-        await holds.check(session, change.hold, actions, after)
+        members = parse_cib(staged.after).members(change.hold.resource)
+        await holds.check(session, change.hold, actions, after, members)
         # What stays once the temporary part is cleared: the change's net diff.
         net = (await session.run(shell.cat(after), cib=True)).stdout
         return PlanResult(staged.base, actions, configuration_diff(staged.before, net))

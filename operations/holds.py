@@ -18,9 +18,9 @@ from operations.change import Hold
 from operations.errors import PlanRefused
 
 
-def concerns(action: PlannedAction, resource: str) -> bool:
-    """Whether the action is on the resource (or one of its clone instances, "r:1")."""
-    return action.resource == resource or action.resource.split(":", 1)[0] == resource
+def concerns(action: PlannedAction, members: frozenset[str]) -> bool:
+    """Whether the action is on one of the resources (or a clone instance, "r:1")."""
+    return action.resource.split(":", 1)[0] in members
 
 
 class MoveHasNoEffect(PlanRefused):
@@ -65,17 +65,24 @@ class MoveWouldNotHold(PlanRefused):
         }
 
 
-async def check(session: Runs, hold: Hold, actions: tuple[PlannedAction, ...], after: str) -> None:
+async def check(
+    session: Runs,
+    hold: Hold,
+    actions: tuple[PlannedAction, ...],
+    after: str,
+    members: frozenset[str],
+) -> None:
     """Refuse the plan unless the move happens and holds once its constraint is cleared.
 
-    actions: the first simulation's; after: the CIB file it saved (post-transition).
+    actions: the first simulation's; after: the CIB file it saved (post-transition);
+    members: the resource and those inside it (a clone's actions name its primitive).
     """
-    if not any(concerns(a, hold.resource) and a.on == hold.node for a in actions):
+    if not any(concerns(a, members) and a.on == hold.node for a in actions):
         raise MoveHasNoEffect(hold)
     for argv in hold.clear:
         await session.run(pacemaker.on_cib_file(after, argv))
     second = await session.run(pacemaker.simulate(after))
-    back = tuple(a for a in parse_simulation(second.stdout) if concerns(a, hold.resource))
+    back = tuple(a for a in parse_simulation(second.stdout) if concerns(a, members))
     if back:
         scores = await session.run(pacemaker.scores_of_file(after))
         raise MoveWouldNotHold(hold, back, scores_of(hold.resource, scores.stdout))

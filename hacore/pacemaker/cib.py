@@ -92,6 +92,24 @@ class Cib:
         """A cluster property (crm_config), e.g. "stonith-enabled", or None if not set."""
         return _first(self.crm_config, name)
 
+    def members(self, rid: str) -> frozenset[str]:
+        """rid and every resource configured inside it (a clone's primitive, a group's
+        members...): the ids crm_simulate's actions may name for it."""
+
+        def under(resource: CibResource) -> set[str]:
+            return {resource.id}.union(*(under(c) for c in resource.children))
+
+        def find(resources: tuple[CibResource, ...]) -> CibResource | None:
+            for r in resources:
+                if r.id == rid:
+                    return r
+                if (hit := find(r.children)) is not None:
+                    return hit
+            return None
+
+        found = find(self.resources)
+        return frozenset(under(found)) if found is not None else frozenset({rid})
+
     @property
     def stonith_enabled(self) -> bool:
         """stonith-enabled, with Pacemaker's default (true) when not set."""

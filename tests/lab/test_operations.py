@@ -107,7 +107,9 @@ def test_concurrent_plans_second_is_told_the_cib_changed(
     first = api.post(f"{base}/resources/dummy2/disable/?plan=1").json()
     host = where("dummy2")
     other = next(n for n in ("node1", "node2", "node3") if n != host)
-    second = api.post(f"{base}/resources/dummy2/move/?plan=1", {"node": other}, format="json")
+    # keeping the constraint: a plain move of dummy2 would not hold (stickiness 0)
+    keep = {"node": other, "keep_constraint": True}
+    second = api.post(f"{base}/resources/dummy2/move/?plan=1", keep, format="json")
     assert second.status_code == 200, second.content
     try:
         applied = api.post(f"{base}/plans/{first['plan_id']}/apply/")
