@@ -98,8 +98,17 @@ def resource_move(
             OPERATE,
             stage=(staged,),
         )
-    hold = Hold(r, n, (pacemaker.clear_moves(r, promoted),))
     live = (pcs.resource_move(r, n, promoted),)
+    if promoted:
+        # Whether the promoted role stays once pcs removes its constraint depends on the
+        # promotion scores the agent sets after promoting: no simulation can show them.
+        unchecked = (
+            "whether the promoted role stays on the node once pcs removes its move "
+            "constraint: that depends on the promotion scores the agent sets after it "
+            "promotes, which no simulation can show"
+        )
+        return Change(f"resource.{what}", r, summary, OPERATE, (staged,), live, unchecked=unchecked)
+    hold = Hold(r, n, (pacemaker.clear_moves(r),))
     return Change(f"resource.{what}", r, summary, OPERATE, stage=(staged,), live=live, hold=hold)
 
 
