@@ -1,22 +1,15 @@
 // The live connection: one WebSocket, reconnected with backoff; sequence numbers per
-// cluster; the connection state shown in the header; same-origin REST fetches.
+// cluster; the connection state shown in the header.
 
 import {ago, fill, h} from "./dom.js";
 
 const FIRST_DELAY_MS = 1000;
 const MAX_DELAY_MS = 30000;
 
-/** GET a JSON document of the console with the session cookie; throws unless 2xx. */
-export async function fetchJson(url) {
-  const response = await fetch(url, {credentials: "same-origin", headers: {Accept: "application/json"}});
-  if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
-  return response.json();
-}
-
-/** A WebSocket to path on this host that reconnects (1 s, 2 s, 4 s... 30 s, with jitter). */
+/** A WebSocket to url (a socket.* URL) that reconnects (1 s, 2 s, 4 s... 30 s, with jitter). */
 export class Feed {
-  constructor(path, {onMessage, onOpen = () => {}, onState = () => {}}) {
-    this.path = path;
+  constructor(url, {onMessage, onOpen = () => {}, onState = () => {}}) {
+    this.url = url;
     this.handlers = {onMessage, onOpen, onState};
     this.failures = 0;
     this.opened = 0;
@@ -29,7 +22,7 @@ export class Feed {
 
   connect() {
     this.handlers.onState("connecting");
-    const socket = new WebSocket(`wss://${location.host}${this.path}`);
+    const socket = new WebSocket(this.url);
     const seen = new Set();
     socket.onopen = () => {
       this.failures = 0;

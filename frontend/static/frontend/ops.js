@@ -3,30 +3,10 @@
 // until it ends, with every command and its output. One dialog for every action.
 
 import {fill, h} from "./dom.js";
+import {request} from "./http.js";
+import {api, pages, planOnly} from "./urls.js";
 
 const FINAL = ["succeeded", "failed", "interrupted"];
-
-function csrfToken() {
-  const match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
-  return match ? decodeURIComponent(match[1]) : "";
-}
-
-/** Send JSON to the console's API; {status, body} whatever the status. */
-export async function send(method, url, body) {
-  const response = await fetch(url, {
-    method,
-    credentials: "same-origin",
-    headers: {"Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": csrfToken()},
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  let data = {};
-  try {
-    data = await response.json();
-  } catch {
-    data = {detail: `HTTP ${response.status}`};
-  }
-  return {status: response.status, body: data};
-}
 
 function dialog() {
   let el = document.getElementById("op-dialog");
@@ -77,7 +57,7 @@ export function stepsList(steps) {
 function operationView(op) {
   const tone = {succeeded: "ok", failed: "bad", interrupted: "bad"}[op.status] || "info";
   return [
-    h("p", {}, "Operation ", h("a", {href: `/audit/?id=${op.id}`}, `#${op.id}`), ": ",
+    h("p", {}, "Operation ", h("a", {href: pages.operation(op.id)}, `#${op.id}`), ": ",
       h("span", {class: `state ${tone}`, "data-op-status": op.status}, op.status),
       op.node ? ` on ${op.node}` : ""),
     op.error ? h("p", {class: "msg error", "data-error": ""}, op.error) : null,
@@ -89,7 +69,7 @@ function operationView(op) {
 
 async function follow(box, opId, onDone) {
   for (;;) {
-    const {status, body} = await send("GET", `/api/v1/operations/${opId}/`);
+    const {status, body} = await request("GET", api.operation(opId));
     if (status !== 200) {
       fill(box, errorBlock(body));
       return;
@@ -116,7 +96,7 @@ export async function planAndApply({title, clusterId, method = "POST", url, body
   close.onclick = () => el.close();
   fill(el, h("h2", {}, title), box, h("p", {class: "bar"}, apply, close));
   if (!el.open) el.showModal();
-  const planned = await send(method, `${url}?plan=1`, body);
+  const planned = await request(method, planOnly(url), body);
   if (planned.status !== 200) {
     fill(box, errorBlock(planned.body));
     return;
@@ -125,7 +105,7 @@ export async function planAndApply({title, clusterId, method = "POST", url, body
   apply.disabled = false;
   apply.onclick = async () => {
     apply.disabled = true;
-    const applied = await send("POST", `/api/v1/clusters/${clusterId}/plans/${planned.body.plan_id}/apply/`);
+    const applied = await request("POST", api.apply(clusterId, planned.body.plan_id));
     if (applied.status === 409 && applied.body.code === "cib_changed") {
       fill(box, errorBlock(applied.body));
       apply.textContent = "Plan again";

@@ -1,8 +1,10 @@
 // The overview: one live health tile per cluster (ws/clusters/).
 
 import {embedded, fill, tickAges} from "./dom.js";
-import {Feed, Sequence, fetchJson, showConnection} from "./live.js";
+import {getJson} from "./http.js";
+import {Feed, Sequence, showConnection} from "./live.js";
 import {tile} from "./tiles.js";
+import {api, socket} from "./urls.js";
 
 const grid = document.getElementById("tiles");
 const members = embedded("members-data");
@@ -23,7 +25,7 @@ function show(message) {
 
 /** The cluster's current message from the API, as a tile. */
 async function refetch(clusterId) {
-  const {status, ...message} = await fetchJson(`/api/v1/clusters/${clusterId}/status/`);
+  const {status, ...message} = await getJson(api.status(clusterId));
   if (seq.isCurrent(clusterId, message.seq)) show({...message, type: "cluster.tile"});
 }
 
@@ -37,5 +39,5 @@ function onMessage(message, first) {
 }
 
 embedded("tiles-data").forEach(show);
-new Feed("/ws/clusters/", {onMessage, onState: (state, retryAt) => showConnection(state, retryAt)}).start();
+new Feed(socket.clusters(), {onMessage, onState: (state, retryAt) => showConnection(state, retryAt)}).start();
 tickAges();

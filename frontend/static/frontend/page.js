@@ -3,12 +3,15 @@
 
 import {embedded, tickAges} from "./dom.js";
 import {EventLog} from "./events.js";
-import {Feed, Sequence, coalesced, fetchJson, showConnection} from "./live.js";
+import {getJson} from "./http.js";
+import {Feed, Sequence, coalesced, showConnection} from "./live.js";
+import {api, socket} from "./urls.js";
 
 /**
- * render(message, page, stale) draws the page (stale: the connection is down); events: {accept(event), queries} picks the
- * events it lists (queries: REST filters, one request each, merged; without them the
- * embedded page.events are used).
+ * render(message, page, stale) draws the page (stale: the connection is down); events:
+ * {accept(event), queries} picks the events it lists (queries: REST filters such as
+ * {resource: "r1"}, one request each, merged; without them the embedded page.events are
+ * used at first).
  */
 export function startClusterPage(render, events = {}) {
   const page = embedded("page-data");
@@ -23,13 +26,13 @@ export function startClusterPage(render, events = {}) {
     seq.accept(id, message.seq);
     draw();
   };
-  const urls = (events.queries || [""]).map((q) => `/api/v1/events/?cluster=${id}&limit=${log.limit}${q}`);
+  const urls = (events.queries || [{}]).map((q) => api.events({cluster: id, limit: log.limit, ...q}));
   const loadEvents = async () => {
-    const pages = await Promise.all(urls.map((url) => fetchJson(url)));
+    const pages = await Promise.all(urls.map(getJson));
     log.replace(pages.flatMap((p) => p.results));
   };
   const resync = coalesced(async () => {
-    const message = await fetchJson(`/api/v1/clusters/${id}/status/`);
+    const message = await getJson(api.status(id));
     if (seq.isCurrent(id, message.seq)) show(message);
     await loadEvents();
   });
@@ -52,6 +55,6 @@ export function startClusterPage(render, events = {}) {
   show(state.message);
   if (events.queries === undefined) log.replace(page.events || []);
   else loadEvents().catch((error) => console.warn("events", error));
-  new Feed(`/ws/clusters/${id}/`, {onMessage, onState, onOpen: (again) => again && resync()}).start();
+  new Feed(socket.cluster(id), {onMessage, onState, onOpen: (again) => again && resync()}).start();
   tickAges();
 }

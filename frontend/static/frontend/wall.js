@@ -3,8 +3,10 @@
 
 import {embedded, fill, h, tickAges} from "./dom.js";
 import {EventLog} from "./events.js";
-import {Feed, Sequence, coalesced, fetchJson, showConnection} from "./live.js";
+import {getJson} from "./http.js";
+import {Feed, Sequence, coalesced, showConnection} from "./live.js";
 import {tile} from "./tiles.js";
+import {api, socket} from "./urls.js";
 
 const TICKER_LINES = 6;
 const config = embedded("wall-data");
@@ -42,8 +44,7 @@ function show(message) {
 
 /** The wall's tiles and events as the server has them now (after a gap or a reconnect). */
 const resync = coalesced(async () => {
-  const query = config.token ? `?token=${encodeURIComponent(config.token)}` : "";
-  const state = await fetchJson(`/wall/state/${query}`);
+  const state = await getJson(api.wallState(config.token));
   for (const message of state.tiles) {
     if (seq.isCurrent(message.cluster.id, message.seq)) show(message);
   }
@@ -69,8 +70,7 @@ function clock() {
 
 embedded("tiles-data").forEach(show);
 ticker.replace(config.events);
-const path = config.token ? `/ws/wall/?token=${encodeURIComponent(config.token)}` : "/ws/wall/";
 const onState = (state, retryAt) => showConnection(state, retryAt);
-new Feed(path, {onMessage, onState, onOpen: (again) => again && resync()}).start();
+new Feed(socket.wall(config.token), {onMessage, onState, onOpen: (again) => again && resync()}).start();
 clock();
 tickAges();
