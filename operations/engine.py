@@ -15,6 +15,8 @@ from collections.abc import Awaitable, Callable, Coroutine, Iterator, Sequence
 from typing import Any, TypeVar
 
 from django.conf import settings
+from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from hacore.commands.pacemaker import CIB_VERSION
@@ -187,7 +189,12 @@ def finish(op: Operation, status: OperationStatus, error: str = "") -> None:
 
 
 def publish_operation(op: Operation) -> None:
-    """Push the operation's current state to its cluster's page."""
+    """Push the operation's current state to its cluster's page, numbered: its `seq` goes
+    up by one in the database (atomically, whoever publishes), so a page that sees a
+    number skipped knows it missed an update and fetches the operation."""
+    with transaction.atomic():
+        Operation.objects.filter(pk=op.pk).update(seq=F("seq") + 1)
+        op.seq = Operation.objects.values_list("seq", flat=True).get(pk=op.pk)
     message = {"type": "operation.update", "operation": dict(OperationSerializer(op).data)}
     send([(cluster_group(op.cluster_id), message)])
 

@@ -61,6 +61,9 @@ class Operation(models.Model):
     created = models.DateTimeField(auto_now_add=True, db_index=True)
     started = models.DateTimeField(null=True, blank=True)
     finished = models.DateTimeField(null=True, blank=True)
+    seq = models.PositiveIntegerField(
+        default=0, help_text="+1 each time the operation is published on its cluster's feed"
+    )
 
     class Meta:
         ordering = ["-created", "-id"]

@@ -47,6 +47,7 @@ def enqueue(cluster_id: int, change: Change, user: Any, plan: Plan | None = None
         if plan is not None:
             plan.applied_by = op
             plan.save(update_fields=["applied_by"])
+        # Published before the worker can see the row: "queued" is always the first update.
+        engine.publish_operation(op)
         transaction.on_commit(lambda: tasks.run_operation.delay(op.pk))
-    engine.publish_operation(op)
     return op

@@ -43,6 +43,7 @@ class OperationSerializer(serializers.ModelSerializer[Operation]):
             "started",
             "finished",
             "duration",
+            "seq",
         ]
         read_only_fields = fields
 

@@ -25,7 +25,7 @@ from fencing.models import FenceDevice
 from hacore.pacemaker.partitions import Partition
 from nodes.models import Node
 from operations.engine import publish_operation
-from operations.models import Operation
+from operations.models import Operation, OperationStatus
 from resources.models import DrbdDevice, Resource, VirtualMachine
 from tests.statusfactory import fence, in_contact, lab_like, node, primitive
 
@@ -216,6 +216,33 @@ async def test_operation_updates_reach_the_cluster_stream(
     # the stream is still open for the next status
     await apublish(await sync_to_async(mark_unreachable)(cluster.pk, "test"))
     assert (await comm.receive_json_from(timeout=5))["type"] == "cluster.status"
+    await comm.disconnect()
+
+
+async def test_operation_updates_are_numbered_from_the_queued_one(
+    cluster: Cluster, admin_user: User, api: APIClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("operations.tasks.run_operation.delay", lambda *args: None)
+    comm = communicator(f"/ws/clusters/{cluster.pk}/", admin_user)
+    assert (await comm.connect())[0]
+    await comm.receive_json_from(timeout=5)  # the current status
+    answer = await sync_to_async(api.post)(f"/api/v1/clusters/{cluster.pk}/nodes/node2/standby/")
+    assert answer.status_code == 202
+    queued = (await comm.receive_json_from(timeout=5))["operation"]
+    assert (queued["id"], queued["status"], queued["seq"]) == (answer.json()["id"], "queued", 1)
+    assert answer.json()["seq"] == 1  # the 202 answer is the queued update
+    op = await sync_to_async(Operation.objects.get)(pk=queued["id"])
+    op.status = OperationStatus.RUNNING
+    await sync_to_async(publish_operation)(op)
+    await sync_to_async(publish_operation)(op)
+    updates = [(await comm.receive_json_from(timeout=5)) for _ in range(2)]
+    assert [u["type"] for u in updates] == ["operation.update"] * 2
+    assert [(u["operation"]["status"], u["operation"]["seq"]) for u in updates] == [
+        ("running", 2),
+        ("running", 3),
+    ]
+    fetched = await sync_to_async(api.get)(f"/api/v1/operations/{op.pk}/")
+    assert fetched.json()["seq"] == 3
     await comm.disconnect()
 
 

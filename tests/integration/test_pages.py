@@ -303,7 +303,8 @@ def test_unknown_resource_is_404(admin_client: Client, lab: Cluster) -> None:
 
 
 def test_static_scripts_are_served(admin_client: Client) -> None:
-    for name in ("overview", "cluster", "node", "resource", "wall", "live", "dom", "tiles"):
+    names = ("overview", "cluster", "node", "resource", "wall", "live", "dom", "tiles", "page")
+    for name in (*names, "ops", "http", "urls"):
         response = admin_client.get(f"/static/frontend/{name}.js")
         assert response.status_code == 200, name
         body = b"".join(response.streaming_content)  # type: ignore[attr-defined]

@@ -2,8 +2,9 @@
 // the commands it ran, their output and the CIB diff; export as CSV or JSON.
 
 import {embedded, fill, h, when} from "./dom.js";
-import {fetchJson} from "./live.js";
+import {getJson} from "./http.js";
 import {planAndApply, stepsList} from "./ops.js";
+import {api} from "./urls.js";
 
 const $ = (id) => document.getElementById(id);
 const page = embedded("page-data");
@@ -38,7 +39,7 @@ function revertButton(op) {
   button.onclick = (event) => {
     event.stopPropagation();
     planAndApply({title: `Revert operation #${op.id} (${op.summary})`, clusterId: op.cluster,
-      url: `/api/v1/operations/${op.id}/revert/`});
+      url: api.operation(op.id, "revert")});
   };
   return h("p", {}, button);
 }
@@ -59,11 +60,11 @@ function row(op) {
 
 async function load() {
   const q = query();
-  $("export-csv").href = `/api/v1/operations/export/?${q}&as=csv`;
-  $("export-json").href = `/api/v1/operations/export/?${q}&as=json`;
+  $("export-csv").href = api.exportOperations({...Object.fromEntries(q), as: "csv"});
+  $("export-json").href = api.exportOperations({...Object.fromEntries(q), as: "json"});
   const one = new URLSearchParams(location.search).get("id");
-  const ops = one ? [await fetchJson(`/api/v1/operations/${encodeURIComponent(one)}/`)]
-    : (await fetchJson(`/api/v1/operations/?${q}&limit=200`)).results;
+  const ops = one ? [await getJson(api.operation(one))]
+    : (await getJson(api.operations({...Object.fromEntries(q), limit: 200}))).results;
   fill($("operations"), ops.map(row));
   if (one) $("operations").firstChild.click();
   $("more").textContent = ops.length ? "" : "No operations match.";

@@ -6,7 +6,8 @@ import {startClusterPage} from "./page.js";
 import {
   failuresTable, nodeLinks, renderFreshness, resourceLink, roleAndFlags, section, table,
 } from "./sections.js";
-import {nodeFlags, nodeUrl, runningOn, sortedWarnings} from "./status.js";
+import {nodeFlags, runningOn, sortedWarnings} from "./status.js";
+import {pages} from "./urls.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -77,7 +78,7 @@ function nodeRow(ctx, name, config, node) {
   const flags = ctx.status.nodes ? nodeFlags(node) : [["unknown", "unknown"]];
   const attrs = {"data-node": name, "data-online": node ? String(node.online) : "unknown"};
   return h("tr", attrs,
-    h("td", {}, h("a", {href: nodeUrl(ctx.id, name)}, name)),
+    h("td", {}, h("a", {href: pages.node(ctx.id, name)}, name)),
     h("td", {}, config && config.node_id !== null ? config.node_id : (node && node.node_id) || ""),
     h("td", {}, config ? `${config.address}:${config.port}` : "—"),
     h("td", {}, flags.map(([text, tone]) => [chip(text, tone), " "])),

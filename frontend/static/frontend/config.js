@@ -4,17 +4,19 @@
 // administrators), corosync; links to download a backup and a cluster report.
 
 import {chip, embedded, fill, h} from "./dom.js";
-import {planAndApply, send} from "./ops.js";
+import {request} from "./http.js";
+import {planAndApply} from "./ops.js";
 import {table} from "./sections.js";
 import {baseId, flatResources} from "./status.js";
+import {api} from "./urls.js";
 
 const page = embedded("page-data");
-const API = `/api/v1/clusters/${page.cluster.id}`;
+const ID = page.cluster.id;
 const view = document.getElementById("config-view");
 
 async function load(url, render) {
   fill(view, h("p", {class: "age"}, "Reading from the cluster…"));
-  const {status, body} = await send("GET", url);
+  const {status, body} = await request("GET", url);
   if (status !== 200) {
     fill(view, h("p", {class: "msg error"}, body.detail || `HTTP ${status}`),
       body.stderr ? h("pre", {class: "output err"}, body.stderr) : null);
@@ -28,8 +30,8 @@ function constraintRow(c) {
     : c.resources.join(c.type === "order" ? " then " : " with ");
   const remove = page.can.administer ? h("button", {type: "button", class: "danger", "data-delete": c.id}, "Delete…") : null;
   if (remove) {
-    remove.onclick = () => planAndApply({title: `Delete constraint ${c.id}`, clusterId: page.cluster.id,
-      url: `${API}/constraints/${encodeURIComponent(c.id)}/`, method: "DELETE"});
+    remove.onclick = () => planAndApply({title: `Delete constraint ${c.id}`, clusterId: ID,
+      url: api.cluster(ID, "constraints", c.id), method: "DELETE"});
   }
   return h("tr", {"data-constraint": c.id}, h("td", {}, c.id), h("td", {}, c.type), h("td", {}, what),
     h("td", {}, c.score || (c.has_rules ? "rules" : "")),
@@ -51,16 +53,16 @@ function levelButton(node, level, label) {
   const button = h("button", {type: "button", "data-level": `${node.node}:${level ? level.level : "new"}`}, label);
   button.onclick = () => {
     if (level) {
-      planAndApply({title: `Remove fencing level ${level.level} of ${node.node}`, clusterId: page.cluster.id,
-        url: `${API}/fencing-levels/`, method: "DELETE", body: {level: level.level, node: node.node, devices: level.devices}});
+      planAndApply({title: `Remove fencing level ${level.level} of ${node.node}`, clusterId: ID,
+        url: api.cluster(ID, "fencing-levels"), method: "DELETE", body: {level: level.level, node: node.node, devices: level.devices}});
       return;
     }
     const number = Number(prompt(`Level (1-9) for ${node.node}`, String(node.levels.length + 1)));
     const devices = (prompt(`Fence devices for this level, comma-separated`, node.devices.join(",")) || "")
       .split(",").map((d) => d.trim()).filter(Boolean);
     if (number && devices.length) {
-      planAndApply({title: `Fencing level ${number} for ${node.node}`, clusterId: page.cluster.id,
-        url: `${API}/fencing-levels/`, body: {level: number, node: node.node, devices}});
+      planAndApply({title: `Fencing level ${number} for ${node.node}`, clusterId: ID,
+        url: api.cluster(ID, "fencing-levels"), body: {level: number, node: node.node, devices}});
     }
   };
   return button;
@@ -84,7 +86,7 @@ function setProperty(p) {
     body.confirm = prompt("Without fencing the cluster cannot recover a node that stops answering. Type: disable fencing");
     if (body.confirm === null) return;
   }
-  planAndApply({title: `Set ${p.name}`, clusterId: page.cluster.id, url: `${API}/properties/`, body});
+  planAndApply({title: `Set ${p.name}`, clusterId: ID, url: api.cluster(ID, "properties"), body});
 }
 
 function properties(body) {
@@ -134,8 +136,8 @@ function constraintForm() {
     event.preventDefault();
     const body = {type: type.value};
     for (const input of fields.querySelectorAll("select, input")) body[input.name] = input.value;
-    planAndApply({title: `New ${type.value} constraint`, clusterId: page.cluster.id,
-      url: `${API}/constraints/`, body});
+    planAndApply({title: `New ${type.value} constraint`, clusterId: ID,
+      url: api.cluster(ID, "constraints"), body});
   };
   return form;
 }
@@ -145,16 +147,16 @@ if (report) {
   report.addEventListener("click", (event) => {
     event.preventDefault();
     const since = new Date(Date.now() - 3600 * 1000).toISOString();
-    location.href = `${API}/report/?from=${encodeURIComponent(since)}`;
+    location.href = api.report(ID, since);
   });
 }
 
 const LOADERS = {
-  constraints: () => load(`${API}/constraints/`, constraints),
-  scores: () => load(`${API}/scores/`, scores),
-  coverage: () => load(`${API}/fencing/`, coverage),
-  properties: () => load(`${API}/properties/`, properties),
-  corosync: () => load(`${API}/corosync/`, corosync),
+  constraints: () => load(api.cluster(ID, "constraints"), constraints),
+  scores: () => load(api.cluster(ID, "scores"), scores),
+  coverage: () => load(api.cluster(ID, "fencing"), coverage),
+  properties: () => load(api.cluster(ID, "properties"), properties),
+  corosync: () => load(api.cluster(ID, "corosync"), corosync),
   "new-constraint": () => fill(view, constraintForm()),
 };
 for (const button of document.querySelectorAll("[data-load]")) {

@@ -1,48 +1,56 @@
-// The live connection: one WebSocket, reconnected with backoff; sequence numbers per
-// cluster; the connection state shown in the header; same-origin REST fetches.
+// The live connection: WebSockets that reconnect with backoff, one per URL and shared by
+// whatever on the page listens; the sequence-and-refetch loop every live view runs; the
+// connection state shown in the header.
 
 import {ago, fill, h} from "./dom.js";
 
 const FIRST_DELAY_MS = 1000;
 const MAX_DELAY_MS = 30000;
+const feeds = new Map();
 
-/** GET a JSON document of the console with the session cookie; throws unless 2xx. */
-export async function fetchJson(url) {
-  const response = await fetch(url, {credentials: "same-origin", headers: {Accept: "application/json"}});
-  if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
-  return response.json();
+/** The page's one Feed for url (a socket.* URL); start() it once its listeners are in. */
+export function feed(url) {
+  if (!feeds.has(url)) feeds.set(url, new Feed(url));
+  return feeds.get(url);
 }
 
-/** A WebSocket to path on this host that reconnects (1 s, 2 s, 4 s... 30 s, with jitter). */
-export class Feed {
-  constructor(path, {onMessage, onOpen = () => {}, onState = () => {}}) {
-    this.path = path;
-    this.handlers = {onMessage, onOpen, onState};
+/**
+ * A WebSocket that reconnects (1 s, 2 s, 4 s... 30 s, with jitter) and tells each listener
+ * {onMessage(message), onOpen(), onState(state, retryAt)} (all optional) what happens.
+ */
+class Feed {
+  constructor(url) {
+    this.url = url;
+    this.listeners = new Set();
     this.failures = 0;
-    this.opened = 0;
+    this.started = false;
+  }
+
+  /** Add a listener; the function that removes it. */
+  listen(listener) {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   start() {
-    this.connect();
+    if (!this.started) this.connect();
+    this.started = true;
     return this;
   }
 
+  emit(event, ...args) {
+    for (const listener of [...this.listeners]) listener[event]?.(...args);
+  }
+
   connect() {
-    this.handlers.onState("connecting");
-    const socket = new WebSocket(`wss://${location.host}${this.path}`);
-    const seen = new Set();
+    this.emit("onState", "connecting");
+    const socket = new WebSocket(this.url);
     socket.onopen = () => {
       this.failures = 0;
-      this.opened += 1;
-      this.handlers.onState("live");
-      this.handlers.onOpen(this.opened > 1);
+      this.emit("onState", "live");
+      this.emit("onOpen");
     };
-    socket.onmessage = (event) => {
-      const message = JSON.parse(event.data);
-      const id = message.cluster && message.cluster.id;
-      this.handlers.onMessage(message, !seen.has(id));
-      seen.add(id);
-    };
+    socket.onmessage = (event) => this.emit("onMessage", JSON.parse(event.data));
     socket.onclose = () => this.retry();
   }
 
@@ -50,37 +58,94 @@ export class Feed {
     const delay = Math.min(MAX_DELAY_MS, FIRST_DELAY_MS * 2 ** this.failures);
     const jittered = Math.round(delay * (0.8 + Math.random() * 0.4));
     this.failures += 1;
-    this.handlers.onState("reconnecting", Date.now() + jittered);
+    this.emit("onState", "reconnecting", Date.now() + jittered);
     setTimeout(() => this.connect(), jittered);
   }
 }
 
-/** The last seq seen per cluster: is a message old, the next one, or after a gap? */
-export class Sequence {
+/** The last seq seen per key: is a message old, the next one, or after a gap? */
+class Sequence {
   constructor() {
     this.last = new Map();
   }
 
-  classify(clusterId, seq) {
-    const last = this.last.get(clusterId);
+  keys() {
+    return [...this.last.keys()];
+  }
+
+  classify(key, seq) {
+    const last = this.last.get(key);
     if (last === undefined) return "next";
     if (seq <= last) return "old";
     return seq === last + 1 ? "next" : "gap";
   }
 
-  accept(clusterId, seq) {
-    const last = this.last.get(clusterId);
-    this.last.set(clusterId, last === undefined ? seq : Math.max(last, seq));
+  accept(key, seq) {
+    const last = this.last.get(key);
+    this.last.set(key, last === undefined ? seq : Math.max(last, seq));
   }
 
-  isCurrent(clusterId, seq) {
-    const last = this.last.get(clusterId);
+  isCurrent(key, seq) {
+    const last = this.last.get(key);
     return last === undefined || seq >= last;
   }
 }
 
+/**
+ * The sequence-and-refetch loop of every live view. Messages carry a seq per key (a
+ * cluster, an operation): a newer one is shown, an older one dropped. After a gap, and
+ * each time the feed (re)opens, the keys are fetched again: fetch(keys) resolves to
+ * messages, each shown if still current. One fetch at a time; keys asked for meanwhile
+ * go in the next one.
+ */
+export class SequenceLoop {
+  /** key(message), seq(message): its key and number; show(message): render it. */
+  constructor({key, seq, show, fetch}) {
+    Object.assign(this, {keyOf: key, seqOf: seq, render: show, fetch});
+    this.seqs = new Sequence();
+    this.pending = new Set();
+    this.run = coalesced(() => this.refetch());
+  }
+
+  /** Take the messages of a feed that pick(message) selects; the function that stops it. */
+  follow(source, pick) {
+    return source.listen({
+      onMessage: (message) => pick(message) && this.receive(message),
+      onOpen: () => this.resync(),
+    });
+  }
+
+  receive(message) {
+    const key = this.keyOf(message);
+    const order = this.seqs.classify(key, this.seqOf(message));
+    if (order === "old") return;
+    this.show(message);
+    if (order === "gap") this.resync([key]);
+  }
+
+  show(message) {
+    this.seqs.accept(this.keyOf(message), this.seqOf(message));
+    this.render(message);
+  }
+
+  /** Fetch these keys again (default: every key seen). */
+  resync(keys = this.seqs.keys()) {
+    for (const key of keys) this.pending.add(key);
+    return this.run();
+  }
+
+  async refetch() {
+    const keys = [...this.pending];
+    this.pending.clear();
+    if (!keys.length) return;
+    for (const message of await this.fetch(keys)) {
+      if (this.seqs.isCurrent(this.keyOf(message), this.seqOf(message))) this.show(message);
+    }
+  }
+}
+
 /** Runs fn, at most once at a time; a call made meanwhile runs it once more after. */
-export function coalesced(fn) {
+function coalesced(fn) {
   let running = null;
   let again = false;
   const run = async () => {

@@ -5,6 +5,7 @@ import {actionBar, planAndApply} from "./ops.js";
 import {startClusterPage} from "./page.js";
 import {operationsTable, renderFreshness, resourceLink, roleAndFlags, section, table} from "./sections.js";
 import {nodeFlags, parentOf, runningOn} from "./status.js";
+import {api} from "./urls.js";
 
 const $ = (id) => document.getElementById(id);
 const NAME = embedded("page-data").node;
@@ -67,7 +68,7 @@ function nodeActions() {
   const page = embedded("page-data");
   if (!page.can.operate) return;
   const id = page.cluster.id;
-  const url = (verb) => `/api/v1/clusters/${id}/nodes/${encodeURIComponent(NAME)}/${verb}/`;
+  const url = (verb) => api.node(id, NAME, verb);
   const act = (label, verb, title, body) => ({label, attrs: {"data-do": verb},
     run: () => planAndApply({title, clusterId: id, url: url(verb), body})});
   const actions = [
@@ -92,5 +93,5 @@ function nodeActions() {
 nodeActions();
 startClusterPage(render, {
   accept: (event) => event.node === NAME,
-  queries: [`&node__name=${encodeURIComponent(NAME)}`],
+  queries: [{node__name: NAME}],
 });

@@ -1,32 +1,15 @@
 // Changing a cluster from a page: plan (the change tried on a copy of the CIB), show what
 // Pacemaker would do and the CIB diff, apply on confirmation, then follow the operation
-// until it ends, with every command and its output. One dialog for every action.
+// from the updates its cluster's feed pushes until it ends, with every command and its
+// output. One dialog for every action.
 
 import {fill, h} from "./dom.js";
+import {getJson, request} from "./http.js";
+import {SequenceLoop, feed} from "./live.js";
+import {api, pages, planOnly, socket} from "./urls.js";
 
 const FINAL = ["succeeded", "failed", "interrupted"];
-
-function csrfToken() {
-  const match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
-  return match ? decodeURIComponent(match[1]) : "";
-}
-
-/** Send JSON to the console's API; {status, body} whatever the status. */
-export async function send(method, url, body) {
-  const response = await fetch(url, {
-    method,
-    credentials: "same-origin",
-    headers: {"Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": csrfToken()},
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  let data = {};
-  try {
-    data = await response.json();
-  } catch {
-    data = {detail: `HTTP ${response.status}`};
-  }
-  return {status: response.status, body: data};
-}
+const UPDATE = "operation.update";
 
 function dialog() {
   let el = document.getElementById("op-dialog");
@@ -77,7 +60,7 @@ export function stepsList(steps) {
 function operationView(op) {
   const tone = {succeeded: "ok", failed: "bad", interrupted: "bad"}[op.status] || "info";
   return [
-    h("p", {}, "Operation ", h("a", {href: `/audit/?id=${op.id}`}, `#${op.id}`), ": ",
+    h("p", {}, "Operation ", h("a", {href: pages.operation(op.id)}, `#${op.id}`), ": ",
       h("span", {class: `state ${tone}`, "data-op-status": op.status}, op.status),
       op.node ? ` on ${op.node}` : ""),
     op.error ? h("p", {class: "msg error", "data-error": ""}, op.error) : null,
@@ -87,28 +70,40 @@ function operationView(op) {
   ];
 }
 
-async function follow(box, opId, onDone) {
-  for (;;) {
-    const {status, body} = await send("GET", `/api/v1/operations/${opId}/`);
-    if (status !== 200) {
-      fill(box, errorBlock(body));
-      return;
-    }
-    fill(box, operationView(body));
-    if (FINAL.includes(body.status)) {
-      onDone(body);
-      return;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 400));
-  }
+/**
+ * Show the operation op (the 202 answer) and every newer state of it its cluster's feed
+ * pushes (early: updates that came before the answer), until it ends; fetch it once now,
+ * after a gap in its seq and after a reconnect. onEnd(op) once it has ended.
+ */
+function follow(box, updates, op, early, onEnd) {
+  let unfollow = null;
+  const ours = (message) => message.type === UPDATE && message.operation.id === op.id;
+  const loop = new SequenceLoop({
+    key: (message) => message.operation.id,
+    seq: (message) => message.operation.seq,
+    show: ({operation}) => {
+      if (!unfollow) return;  // it has ended: a late answer changes nothing
+      fill(box, operationView(operation));
+      if (!FINAL.includes(operation.status)) return;
+      unfollow();
+      unfollow = null;
+      onEnd(operation);
+    },
+    fetch: async () => [{operation: await getJson(api.operation(op.id))}],
+  });
+  unfollow = loop.follow(updates, ours);
+  loop.show({type: UPDATE, operation: op});
+  early.filter(ours).forEach((message) => loop.receive(message));
+  if (unfollow) loop.resync();
 }
 
 /**
- * Plan the change (url with ?plan=1), show it, apply it when the user confirms.
- * title: what the dialog says; clusterId: for the apply URL; done(op): an element to
- * show after a success (e.g. a link to what was made).
+ * Plan the change (url with ?plan=1), show it, apply it when the user confirms, follow it.
+ * title: what the dialog says; clusterId: for the apply URL and the feed; done(op): an
+ * element to show after a success (e.g. a link to what was made).
  */
 export async function planAndApply({title, clusterId, method = "POST", url, body, done = null}) {
+  const updates = feed(socket.cluster(clusterId)).start();
   const el = dialog();
   const box = h("div", {class: "op-body"}, h("p", {}, "Trying the change on a copy of the CIB…"));
   const close = h("button", {type: "button", "data-close": ""}, "Close");
@@ -116,7 +111,7 @@ export async function planAndApply({title, clusterId, method = "POST", url, body
   close.onclick = () => el.close();
   fill(el, h("h2", {}, title), box, h("p", {class: "bar"}, apply, close));
   if (!el.open) el.showModal();
-  const planned = await send(method, `${url}?plan=1`, body);
+  const planned = await request(method, planOnly(url), body);
   if (planned.status !== 200) {
     fill(box, errorBlock(planned.body));
     return;
@@ -125,7 +120,10 @@ export async function planAndApply({title, clusterId, method = "POST", url, body
   apply.disabled = false;
   apply.onclick = async () => {
     apply.disabled = true;
-    const applied = await send("POST", `/api/v1/clusters/${clusterId}/plans/${planned.body.plan_id}/apply/`);
+    const early = [];
+    const unbuffer = updates.listen({onMessage: (message) => message.type === UPDATE && early.push(message)});
+    const applied = await request("POST", api.apply(clusterId, planned.body.plan_id));
+    unbuffer();
     if (applied.status === 409 && applied.body.code === "cib_changed") {
       fill(box, errorBlock(applied.body));
       apply.textContent = "Plan again";
@@ -138,7 +136,7 @@ export async function planAndApply({title, clusterId, method = "POST", url, body
       return;
     }
     apply.hidden = true;
-    await follow(box, applied.body.id, (op) => {
+    follow(box, updates, applied.body, early, (op) => {
       if (done && op.status === "succeeded") box.append(done(op));
     });
   };

@@ -1,13 +1,14 @@
 // The overview: one live health tile per cluster (ws/clusters/).
 
 import {embedded, fill, tickAges} from "./dom.js";
-import {Feed, Sequence, fetchJson, showConnection} from "./live.js";
+import {getJson} from "./http.js";
+import {SequenceLoop, feed, showConnection} from "./live.js";
 import {tile} from "./tiles.js";
+import {api, socket} from "./urls.js";
 
 const grid = document.getElementById("tiles");
 const members = embedded("members-data");
 const tiles = new Map();
-const seq = new Sequence();
 
 function draw() {
   const sorted = [...tiles.values()].sort((a, b) => a.cluster.name.localeCompare(b.cluster.name));
@@ -15,27 +16,25 @@ function draw() {
   document.getElementById("empty").hidden = tiles.size > 0;
 }
 
-function show(message) {
-  tiles.set(message.cluster.id, message);
-  seq.accept(message.cluster.id, message.seq);
-  draw();
+/** A cluster's current message from the API, as a tile. */
+async function tileOf(clusterId) {
+  const {status, ...message} = await getJson(api.status(clusterId));
+  return {...message, type: "cluster.tile"};
 }
 
-/** The cluster's current message from the API, as a tile. */
-async function refetch(clusterId) {
-  const {status, ...message} = await fetchJson(`/api/v1/clusters/${clusterId}/status/`);
-  if (seq.isCurrent(clusterId, message.seq)) show({...message, type: "cluster.tile"});
-}
+const loop = new SequenceLoop({
+  key: (message) => message.cluster.id,
+  seq: (message) => message.seq,
+  show: (message) => {
+    tiles.set(message.cluster.id, message);
+    draw();
+  },
+  fetch: (clusterIds) => Promise.all(clusterIds.map(tileOf)),
+});
 
-function onMessage(message, first) {
-  if (message.type !== "cluster.tile") return;
-  const id = message.cluster.id;
-  const order = seq.classify(id, message.seq);
-  if (order === "old") return;
-  show(message);
-  if (order === "gap" || first) refetch(id).catch((error) => console.warn("refetch", error));
-}
-
-embedded("tiles-data").forEach(show);
-new Feed("/ws/clusters/", {onMessage, onState: (state, retryAt) => showConnection(state, retryAt)}).start();
+embedded("tiles-data").forEach((message) => loop.show(message));
+const updates = feed(socket.clusters());
+updates.listen({onState: (state, retryAt) => showConnection(state, retryAt)});
+loop.follow(updates, (message) => message.type === "cluster.tile");
+updates.start();
 tickAges();

@@ -2,12 +2,14 @@
 // flags, its members, the failures of it, its events.
 
 import {embedded, fill, h} from "./dom.js";
-import {actionBar, pairsFromLines, planAndApply, send} from "./ops.js";
+import {request} from "./http.js";
+import {actionBar, pairsFromLines, planAndApply} from "./ops.js";
 import {startClusterPage} from "./page.js";
 import {
   failuresTable, nodeLinks, operationsTable, renderFreshness, resourceLink, roleAndFlags, section, table,
 } from "./sections.js";
 import {baseId, findResource, flatResources, parentOf} from "./status.js";
+import {api} from "./urls.js";
 
 const $ = (id) => document.getElementById(id);
 const RID = embedded("page-data").resource;
@@ -100,7 +102,7 @@ function resourceActions() {
   const page = embedded("page-data");
   if (!page.can.operate) return;
   const id = page.cluster.id;
-  const url = (verb) => `/api/v1/clusters/${id}/resources/${encodeURIComponent(RID)}/${verb ? `${verb}/` : ""}`;
+  const url = (verb) => (verb ? api.resource(id, RID, verb) : api.resource(id, RID));
   const plan = (title, verb, body, method = "POST") =>
     () => planAndApply({title, clusterId: id, url: url(verb), body, method});
   const target = h("select", {"data-move-to": ""}, page.nodes.map((n) => h("option", {value: n.name}, n.name)));
@@ -127,7 +129,6 @@ function resourceActions() {
     );
   }
   if (page.can.administer) {
-    const api = `/api/v1/clusters/${id}`;
     const structure = resource && ["clone", "bundle"].includes(resource.kind)
       ? [{label: "Unclone…", attrs: {"data-do": "unclone"}, run: plan(`Unclone ${RID}`, "unclone")}]
       : [
@@ -137,7 +138,7 @@ function resourceActions() {
         {label: "Add to group…", attrs: {"data-do": "group"}, run: () => {
           const group = prompt(`Group to add ${RID} to (a new id makes a new group)`);
           if (group) {
-            planAndApply({title: `Add ${RID} to group ${group}`, clusterId: id, url: `${api}/groups/`,
+            planAndApply({title: `Add ${RID} to group ${group}`, clusterId: id, url: api.cluster(id, "groups"),
               body: {id: group, resources: [RID]}});
           }
         }},
@@ -166,8 +167,7 @@ function changed(before, after) {
 
 /** Parameters and meta attributes as read from the CIB now, edited as name=value lines. */
 async function editAttributes(clusterId) {
-  const url = `/api/v1/clusters/${clusterId}/resources/${encodeURIComponent(RID)}/`;
-  const {status, body} = await send("GET", url);
+  const {status, body} = await request("GET", api.resource(clusterId, RID));
   const panel = $("edit-panel") || h("form", {id: "edit-panel", class: "card"});
   $("actions").append(panel);
   if (status !== 200) {
@@ -191,7 +191,7 @@ async function editAttributes(clusterId) {
       problem.textContent = error.message;
       return;
     }
-    planAndApply({title: `Update ${RID}`, clusterId, url: `${url}update/`, body: update});
+    planAndApply({title: `Update ${RID}`, clusterId, url: api.resource(clusterId, RID, "update"), body: update});
   };
 }
 
@@ -199,5 +199,5 @@ resourceActions();
 const IDS = eventIds();
 startClusterPage(render, {
   accept: (event) => IDS.includes(event.resource),
-  queries: IDS.map((rid) => `&resource=${encodeURIComponent(rid)}`),
+  queries: IDS.map((rid) => ({resource: rid})),
 });

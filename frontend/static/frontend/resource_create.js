@@ -3,12 +3,13 @@
 // advanced), preview, apply.
 
 import {embedded, fill, h} from "./dom.js";
-import {fetchJson} from "./live.js";
-import {pairsFromLines, planAndApply, send} from "./ops.js";
+import {getJson, request} from "./http.js";
+import {pairsFromLines, planAndApply} from "./ops.js";
+import {api, pages} from "./urls.js";
 
 const $ = (id) => document.getElementById(id);
 const page = embedded("page-data");
-const API = `/api/v1/clusters/${page.cluster.id}`;
+const ID = page.cluster.id;
 let metadata = null;
 
 function showError(id, text) {
@@ -21,7 +22,7 @@ async function loadStandards() {
     fill($("standard"), h("option", {value: "stonith"}, "stonith"));
     return loadAgents();
   }
-  const {status, body} = await send("GET", `${API}/agents/`);
+  const {status, body} = await request("GET", api.agents(ID));
   if (status !== 200) return showError("agent-error", body.detail || `HTTP ${status}`);
   fill($("standard"), h("option", {value: ""}, "choose…"),
     body.standards.map((s) => h("option", {value: s}, s)));
@@ -32,7 +33,7 @@ async function loadAgents() {
   $("agent").disabled = true;
   $("create-form").hidden = true;
   if (!standard) return;
-  const {status, body} = await send("GET", `${API}/agents/?standard=${encodeURIComponent(standard)}`);
+  const {status, body} = await request("GET", api.agents(ID, standard));
   if (status !== 200) return showError("agent-error", body.detail || `HTTP ${status}`);
   fill($("agent"), h("option", {value: ""}, "choose…"), body.agents.map((a) => h("option", {value: a}, a)));
   $("agent").disabled = false;
@@ -44,7 +45,7 @@ async function loadMetadata() {
   if (!agent) return;
   showError("agent-error", "");
   try {
-    metadata = await fetchJson(`${API}/agents/${encodeURIComponent(agent)}/`);
+    metadata = await getJson(api.agent(ID, agent));
   } catch (error) {
     return showError("agent-error", `metadata of ${agent}: ${error.message}`);
   }
@@ -120,12 +121,12 @@ $("create-form").addEventListener("submit", (event) => {
   showError("form-error", "");
   planAndApply({
     title: `Create ${body.id} (${body.agent})`,
-    clusterId: page.cluster.id,
-    url: page.fence ? `${API}/fence-devices/` : `${API}/resources/`,
+    clusterId: ID,
+    url: api.cluster(ID, page.fence ? "fence-devices" : "resources"),
     body,
     done: () => h("p", {class: "msg success"}, "Created. ",
-      h("a", {href: `/clusters/${page.cluster.id}/resources/${encodeURIComponent(body.id)}/`, "data-created": ""},
-        `See ${body.id} live`), " or ", h("a", {href: `/clusters/${page.cluster.id}/`}, "the cluster page"), "."),
+      h("a", {href: pages.resource(ID, body.id), "data-created": ""}, `See ${body.id} live`),
+      " or ", h("a", {href: pages.cluster(ID)}, "the cluster page"), "."),
   });
 });
 $("standard").addEventListener("change", loadAgents);

@@ -1,7 +1,8 @@
 // Pieces shared by the cluster, node and resource pages.
 
 import {ago, chip, fill, h, when} from "./dom.js";
-import {nodeUrl, resourceFlags, resourceUrl, roleTone} from "./status.js";
+import {resourceFlags, roleTone} from "./status.js";
+import {pages} from "./urls.js";
 
 /** "State read 4 s ago from node1", and loudly when that state is not current. */
 export function renderFreshness(el, message, stale) {
@@ -21,12 +22,12 @@ export function renderFreshness(el, message, stale) {
 
 /** A link to a resource page. */
 export function resourceLink(clusterId, id) {
-  return h("a", {href: resourceUrl(clusterId, id)}, id);
+  return h("a", {href: pages.resource(clusterId, id)}, id);
 }
 
 /** Links to node pages, separated by spaces. */
 export function nodeLinks(clusterId, nodes) {
-  return nodes.flatMap((n, i) => [i ? " " : "", h("a", {href: nodeUrl(clusterId, n)}, n)]);
+  return nodes.flatMap((n, i) => [i ? " " : "", h("a", {href: pages.node(clusterId, n)}, n)]);
 }
 
 /** A resource's role as a coloured label, with its flags. */

@@ -1,4 +1,4 @@
-// Reading a status message (clusters.mirror.cluster_message): resources, placement, links.
+// Reading a status message (clusters.mirror.cluster_message): resources, placement, flags.
 
 const LEVELS = {critical: 0, warning: 1, info: 2};
 
@@ -28,19 +28,6 @@ export function runningOn(status, node) {
 /** Warnings, critical first, in their order otherwise. */
 export function sortedWarnings(warnings) {
   return [...(warnings || [])].sort((a, b) => (LEVELS[a.level] ?? 3) - (LEVELS[b.level] ?? 3));
-}
-
-/** The URL of a cluster's page, node page, resource page. */
-export function clusterUrl(clusterId) {
-  return `/clusters/${clusterId}/`;
-}
-
-export function nodeUrl(clusterId, node) {
-  return `/clusters/${clusterId}/nodes/${encodeURIComponent(node)}/`;
-}
-
-export function resourceUrl(clusterId, id) {
-  return `/clusters/${clusterId}/resources/${encodeURIComponent(baseId(id))}/`;
 }
 
 /** The tone of a role: started/promoted are fine, stopped is bad, transitions warn. */

@@ -2,7 +2,8 @@
 // numbers of `tile`, the age of the data, and loudly when it is not current.
 
 import {ago, chip, h} from "./dom.js";
-import {clusterUrl, sortedWarnings} from "./status.js";
+import {sortedWarnings} from "./status.js";
+import {pages} from "./urls.js";
 
 const WORDS = {green: "OK", amber: "WARNING", red: "CRITICAL"};
 const WARNINGS_SHOWN = 3;
@@ -14,7 +15,7 @@ export function tile(message, {link = true, members = null} = {}) {
   return h("section", {class: `tile health-${health}`, "data-cluster": name,
     "data-cluster-id": message.cluster.id, "data-health": health,
     "data-reachable": String(message.reachable), "data-seq": message.seq},
-  h("header", {}, h("h2", {}, link ? h("a", {href: clusterUrl(message.cluster.id)}, name) : name),
+  h("header", {}, h("h2", {}, link ? h("a", {href: pages.cluster(message.cluster.id)}, name) : name),
     h("span", {class: "word"}, WORDS[health] || "UNKNOWN")),
   freshness(message),
   numbers(message.tile || {}),

@@ -3,14 +3,16 @@
 
 import {embedded, fill, h, tickAges} from "./dom.js";
 import {EventLog} from "./events.js";
-import {Feed, Sequence, coalesced, fetchJson, showConnection} from "./live.js";
+import {getJson} from "./http.js";
+import {SequenceLoop, feed, showConnection} from "./live.js";
 import {tile} from "./tiles.js";
+import {api, socket} from "./urls.js";
 
 const TICKER_LINES = 6;
+const TILE = "cluster.tile";
 const config = embedded("wall-data");
 const grid = document.getElementById("tiles");
 const tiles = new Map();
-const seq = new Sequence();
 const ticker = new EventLog(document.getElementById("ticker"), {
   limit: TICKER_LINES,
   short: true,
@@ -24,6 +26,7 @@ function draw() {
   grid.dataset.size = tileSize(sorted.length);
   const worst = ["red", "amber", "green"].find((c) => sorted.some((m) => m.health === c)) || "unknown";
   document.body.dataset.health = worst;
+  ticker.render();  // a cluster's name may have come with this tile
 }
 
 /** Fewer clusters, bigger tiles: every tile and the ticker fit on one screen. */
@@ -34,31 +37,22 @@ function tileSize(count) {
   return count <= 9 ? "s" : "xs";
 }
 
-function show(message) {
-  tiles.set(message.cluster.id, message);
-  seq.accept(message.cluster.id, message.seq);
-  draw();
-}
-
-/** The wall's tiles and events as the server has them now (after a gap or a reconnect). */
-const resync = coalesced(async () => {
-  const query = config.token ? `?token=${encodeURIComponent(config.token)}` : "";
-  const state = await fetchJson(`/wall/state/${query}`);
-  for (const message of state.tiles) {
-    if (seq.isCurrent(message.cluster.id, message.seq)) show(message);
-  }
+/** The wall's tiles (all of them, whichever are asked for) and the events missed meanwhile. */
+async function wallState() {
+  const state = await getJson(api.wallState(config.token));
   ticker.add(state.events);
-});
-
-function onMessage(message, first) {
-  if (message.type !== "cluster.tile") return;
-  ticker.add(message.events);
-  const order = seq.classify(message.cluster.id, message.seq);
-  if (order === "old") return;
-  show(message);
-  // A gap, or the tile sent on (re)connect: fetch the events missed meanwhile.
-  if (order === "gap" || first) resync();
+  return state.tiles;
 }
+
+const loop = new SequenceLoop({
+  key: (message) => message.cluster.id,
+  seq: (message) => message.seq,
+  show: (message) => {
+    tiles.set(message.cluster.id, message);
+    draw();
+  },
+  fetch: wallState,
+});
 
 function clock() {
   const el = document.getElementById("clock");
@@ -67,10 +61,14 @@ function clock() {
   setInterval(tick, 1000);
 }
 
-embedded("tiles-data").forEach(show);
+embedded("tiles-data").forEach((message) => loop.show(message));
 ticker.replace(config.events);
-const path = config.token ? `/ws/wall/?token=${encodeURIComponent(config.token)}` : "/ws/wall/";
-const onState = (state, retryAt) => showConnection(state, retryAt);
-new Feed(path, {onMessage, onState, onOpen: (again) => again && resync()}).start();
+const updates = feed(socket.wall(config.token));
+updates.listen({
+  onState: (state, retryAt) => showConnection(state, retryAt),
+  onMessage: (message) => message.type === TILE && ticker.add(message.events),
+});
+loop.follow(updates, (message) => message.type === TILE);
+updates.start();
 clock();
 tickAges();
