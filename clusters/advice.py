@@ -41,15 +41,38 @@ SUMMARY = "advice: read the CIB, status and quorum; ask the fence devices"
 
 @dataclasses.dataclass(frozen=True)
 class Advice:
-    """The findings served, the stored entry they come from, and whether it was reused."""
+    """The findings served: the stored entry they come from (None: none yet), whether
+    it was reused, and why computing it now failed (then the findings say so first)."""
 
-    entry: store.Entry
+    entry: store.Entry | None
     cached: bool
+    failed: store.Failure | None = None
 
     @property
     def findings(self) -> list[Json]:
-        """Every finding, critical first."""
-        return self.entry.all_findings()
+        """Every finding, critical first; a failure to read the cluster comes first."""
+        stored = self.entry.all_findings() if self.entry else []
+        if self.failed is None:
+            return stored
+        return [unavailable(self.failed, self.entry), *stored]
+
+
+def unavailable(failed: store.Failure, entry: store.Entry | None) -> Json:
+    """The finding that says the advice could not be computed now (never an empty
+    list in its place: that would say all is well)."""
+    op = f" (operation #{failed.operation})" if failed.operation else ""
+    then = (
+        f"The findings below are those computed at {entry.computed_at}."
+        if entry
+        else "Nothing could be checked."
+    )
+    return {
+        "rule": "advice_unavailable",
+        "severity": "warning",
+        "detail": f"The advisor could not read the cluster: {failed.reason}{op}. {then}",
+        "objects": [],
+        "fix": None,
+    }
 
 
 @dataclasses.dataclass(frozen=True)
@@ -63,19 +86,35 @@ class Read:
 
 def advice(where: ClusterRef, user: Any, refresh: bool = False) -> Advice:
     """The cluster's advice: the stored one while it is current, else computed now
-    (refresh: computed now in any case). PlanFailed if no node could be read."""
+    (refresh: computed now in any case). When the cluster cannot be read, the answer
+    says so (a failure is not retried on the same status for a minute)."""
     cluster = Cluster.objects.get(pk=where.id)
     entry = store.load(cluster)
     if not refresh and entry is not None and _current(entry, cluster.snapshot):
         return Advice(entry, cached=True)
+    failed = None if refresh else store.failure(cluster, cluster.snapshot)
+    if failed is not None:
+        return Advice(entry, cached=True, failed=failed)
     with store.computing(cluster.pk) as waited:
         if waited and not refresh:
             cluster.refresh_from_db()
             entry = store.load(cluster)
             if entry is not None and _current(entry, cluster.snapshot):
                 return Advice(entry, cached=True)
-        new = compute(where, cluster, user, entry, refresh)
-        store.save(cluster, new)
+        try:
+            new = compute(where, cluster, user, entry, refresh)
+        except engine.PlanFailed as exc:
+            failed = store.Failure(
+                store.status_key(cluster.snapshot),
+                timezone.now().isoformat(),
+                str(exc),
+                exc.operation.pk,
+            )
+            store.note_failure(cluster, failed)
+        else:
+            store.save(cluster, new)
+    if failed is not None:  # the answer says why; pages and walls keep what they show
+        return Advice(entry, cached=False, failed=failed)
     publish(touch(cluster.pk))
     return Advice(new, cached=False)
 

@@ -27,6 +27,7 @@ from clusters.models import Cluster
 
 Json = dict[str, Any]
 KEEP = 30 * 86400  # seconds a cluster's entry outlives its last computation
+FAILED_FOR = 60  # seconds a failed computation is not retried on the same status
 BUSY_FOR = 180  # seconds: the longest a computation may hold the cluster's busy flag
 _LEVELS = {"critical": 0, "warning": 1, "info": 2}
 _clients: list[redis.Redis] = []
@@ -116,6 +117,31 @@ def save(cluster: Cluster, entry: Entry) -> None:
     client().set(key(cluster.pk), json.dumps(asdict(entry)), ex=KEEP)
 
 
+@dataclass
+class Failure:
+    """A computation that could not read the cluster: why, when, on which status."""
+
+    status_key: str
+    at: str
+    reason: str
+    operation: int | None
+
+
+def note_failure(cluster: Cluster, failure: Failure) -> None:
+    """Remember a failed computation for a minute (pages do not retry it meanwhile)."""
+    client().set(f"{key(cluster.pk)}:failed", json.dumps(asdict(failure)), ex=FAILED_FOR)
+
+
+def failure(cluster: Cluster, snapshot: Json | None) -> Failure | None:
+    """The last failed computation, if it was made on the status shown now."""
+    try:
+        raw = client().get(f"{key(cluster.pk)}:failed")
+        found = Failure(**json.loads(raw)) if raw else None
+    except (redis.RedisError, ValueError, TypeError):
+        return None
+    return found if found and found.status_key == status_key(snapshot) else None
+
+
 def age(stamp: str, now: datetime.datetime) -> float:
     """Seconds since an ISO time ("" is infinitely old)."""
     if not stamp:
@@ -124,17 +150,19 @@ def age(stamp: str, now: datetime.datetime) -> float:
 
 
 def summary(cluster: Cluster, snapshot: Json | None) -> Json | None:
-    """The count the pages and the wall show: per severity, when it was computed, and
-    whether it was computed on the status shown now (`current`). None if never."""
-    entry = load(cluster)
-    if entry is None:
+    """The count the pages and the wall show: per severity, when it was computed,
+    whether it was computed on the status shown now (`current`), and why the last try
+    on this status failed (`error`, else ""). None if never computed nor tried."""
+    entry, failed = load(cluster), failure(cluster, snapshot)
+    if entry is None and failed is None:
         return None
-    counts = entry.counts()
+    counts = entry.counts() if entry else dict.fromkeys(_LEVELS, 0)
     return {
         "count": sum(counts.values()),
         **counts,
-        "computed_at": entry.computed_at,
-        "current": entry.status_key == status_key(snapshot),
+        "computed_at": entry.computed_at if entry else "",
+        "current": entry is not None and entry.status_key == status_key(snapshot),
+        "error": failed.reason if failed else "",
     }
 
 

@@ -15,7 +15,8 @@ REFRESH = OpenApiParameter(
     "refresh", OpenApiTypes.BOOL, description="compute now even if the stored advice is current"
 )
 HEADERS = {
-    "X-Advice-Computed-At": "when the findings were computed (ISO 8601)",
+    "X-Advice-Computed-At": "when the findings were computed (ISO 8601; empty: never)",
+    "X-Advice-Error": "why the cluster could not be read now (then the first finding says so)",
     "X-Advice-Cached": "yes: stored findings (the status has not changed since); no: computed now",
     "X-Advice-Read-From": "the node the CIB and the status were read from",
     "X-Advice-CIB-Version": "admin_epoch:epoch of the CIB the rules ran on",
@@ -45,13 +46,14 @@ class AdviceView(ClusterView):
         """The stored findings while the cluster's status is unchanged, else read now."""
         refresh = request.query_params.get("refresh") in ("1", "true", "yes")
         found = advice.advice(self.cluster, request.user, refresh=refresh)
-        entry = found.entry
         response = Response(found.findings)
-        response["X-Advice-Computed-At"] = entry.computed_at
+        entry = found.entry
         response["X-Advice-Cached"] = "yes" if found.cached else "no"
-        response["X-Advice-Read-From"] = entry.read_from
-        response["X-Advice-CIB-Version"] = entry.cib_version
-        response["X-Advice-Operation"] = str(entry.operation)
-        response["X-Advice-Fence-Checked-At"] = entry.fence_checked_at
-        response["X-Advice-Fence-Paths"] = str(entry.fence_paths)
+        response["X-Advice-Error"] = found.failed.reason if found.failed else ""
+        response["X-Advice-Computed-At"] = entry.computed_at if entry else ""
+        response["X-Advice-Read-From"] = entry.read_from if entry else ""
+        response["X-Advice-CIB-Version"] = entry.cib_version if entry else ""
+        response["X-Advice-Operation"] = str(entry.operation) if entry else ""
+        response["X-Advice-Fence-Checked-At"] = entry.fence_checked_at if entry else ""
+        response["X-Advice-Fence-Paths"] = str(entry.fence_paths) if entry else ""
         return response

@@ -102,11 +102,12 @@ def book(cluster: Cluster) -> Iterator[ScriptedRunner]:
     cluster.snapshot = to_snapshot(parse_crm_mon(MON))
     cluster.reachable = True
     cluster.save()
-    advice_store.client().delete(advice_store.key(cluster.pk))
+    stored = (advice_store.key(cluster.pk), f"{advice_store.key(cluster.pk)}:failed")
+    advice_store.client().delete(*stored)
     runner = ScriptedRunner()
     with use_runner(lambda: runner):
         yield runner
-    advice_store.client().delete(advice_store.key(cluster.pk))
+    advice_store.client().delete(*stored)
 
 
 def get(api: APIClient, cluster: Cluster, query: str = "") -> Any:
@@ -199,6 +200,7 @@ def test_kept_until_the_status_changes_and_fence_paths_until_the_configuration_d
         "info": 0,
         "computed_at": first["X-Advice-Computed-At"],
         "current": True,
+        "error": "",
     }
     assert seq == before + 1, "computing the advice published the cluster's message again"
     moved = to_snapshot(
@@ -253,7 +255,7 @@ def script_for_paths_only() -> list[Expect]:
     ]
 
 
-def test_unreadable_output_fails_the_read_and_says_so(
+def test_a_cluster_that_cannot_be_read_is_a_finding_not_an_empty_list(
     cluster: Cluster, api: APIClient, book: ScriptedRunner
 ) -> None:
     book.script(
@@ -261,12 +263,32 @@ def test_unreadable_output_fails_the_read_and_says_so(
         expect("cibadmin", "--query", out="<cib><status/></cib>"),
         *reads()[1:3],
     )
-    response = api.get(f"/api/v1/clusters/{cluster.pk}/advice/")
-    assert response.status_code == 422
-    assert "unreadable output" in response.json()["detail"]
-    op = Operation.objects.get(pk=response.json()["operation"])
+    response = get(api, cluster)
+    book.assert_done()
+    (found,) = response.json()
+    assert (found["rule"], found["severity"], found["fix"]) == (
+        "advice_unavailable",
+        "warning",
+        None,
+    )
+    assert "could not read the cluster: unreadable output" in found["detail"]
+    assert "Nothing could be checked." in found["detail"]
+    assert "unreadable output" in response["X-Advice-Error"]
+    op = Operation.objects.get(kind="read.advice")
     assert op.status == OperationStatus.FAILED
-    assert advice_store.load(Cluster.objects.get(pk=cluster.pk)) is None
+    assert f"operation #{op.pk}" in found["detail"]
+    stored = Cluster.objects.get(pk=cluster.pk)
+    assert advice_store.load(stored) is None
+    summary = cluster_message(stored)["advice"]
+    assert (summary["count"], summary["current"]) == (0, False)
+    assert "unreadable output" in summary["error"]
+    again = get(api, cluster)  # not retried on the same status: nothing is scripted
+    assert again.json() == response.json()
+    script_everything(book)  # positive control: asked again, it reads and finds
+    rules = [f["rule"] for f in get(api, cluster, "?refresh=1").json()]
+    book.assert_done()
+    assert "advice_unavailable" not in rules
+    assert "runs_without_clone" in rules
 
 
 def test_reading_advice_needs_a_login(cluster: Cluster, reader: APIClient) -> None:
