@@ -75,7 +75,8 @@ export class Advisor {
       this.loading ? "Checking…" : "Check again");
     again.onclick = () => this.load(true);
     return h("div", {id: "advice", "data-count": this.findings ? String(this.findings.length) : "",
-      "data-loading": String(this.loading)}, head, this.body(), h("p", {class: "age bar"}, this.about(), again));
+      "data-loading": String(this.loading)}, head, this.body(),
+    h("p", {class: "age bar"}, h("span", {"data-advice-about": ""}, this.about()), again));
   }
 
   body() {
