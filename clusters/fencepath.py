@@ -25,7 +25,7 @@ from hacore.pacemaker.agents import parse_agent_metadata
 from hacore.pacemaker.cib import CibResource
 from hacore.pacemaker.stonith import parse_device_list
 from hacore.pacemaker.xmlsafe import ParseError
-from hacore.runner import RemoteError
+from hacore.runner import CommandTimeout, RemoteError
 from operations.directory import Place
 from operations.executor import NodeSession, Step
 
@@ -161,7 +161,10 @@ async def _check(
         try:
             on = await _session_on(session, place, ask.hidden)
             result = await on.run(ask.argv, check=False, timeout=STATUS_TIMEOUT, stdin=ask.stdin)
-        except RemoteError as exc:
+        except CommandTimeout:  # it ran there and hung: the path is what failed
+            said = f"no answer within {STATUS_TIMEOUT:g} s"
+            return fencing.PathCheck(*pair, ask.plug, name, fencing.TIMED_OUT, said)
+        except RemoteError as exc:  # the node could not be used: ask from the next
             failures.append(f"{name}: {fencing.redact(exc.reason, ask.hidden)}")
             continue
         said = fencing.redact(result.stderr.strip() or result.stdout.strip(), ask.hidden)

@@ -22,6 +22,7 @@ from hacore.pacemaker.cib import CibResource
 from hacore.pacemaker.constraints import Constraint
 
 EXIT_ON, EXIT_OFF = 0, 2
+TIMED_OUT = -1  # the agent ran but did not answer in time (no exit status)
 CIBSECRET = "lrm://"
 # Parameters the fencer keeps for itself (pcmk_stonith_param), besides pcmk_ACTION_*.
 _PACEMAKER_PARAMS = frozenset(
@@ -172,6 +173,7 @@ def judge(check: PathCheck, online: bool) -> Finding | None:
         return Finding("fence_path_unchecked", Severity.INFO, detail + check.skipped, refs)
     asked = f"asked from {check.ran_on} for {plug}"
     said = check.output.strip()[-400:] or "no output"
+    ended = "no answer in time" if check.exit_status == TIMED_OUT else f"exit {check.exit_status}"
     if check.exit_status == EXIT_ON:
         return None
     if check.exit_status == EXIT_OFF:
@@ -185,7 +187,7 @@ def judge(check: PathCheck, online: bool) -> Finding | None:
         return Finding("fence_path_wrong_plug", Severity.CRITICAL, detail, refs)
     detail = (
         f"{check.device} cannot fence {check.node}: its agent's status for {plug} failed "
-        f"({asked}, exit {check.exit_status}: {said}). A wrong plug (pcmk_host_map), an "
+        f"({asked}, {ended}: {said}). A wrong plug (pcmk_host_map), an "
         "unreachable fence device (BMC, PDU) or wrong credentials: the cluster would find "
         "out only when it has to fence."
     )

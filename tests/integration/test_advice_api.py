@@ -291,6 +291,32 @@ def test_a_cluster_that_cannot_be_read_is_a_finding_not_an_empty_list(
     assert "runs_without_clone" in rules
 
 
+def test_a_fence_device_that_hangs_is_a_broken_path_and_another_node_is_not_tried(
+    cluster: Cluster, api: APIClient, book: ScriptedRunner
+) -> None:
+    pdu_meta = metadata("fence_apc_snmp", "ip", "community", "port", "plug")
+    book.script(
+        N1,
+        *reads(),
+        expect("crm_resource", "--show-metadata", "stonith:fence_apc_snmp", out=pdu_meta),
+        expect("crm_resource", "--show-metadata", "stonith:fence_ipmilan", status=1),
+        ask("fence_apc_snmp", "node3", "3", PDU, hang=True),
+    )
+    book.script(
+        N3,
+        ask("fence_apc_snmp", "node1", "1", PDU, out="Status: ON"),
+        ask("fence_apc_snmp", "node2", "2", PDU, out="Status: ON"),
+    )
+    every = get(api, cluster).json()
+    found = {(f["rule"], f["objects"][1]["id"]): f for f in every if f["rule"].startswith("fence_")}
+    book.assert_done()  # node2 was not asked about node3 after node1's agent hung
+    hung = found[("fence_path_failed", "node3")]
+    assert (
+        "asked from node1 for plug '3', no answer in time: no answer within 60 s" in hung["detail"]
+    )
+    assert {rule for rule, _ in found} == {"fence_path_failed", "fence_path_unchecked"}
+
+
 def test_reading_advice_needs_a_login(cluster: Cluster, reader: APIClient) -> None:
     assert APIClient().get(f"/api/v1/clusters/{cluster.pk}/advice/").status_code in (401, 403)
     assert reader.get("/api/v1/clusters/999999/advice/").status_code == 404

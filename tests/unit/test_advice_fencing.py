@@ -102,6 +102,10 @@ def test_what_an_answer_means() -> None:
     assert "plug 'node9'" in failed.detail
     assert "asked from node1" in failed.detail
     assert "unknown or missing plug 'node9'" in failed.detail
+    hung = fencing.judge(check(fencing.TIMED_OUT, "no answer within 60 s"), online=True)
+    assert hung is not None
+    assert hung.rule == "fence_path_failed"
+    assert "no answer in time: no answer within 60 s" in hung.detail
     unchecked = fencing.judge(check(None, skipped="no other online node."), online=True)
     assert unchecked is not None
     assert (unchecked.rule, unchecked.severity) == ("fence_path_unchecked", Severity.INFO)
