@@ -143,6 +143,8 @@ def test_the_fence_path_check_finds_a_host_map_naming_the_wrong_plug(
         assert all(s["node"] in NODES for s in asked)
         assert "node9" not in " ".join(" ".join(s["argv"]) for s in op.steps)
         print(f"advice with 6 fence paths: {took:.2f} s, {len(op.steps)} commands")
+        for step in op.steps:
+            print(f"  {step['node']} {' '.join(step['argv'])}: {step['duration']} s")
         started = time.monotonic()
         cached = api.get(f"{base}/advice/")
         print(f"advice kept: {time.monotonic() - started:.3f} s")
