@@ -9,10 +9,13 @@ from rest_framework.response import Response
 
 from clusters import advice
 from clusters.api.serializers import FindingSerializer
-from operations.api.base import ClusterView
+from operations.api.base import ClusterView, require
+from operations.change import OPERATE
 
 REFRESH = OpenApiParameter(
-    "refresh", OpenApiTypes.BOOL, description="compute now even if the stored advice is current"
+    "refresh",
+    OpenApiTypes.BOOL,
+    description="compute now even if the stored advice is current (needs operate)",
 )
 HEADERS = {
     "X-Advice-Computed-At": "when the findings were computed (ISO 8601; empty: never)",
@@ -45,6 +48,8 @@ class AdviceView(ClusterView):
     def get(self, request: Request, cluster_pk: int) -> Response:
         """The stored findings while the cluster's status is unchanged, else read now."""
         refresh = request.query_params.get("refresh") in ("1", "true", "yes")
+        if refresh:  # it asks every fence device again, whenever anyone wants
+            require(request, OPERATE, "recompute the advice now (?refresh=1)")
         found = advice.advice(self.cluster, request.user, refresh=refresh)
         response = Response(found.findings)
         entry = found.entry

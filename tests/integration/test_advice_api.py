@@ -317,6 +317,18 @@ def test_a_fence_device_that_hangs_is_a_broken_path_and_another_node_is_not_trie
     assert {rule for rule, _ in found} == {"fence_path_failed", "fence_path_unchecked"}
 
 
-def test_reading_advice_needs_a_login(cluster: Cluster, reader: APIClient) -> None:
-    assert APIClient().get(f"/api/v1/clusters/{cluster.pk}/advice/").status_code in (401, 403)
+def test_reading_advice_needs_a_login_and_forcing_it_needs_operate(
+    cluster: Cluster, api: APIClient, reader: APIClient, book: ScriptedRunner
+) -> None:
+    url = f"/api/v1/clusters/{cluster.pk}/advice/"
+    assert APIClient().get(url).status_code in (401, 403)
     assert reader.get("/api/v1/clusters/999999/advice/").status_code == 404
+    script_everything(book)
+    assert reader.get(url).status_code == 200  # reading computes it when it is not current
+    refused = reader.get(f"{url}?refresh=1")
+    assert refused.status_code == 403
+    assert "needs clusters.operate_cluster" in refused.json()["detail"]
+    book.assert_done()  # nothing ran for the refused one
+    script_everything(book)
+    assert api.get(f"{url}?refresh=1")["X-Advice-Cached"] == "no"  # positive control
+    book.assert_done()

@@ -71,9 +71,12 @@ export class Advisor {
   /** The block shown in the Warnings card. */
   block() {
     const head = h("h3", {}, "Advice", this.findings ? ` (${this.findings.length})` : "");
-    const again = h("button", {type: "button", "data-advice-refresh": "", disabled: this.loading},
-      this.loading ? "Checking…" : "Check again");
-    again.onclick = () => this.load(true);
+    let again = null;
+    if (this.can.operate) {  // ?refresh=1 asks every fence device again: operators only
+      again = h("button", {type: "button", "data-advice-refresh": "", disabled: this.loading},
+        this.loading ? "Checking…" : "Check again");
+      again.onclick = () => this.load(true);
+    }
     return h("div", {id: "advice", "data-count": this.findings ? String(this.findings.length) : "",
       "data-loading": String(this.loading)}, head, this.body(),
     h("p", {class: "age bar"}, h("span", {"data-advice-about": ""}, this.about()), again));
