@@ -4,7 +4,6 @@ before any command runs; the right key connects (the positive control)."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 import asyncssh
@@ -36,8 +35,7 @@ async def test_another_pinned_key_is_refused(host: FakeHost) -> None:
     other = HostKey.parse(asyncssh.generate_private_key("ssh-ed25519").export_public_key().decode())
     async with SshPool(connect_timeout=5) as pool:
         with pytest.raises(
-            HostKeyMismatch,
-            match=rf"pinned {re.escape(other.fingerprint)}.*{re.escape(host.fingerprint)}",
+            HostKeyMismatch, match=rf"pinned {other.fingerprint}.*{host.fingerprint}"
         ):
             await pool.run(target_for(host, other), ["crm_mon"])
 
