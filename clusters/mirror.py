@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from clusters import advice_store
 from clusters.choices import EventKind, Severity
 from clusters.contact import Contact, contacts
 from clusters.diff import Change, diff
@@ -188,6 +189,14 @@ def confirm_unchanged(cluster_id: int) -> Json | None:
     return _bump(cluster, [])
 
 
+@transaction.atomic
+def touch(cluster_id: int) -> Json:
+    """Something shown with the status changed (the advice): the message again, with
+    the next seq, so pages and walls take it."""
+    cluster = Cluster.objects.select_for_update().get(pk=cluster_id)
+    return _bump(cluster, [])
+
+
 def _record(cluster: Cluster, changes: list[Change]) -> list[Event]:
     nodes = {n.name: n for n in cluster.nodes.all()}
     events = [
@@ -288,6 +297,7 @@ def cluster_message(cluster: Cluster, contact: Contact | None = None) -> Json:
         "partitions": cluster.partitions,
         "tile": snap.tile(data),
         "warnings": found,
+        "advice": advice_store.summary(cluster, data),
         "status": data,
         "events": [],
     }

@@ -16,6 +16,9 @@
 | HACONSOLE_SSH_MAX_CHANNELS   | 9 (per node; sshd's MaxSessions defaults to 10) |
 | HACONSOLE_OPERATION_LOCK_WAIT| 300 (seconds an operation waits for the one    |
 |                              | before it on the same cluster)                  |
+| HACONSOLE_ADVICE_MAX_AGE     | 3600 (seconds the advisor's findings are reused |
+|                              | while the cluster's status does not change)     |
+| HACONSOLE_FENCE_AGENT_DIR    | /usr/sbin (fence agents on the nodes)           |
 """
 
 from __future__ import annotations
@@ -251,3 +254,8 @@ FERNET_KEY = os.environ.get("HACONSOLE_FERNET_KEY") or read_or_create_secret(
 PACEMAKER_DAEMON_DIR = os.environ.get("HACONSOLE_PACEMAKER_DAEMON_DIR") or "/usr/lib/pacemaker"
 PACEMAKER_LOG = os.environ.get("HACONSOLE_PACEMAKER_LOG") or "/var/log/pacemaker/pacemaker.log"
 COROSYNC_CONF = os.environ.get("HACONSOLE_COROSYNC_CONF") or "/etc/corosync/corosync.conf"
+# Where the fence agents are (the fencer's RH_STONITH_DIR; /usr/sbin on Debian and RHEL).
+FENCE_AGENT_DIR = os.environ.get("HACONSOLE_FENCE_AGENT_DIR") or "/usr/sbin"
+# The advisor's findings are cached until the cluster's status changes, or this old
+# (seconds): then the next look at them reads the cluster and asks the fence devices again.
+ADVICE_MAX_AGE = env_float("HACONSOLE_ADVICE_MAX_AGE", 3600.0)

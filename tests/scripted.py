@@ -16,7 +16,7 @@ from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from hacore.runner import CommandResult, ConnectError, Runner, Target
+from hacore.runner import CommandResult, CommandTimeout, ConnectError, Runner, Target
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -32,7 +32,8 @@ class Unexpected(AssertionError):
 
 @dataclass(frozen=True)
 class Expect:
-    """One expected command and its answer (drop: the connection is lost instead)."""
+    """One expected command and its answer (drop: the connection is lost instead; hang:
+    it does not end within its timeout)."""
 
     argv: tuple[str, ...]
     stdout: str = ""
@@ -40,6 +41,7 @@ class Expect:
     exit_status: int = 0
     stdin: str | None = None
     drop: bool = False
+    hang: bool = False
 
 
 def expect(*argv: str, out: str = "", err: str = "", status: int = 0, **kw: object) -> Expect:
@@ -115,6 +117,8 @@ class ScriptedRunner:
             raise Unexpected(f"{target.address}: {ran[0]} got stdin {stdin!r}, not {step.stdin!r}")
         if step.drop:
             raise ConnectError(target.label, "connection lost: scripted drop")
+        if step.hang:
+            raise CommandTimeout(target.label, f"{ran[0]}: no answer within {timeout} s")
         return CommandResult(target.address, ran, step.exit_status, step.stdout, step.stderr, 0.0)
 
     async def stream(self, target: Target, argv: Sequence[str]) -> AsyncIterator[str]:

@@ -159,3 +159,32 @@ class RestoreBody(serializers.Serializer[Any]):
     file = serializers.FileField()
     node = serializers.CharField()
     confirm = serializers.CharField(required=False, allow_blank=True)
+
+
+class AdviceObjectSerializer(serializers.Serializer[Any]):
+    """An object a finding concerns."""
+
+    kind = serializers.ChoiceField(
+        choices=["resource", "node", "constraint", "device", "property", "corosync"]
+    )
+    id = serializers.CharField()
+
+
+class AdviceFixSerializer(serializers.Serializer[Any]):
+    """A change the API can plan (`?plan=1` on `path`) and apply."""
+
+    method = serializers.ChoiceField(choices=["POST", "DELETE"])
+    path = serializers.CharField()
+    body = serializers.JSONField(allow_null=True)
+    summary = serializers.CharField()
+    permission = serializers.ChoiceField(choices=["operate", "administer"])
+
+
+class FindingSerializer(serializers.Serializer[Any]):
+    """One finding of the advisor (docs/api.md "Advice")."""
+
+    rule = serializers.CharField()
+    severity = serializers.ChoiceField(choices=["critical", "warning", "info"])
+    detail = serializers.CharField()
+    objects = AdviceObjectSerializer(many=True)
+    fix = AdviceFixSerializer(allow_null=True)

@@ -4,7 +4,7 @@ key), and the cluster-wide configuration."""
 from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
-from clusters.api import config, views
+from clusters.api import advice, config, views
 
 node_router = SimpleRouter()
 node_router.register("nodes", views.NodeViewSet, basename="cluster-node")
@@ -27,5 +27,6 @@ urlpatterns = [
     path(f"{C}/backup/", config.BackupView.as_view(), name="backup"),
     path(f"{C}/restore/", config.RestoreView.as_view(), name="restore"),
     path(f"{C}/report/", config.ReportView.as_view(), name="report"),
+    path(f"{C}/advice/", advice.AdviceView.as_view(), name="advice"),
     path("whoami/", views.WhoAmI.as_view(), name="whoami"),
 ]

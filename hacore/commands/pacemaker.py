@@ -102,6 +102,13 @@ def stonith_devices_for(node: str) -> Argv:
     return ("stonith_admin", "--list", node)
 
 
+def fence_agent(agent_dir: str, agent: str) -> Argv:
+    """A fence agent run directly, as the fencer runs it: every option (action, plug,
+    the device's parameters, its password) comes as key=value lines on stdin, never on
+    the command line. agent is a checked fence_* name."""
+    return (f"{agent_dir}/{agent}",)
+
+
 def crm_report(since: str, until: str, dest: str) -> Argv:
     """A report of this node for [since, until] into dest (+ .tar.bz2)."""
     return ("crm_report", "--single-node", "--from", since, "--to", until, "--dest", dest)

@@ -155,6 +155,7 @@ class OperationRecord:
     exec_time_ms: int | None
     queue_time_ms: int | None
     fail_count: int | None = None
+    migration_threshold: int | None = None
 
 
 @dataclass(frozen=True)

@@ -238,11 +238,15 @@ def _node_history(el: etree._Element | None, warnings: list[str]) -> Iterator[Op
 def _resource_history(
     el: etree._Element, node: str, warnings: list[str]
 ) -> Iterator[OperationRecord]:
-    """<resource_history id fail-count>: its <operation_history> entries, with the fail count."""
+    """<resource_history id fail-count migration-threshold>: its <operation_history>
+    entries, with the fail count and the threshold Pacemaker applies on that node."""
     resource = el.get("id", "")
-    fail_count = parse_int(el.get("fail-count"), f"{resource} on {node}: fail-count", warnings)
+    what = f"{resource} on {node}"
+    fail_count = parse_int(el.get("fail-count"), f"{what}: fail-count", warnings)
+    threshold = parse_int(el.get("migration-threshold"), f"{what}: migration-threshold", warnings)
     for op in el.iterfind("operation_history"):
-        yield _operation(op, node, resource, fail_count, warnings)
+        record = _operation(op, node, resource, fail_count, warnings)
+        yield dataclasses.replace(record, migration_threshold=threshold)
 
 
 def _operation(

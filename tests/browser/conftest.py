@@ -128,10 +128,20 @@ def _this_run() -> set[str]:
     return pids
 
 
+def _drives_the_lab(pid: str) -> bool:
+    """Whether a process matching LAB_BUSY is the Python that runs the tests, not a
+    wrapper (flock, timeout, time) that may still be waiting for the lab lock: once a
+    wrapper's run starts, its Python process matches on its own."""
+    try:
+        return Path(f"/proc/{pid}/comm").read_text().strip().startswith(("python", "pytest"))
+    except OSError:
+        return False
+
+
 def lab_quiet() -> bool:
     """No other lab test runs, and lab/lab status says the cluster is healthy."""
     found = subprocess.run(["pgrep", "-f", LAB_BUSY], capture_output=True, text=True, check=False)
-    others = set(found.stdout.split()) - _this_run()
+    others = {pid for pid in set(found.stdout.split()) - _this_run() if _drives_the_lab(pid)}
     return not others and lab("status", check=False).returncode == 0
 
 

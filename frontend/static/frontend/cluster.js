@@ -1,7 +1,8 @@
 // The cluster page, in the spirit of crm_mon: summary, warnings, nodes with their
 // resources, the resource tree as configured, failed actions, fencing history, events.
 
-import {chip, fill, h, when, yesNo} from "./dom.js";
+import {Advisor} from "./advice.js";
+import {chip, embedded, fill, h, when, yesNo} from "./dom.js";
 import {startClusterPage} from "./page.js";
 import {
   failuresTable, nodeLinks, renderFreshness, resourceLink, roleAndFlags, section, table,
@@ -10,9 +11,15 @@ import {nodeFlags, runningOn, sortedWarnings} from "./status.js";
 import {pages} from "./urls.js";
 
 const $ = (id) => document.getElementById(id);
+let shown = embedded("status-message");  // the message on the page, for the advisor's redraws
+const pageData = embedded("page-data");
+const advisor = new Advisor(pageData.cluster.id, pageData.can,
+  () => renderWarnings($("warnings"), shown, shown.status || {}));
 
 function render(message, page, stale) {
   const status = message.status || {};
+  shown = message;
+  advisor.follow(message);
   const ctx = {id: page.cluster.id, nodes: page.nodes, status};
   document.body.dataset.health = message.health;
   renderFreshness($("freshness"), message, stale);
@@ -61,7 +68,8 @@ function renderWarnings(el, message, status) {
   el.dataset.count = String(warnings.length);
   section(el, `Warnings (${warnings.length})`,
     list.length ? h("ul", {class: "warnings"}, list) : h("p", {class: "empty ok"}, "No warnings."),
-    notes.length ? h("details", {}, h("summary", {}, "Notes from reading crm_mon"), h("ul", {}, notes)) : "");
+    notes.length ? h("details", {}, h("summary", {}, "Notes from reading crm_mon"), h("ul", {}, notes)) : "",
+    advisor.block());
 }
 
 // --- nodes ---------------------------------------------------------------------------

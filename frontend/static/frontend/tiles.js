@@ -18,7 +18,7 @@ export function tile(message, {link = true, members = null} = {}) {
   h("header", {}, h("h2", {}, link ? h("a", {href: pages.cluster(message.cluster.id)}, name) : name),
     h("span", {class: "word"}, WORDS[health] || "UNKNOWN")),
   freshness(message),
-  numbers(message.tile || {}),
+  numbers(message.tile || {}, message.advice),
   warnings(message.warnings),
   members ? memberTable(members, message.tile || {}) : null);
 }
@@ -33,7 +33,7 @@ function freshness(message) {
     message.read_from ? ` from ${message.read_from}` : "");
 }
 
-function numbers(t) {
+function numbers(t, advice) {
   const cell = (label, value, bad, field) => h("div", {class: bad ? "num bad" : "num", "data-field": field},
     h("span", {class: "value"}, value), h("span", {class: "label"}, label));
   return h("div", {class: "numbers"},
@@ -45,7 +45,20 @@ function numbers(t) {
       t.resources_started !== t.resources_total, "resources"),
     cell("failures", String(t.failures ?? "?"), t.failures > 0, "failures"),
     cell("fencing", t.fencing === false ? "OFF" : t.fencing ? "on" : "?", t.fencing === false, "fencing"),
-    t.maintenance ? cell("maintenance", "ON", true, "maintenance") : null);
+    t.maintenance ? cell("maintenance", "ON", true, "maintenance") : null,
+    adviceCell(advice, cell));
+}
+
+/** The advisor's count as last computed (on a cluster page visit): "?" if never, and
+ * marked when the status changed since. */
+function adviceCell(advice, cell) {
+  if (!advice) return cell("advice", "?", false, "advice");
+  const label = advice.current ? "advice" : "advice (before last change)";
+  const el = cell(label, String(advice.count), advice.critical > 0, "advice");
+  el.dataset.critical = String(advice.critical);
+  el.dataset.current = String(advice.current);
+  el.title = `critical ${advice.critical}, warning ${advice.warning}, info ${advice.info}; computed ${advice.computed_at}`;
+  return el;
 }
 
 function warnings(list) {
