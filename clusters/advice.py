@@ -32,7 +32,8 @@ from hacore.pacemaker.corosync import CmapError
 from hacore.pacemaker.xmlsafe import ParseError
 from operations import engine
 from operations.directory import ClusterRef, directory
-from operations.executor import NodeSession, OperationError
+from operations.errors import OperationError
+from operations.executor import NodeSession
 from operations.models import Operation, OperationStatus
 
 Json = dict[str, Any]

@@ -7,9 +7,12 @@ from django.apps import apps as global_apps
 from django.db.models.signals import post_migrate
 
 # The roles of docs/operator-guide.md: permission codenames of each group.
+# viewers/operators/administrators: that role on every cluster (ClusterRole rows give
+# roles on one cluster).
 ROLES = {
-    "operators": ["operate_cluster"],
-    "administrators": ["operate_cluster", "administer_cluster", "change_cluster"],
+    "viewers": ["view_cluster"],
+    "operators": ["view_cluster", "operate_cluster"],
+    "administrators": ["view_cluster", "operate_cluster", "administer_cluster", "change_cluster"],
 }
 
 
@@ -33,8 +36,9 @@ class ClustersConfig(AppConfig):
 
     def ready(self) -> None:
         """Create the role groups whenever migrations run; give the operations engine
-        its directory of clusters."""
+        its directory of clusters; close WebSockets whose rights end (signals)."""
         # Both import models, which exist only once the app registry is ready.
+        from clusters import signals  # noqa: F401, PLC0415 (connects the socket closers)
         from clusters.directory import ClusterDirectory  # noqa: PLC0415
         from operations.directory import provide  # noqa: PLC0415
 

@@ -1,8 +1,12 @@
 """The clusters the operations engine may act on (operations/directory.py's Directory):
-clusters and their nodes as the database knows them, installed at start-up."""
+clusters and their nodes as the database knows them, and users' roles on them, installed
+at start-up."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from clusters import access
 from clusters.models import Cluster
 from clusters.refresh import refresh_status
 from hacore.errors import NotFound
@@ -48,3 +52,11 @@ class ClusterDirectory:
     def refresh(self, cluster_id: int) -> str:
         """Read the status now into the mirror; the node it came from."""
         return refresh_status(Cluster.objects.get(pk=cluster_id)).node
+
+    def level(self, user: Any, cluster_id: int, token: Any = None) -> int:
+        """The user's role on the cluster, capped by the token (clusters/access.py)."""
+        return access.level(user, cluster_id, token)
+
+    def visible(self, user: Any, token: Any = None) -> frozenset[int] | None:
+        """The clusters the user may see through the token (None: all)."""
+        return access.visible(user, token)

@@ -82,30 +82,57 @@ class Event(models.Model):
 
 
 def _new_kiosk_key() -> str:
+    """The default of the old KioskToken.key (named by migration 0004; keys are hashed now)."""
     return secrets.token_urlsafe(32)
 
 
-class KioskToken(models.Model):
-    """A read-only token for a status wall: sees only the clusters it names, can do nothing."""
+class Role(models.TextChoices):
+    """What a user or a group may do on one cluster (each includes the ones before)."""
 
-    name = models.CharField(max_length=100, help_text="where the screen is, e.g. 'NOC wall'")
-    key = models.CharField(max_length=64, unique=True, default=_new_kiosk_key, editable=False)
-    clusters = models.ManyToManyField(Cluster, related_name="kiosk_tokens")
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    VIEWER = "viewer"
+    OPERATOR = "operator"
+    ADMIN = "admin"
+
+
+class ClusterRole(models.Model):
+    """A role on one cluster, given to a user or to a group (exactly one of them).
+
+    The global groups viewers/operators/administrators give their role on every cluster;
+    these rows add roles cluster by cluster (clusters/access.py combines both).
+    """
+
+    cluster = models.ForeignKey(Cluster, on_delete=models.CASCADE, related_name="roles")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="cluster_roles",
     )
+    group = models.ForeignKey(
+        "auth.Group", null=True, blank=True, on_delete=models.CASCADE, related_name="cluster_roles"
+    )
+    role = models.CharField(max_length=16, choices=Role.choices)
     created = models.DateTimeField(auto_now_add=True)
-    revoked = models.DateTimeField(null=True, blank=True, help_text="set to revoke the token")
 
     class Meta:
-        ordering = ["name"]
+        ordering = ["cluster_id", "role"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(user__isnull=False, group__isnull=True)
+                | models.Q(user__isnull=True, group__isnull=False),
+                name="cluster_role_user_xor_group",
+            ),
+            models.UniqueConstraint(fields=["cluster", "user"], name="cluster_role_one_per_user"),
+            models.UniqueConstraint(fields=["cluster", "group"], name="cluster_role_one_per_group"),
+        ]
 
     def __str__(self) -> str:
-        return self.name
+        who = self.user or self.group
+        return f"{who}: {self.role} of {self.cluster}"
 
-    @classmethod
-    def active(cls, key: str) -> KioskToken | None:
-        """The unrevoked token with this key, or None."""
-        if not key:
-            return None
-        return cls.objects.filter(key=key, revoked__isnull=True).first()
+
+# Tokens live in their own module; imported here so Django registers their models.
+from clusters.tokens import ApiToken, KioskToken  # noqa: E402
+
+__all__ = ["ApiToken", "Cluster", "ClusterRole", "Event", "KioskToken", "Role"]

@@ -5,6 +5,7 @@ from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from clusters.api import urls as cluster_urls
+from clusters.api.tokens import TokenViewSet
 from clusters.api.views import ClusterViewSet, EventViewSet
 from fencing.api import urls as fencing_urls
 from fencing.api.views import FenceDeviceViewSet
@@ -20,6 +21,7 @@ router.register("events", EventViewSet, basename="event")
 router.register("resources", ResourceViewSet, basename="resource")
 router.register("fence-devices", FenceDeviceViewSet, basename="fence-device")
 router.register("operations", OperationViewSet, basename="operation")
+router.register("tokens", TokenViewSet, basename="token")
 
 urlpatterns = [
     path("", include(router.urls)),

@@ -8,3 +8,7 @@ class ConsoleConfig(AppConfig):
 
     name = "console"
     verbose_name = "haconsole"
+
+    def ready(self) -> None:
+        """Log lock-outs (the receiver lives in console.lockout)."""
+        from console import lockout  # noqa: F401, PLC0415 (connects its signal receiver)

@@ -19,17 +19,27 @@
 | HACONSOLE_ADVICE_MAX_AGE     | 3600 (seconds the advisor's findings are reused |
 |                              | while the cluster's status does not change)     |
 | HACONSOLE_FENCE_AGENT_DIR    | /usr/sbin (fence agents on the nodes)           |
+| HACONSOLE_TOKEN_DAYS         | 90 (lifetime of a token made without expiry)    |
+| HACONSOLE_LOGIN_FAILURES     | 5 (failed logins before a lock-out)             |
+| HACONSOLE_LOCKOUT_MINUTES    | 15                                              |
+| HACONSOLE_LOGIN_RATE         | 20/min (POST /api/v1/auth/token/ per address)   |
+| HACONSOLE_SESSION_HOURS      | 12 (absolute session lifetime)                  |
+| HACONSOLE_SESSION_IDLE_MINUTES| 30 (session idle timeout)                      |
+| HACONSOLE_HSTS_SECONDS       | 31536000                                        |
 """
 
 from __future__ import annotations
 
 import base64
+import datetime
 import os
 import secrets
 from pathlib import Path
 
 import dj_database_url
 import django_stubs_ext
+
+from console.datadir import make_private, private_file
 
 # Generic classes (ModelAdmin[Model], serializers) usable at runtime, as the types say.
 django_stubs_ext.monkeypatch()
@@ -76,7 +86,8 @@ def split_bind(bind: str) -> tuple[str, int]:
 
 
 DATA_DIR = Path(os.environ.get("HACONSOLE_DATA_DIR") or BASE_DIR / "var").resolve()
-DATA_DIR.mkdir(parents=True, exist_ok=True)
+# 0700, every file in it 0600 (SQLite included), and umask 077 for what comes later.
+make_private(DATA_DIR)
 
 SECRET_KEY = os.environ.get("HACONSOLE_SECRET_KEY") or read_or_create_secret(
     DATA_DIR / "secret_key", secrets.token_urlsafe(50)
@@ -98,9 +109,33 @@ CSRF_TRUSTED_ORIGINS = [
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# HSTS: browsers keep to HTTPS for this host (ignored for IP addresses, as browsers do).
+SECURE_HSTS_SECONDS = int(env_float("HACONSOLE_HSTS_SECONDS", 31536000))
+# Sessions: an absolute lifetime, and an idle timeout (console.middleware.SessionTimeout).
+SESSION_COOKIE_AGE = int(env_float("HACONSOLE_SESSION_HOURS", 12) * 3600)
+SESSION_IDLE_TIMEOUT = int(env_float("HACONSOLE_SESSION_IDLE_MINUTES", 30) * 60)
+
+# Content-Security-Policy (django-csp): no inline script or style anywhere; WebSockets to
+# this origin only ('self' covers wss: for the same host and port).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "font-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 INSTALLED_APPS = [
     "daphne",
@@ -111,10 +146,11 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    "axes",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "csp",
     "channels",
     "console",
     "operations",
@@ -127,14 +163,18 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "console.middleware.SessionTimeoutMiddleware",
     "console.middleware.LoginRequiredForPagesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into its 429 answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "console.urls"
@@ -161,12 +201,28 @@ DATABASES = {
         conn_max_age=60,
     )
 }
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    private_file(Path(DATABASES["default"]["NAME"]))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+# django-axes first: it counts failed logins (the login page, the admin's, and
+# POST /api/v1/auth/token/) per user name and per address, and refuses a locked one.
+AUTHENTICATION_BACKENDS = [
+    "console.lockout.LoginLockout",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(env_float("HACONSOLE_LOGIN_FAILURES", 5))
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_float("HACONSOLE_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # either one locks
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_LOCKOUT_CALLABLE = "console.lockout.locked_out"
+AXES_VERBOSE = False
+
 LOGIN_URL = "/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/login/"
@@ -208,10 +264,16 @@ CHANNEL_LAYERS = {
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "clusters.api.auth.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "clusters.api.auth.TokenScope",
+    ],
+    # POST /api/v1/auth/token/ per address, besides axes' lock-out (per process: the
+    # cache is local memory; axes keeps its counts in the database).
+    "DEFAULT_THROTTLE_RATES": {"login": os.environ.get("HACONSOLE_LOGIN_RATE") or "20/min"},
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
@@ -227,6 +289,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "EventKindEnum": "clusters.choices.EventKind",
+        "TokenKindEnum": "clusters.tokens.Kind",
+    },
 }
 
 SSH_CONNECT_TIMEOUT = env_float("HACONSOLE_SSH_CONNECT_TIMEOUT", 5.0)
@@ -234,6 +300,8 @@ SSH_COMMAND_TIMEOUT = env_float("HACONSOLE_SSH_COMMAND_TIMEOUT", 30.0)
 SSH_MAX_CHANNELS = int(env_float("HACONSOLE_SSH_MAX_CHANNELS", 9))
 SSH_KEEPALIVE_INTERVAL = env_float("HACONSOLE_SSH_KEEPALIVE", 15.0)
 OPERATION_LOCK_WAIT = env_float("HACONSOLE_OPERATION_LOCK_WAIT", 300.0)
+# Days a personal API token lasts when made without an expiry (POST /api/v1/auth/token/).
+TOKEN_DAYS = env_float("HACONSOLE_TOKEN_DAYS", 90.0)
 
 LOGGING = {
     "version": 1,

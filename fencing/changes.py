@@ -10,7 +10,7 @@ from typing import Any
 
 from hacore.commands import pcs
 from hacore.errors import InvalidInput
-from hacore.pacemaker.ids import check_fence_agent, check_id, check_pairs
+from hacore.pacemaker.ids import check_fence_agent, check_id, check_pairs, check_secret_names
 from operations.change import ADMINISTER, Change, confirmed
 
 Body = dict[str, Any]
@@ -22,7 +22,9 @@ def device_create(body: Body) -> Change:
     dev, agent = check_id(body.get("id"), "id"), check_fence_agent(body.get("agent"))
     params, meta = check_pairs(body.get("params"), "params"), check_pairs(body.get("meta"), "meta")
     argv = pcs.stonith_create(dev, agent, params, meta)
-    return Change("fence.create", dev, f"create fence device {dev} ({agent})", ADMINISTER, (argv,))
+    summary = f"create fence device {dev} ({agent})"
+    change = Change("fence.create", dev, summary, ADMINISTER, (argv,))
+    return change.with_secrets(check_secret_names(body.get("secret_params")))
 
 
 def device_update(dev: str, body: Body) -> Change:
@@ -32,7 +34,8 @@ def device_update(dev: str, body: Body) -> Change:
     if not params:
         raise InvalidInput("nothing to update: give params")
     argv = pcs.stonith_update(d, params)
-    return Change("fence.update", d, f"update fence device {d}", ADMINISTER, (argv,))
+    change = Change("fence.update", d, f"update fence device {d}", ADMINISTER, (argv,))
+    return change.with_secrets(check_secret_names(body.get("secret_params")))
 
 
 def _last_one(dev: str, body: Body, others: int, doing: str) -> None:

@@ -2,24 +2,25 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import permission_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from clusters.models import Cluster
-from operations.change import ADMINISTER
+from frontend.views import allowed, visible_clusters
+from operations import access
 from operations.models import OperationStatus
 
 
-@permission_required(ADMINISTER, raise_exception=True)
 def resource_create(request: HttpRequest, pk: int) -> HttpResponse:
-    """A form made from the chosen agent's metadata; preview, then apply."""
+    """A form made from the chosen agent's metadata; preview, then apply (admin of the
+    cluster)."""
+    allowed(request, pk)
     return _create_page(request, pk, fence=False)
 
 
-@permission_required(ADMINISTER, raise_exception=True)
 def fence_device_create(request: HttpRequest, pk: int) -> HttpResponse:
     """The same form for a fence device, from the fence agent's metadata."""
+    allowed(request, pk)
     return _create_page(request, pk, fence=True)
 
 
@@ -31,10 +32,13 @@ def _create_page(request: HttpRequest, pk: int, fence: bool) -> HttpResponse:
 
 
 def audit(request: HttpRequest) -> HttpResponse:
-    """Every operation: who, when, which cluster, the commands, the result, the diff."""
+    """Every operation on the clusters the user sees: who, when, which cluster, the
+    commands, the result, the diff. Revert is offered where the user is admin."""
+    clusters = list(visible_clusters(request))
+    admin_of = [c.pk for c in clusters if access.level(request.user, c.pk) >= access.Level.ADMIN]
     page = {
-        "clusters": [{"id": c.pk, "name": c.name} for c in Cluster.objects.all()],
+        "clusters": [{"id": c.pk, "name": c.name} for c in clusters],
         "statuses": [s.value for s in OperationStatus],
-        "can": {"administer": request.user.has_perm(ADMINISTER)},
+        "can": {"administer": bool(admin_of), "administer_clusters": admin_of},
     }
     return render(request, "frontend/audit.html", {"page": page})

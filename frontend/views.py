@@ -16,7 +16,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -29,13 +29,14 @@ from clusters.mirror import cluster_message, event_json, tile_message
 from clusters.models import Cluster, Event, KioskToken
 from clusters.refresh import ClusterUnreachable, refresh_status
 from clusters.services import AddClusterError, AddClusterRequest, HostKeysUnconfirmed, add_cluster
+from hacore.errors import Forbidden, NotFound
 from hacore.pacemaker.snapshot import flat_resources
 from hacore.validators import check_address, check_username
-from nodes import crypto
 from nodes.hostkeys import HostKeyInputError, trusted_fingerprints
 from nodes.models import Node
+from operations import access, crypto
+from operations.api.base import need
 from operations.capabilities import NEEDS, unsupported
-from operations.change import ADMINISTER, OPERATE
 from resources.models import Resource
 
 PENDING = "pending_cluster_addition"
@@ -72,9 +73,26 @@ def _clusters() -> QuerySet[Cluster]:
     return Cluster.objects.prefetch_related("nodes")
 
 
+def visible_clusters(request: HttpRequest) -> QuerySet[Cluster]:
+    """The clusters the logged-in user has a role on."""
+    shown = access.visible(request.user)
+    return _clusters() if shown is None else _clusters().filter(pk__in=shown)
+
+
+def allowed(request: HttpRequest, pk: int) -> access.Level:
+    """The user's level on cluster pk, if the page's route allows it (operations.access
+    MATRIX): 404 without any role, 403 below the level the page needs."""
+    try:
+        return need(request, pk)
+    except NotFound as exc:
+        raise Http404(str(exc)) from exc
+    except Forbidden as exc:
+        raise PermissionDenied(str(exc)) from exc
+
+
 def overview(request: HttpRequest) -> HttpResponse:
-    """One health tile per cluster, live."""
-    clusters = list(_clusters())
+    """One health tile per cluster the user has a role on, live."""
+    clusters = list(visible_clusters(request))
     members = {c.pk: [node_config(n) for n in c.nodes.all()] for c in clusters}
     context = {
         "clusters": clusters,
@@ -89,14 +107,15 @@ def _cluster(pk: int) -> Cluster:
     return get_object_or_404(clusters, pk=pk)
 
 
-def _page_data(cluster: Cluster, request: HttpRequest | None = None, **extra: Any) -> Json:
-    user = request.user if request is not None else None
+def _page_data(cluster: Cluster, request: HttpRequest, **extra: Any) -> Json:
+    level = access.level(request.user, cluster.pk)
     return {
         "cluster": {"id": cluster.pk, "name": cluster.name},
         "nodes": [node_config(n) for n in cluster.nodes.all()],
+        "role": level.role,
         "can": {
-            "operate": bool(user and user.has_perm(OPERATE)),
-            "administer": bool(user and user.has_perm(ADMINISTER)),
+            "operate": level >= access.Level.OPERATOR,
+            "administer": level >= access.Level.ADMIN,
         },
         "unsupported": unsupported(sorted(NEEDS), _capabilities(cluster)),
         **extra,
@@ -110,6 +129,7 @@ def _capabilities(cluster: Cluster) -> frozenset[str] | None:
 
 def cluster_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One cluster in the spirit of crm_mon: summary, warnings, nodes, resources, events."""
+    allowed(request, pk)
     cluster = _cluster(pk)
     events = cluster.events.select_related("node")[:EVENTS_SHOWN]
     context = {
@@ -122,6 +142,7 @@ def cluster_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def node_detail(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     """One node: state flags, attributes, its resources, operation history, events."""
+    allowed(request, pk)
     cluster = _cluster(pk)
     if not any(n.name == name for n in cluster.nodes.all()):
         raise Http404(f"no node {name} in cluster {cluster.name}")
@@ -139,6 +160,7 @@ def resource_known(cluster: Cluster, rid: str) -> bool:
 
 def resource_detail(request: HttpRequest, pk: int, rid: str) -> HttpResponse:
     """One resource: kind, agent, placement, flags, members, failures, events."""
+    allowed(request, pk)
     cluster = _cluster(pk)
     if not resource_known(cluster, rid):
         raise Http404(f"no resource {rid} in cluster {cluster.name}")
@@ -165,10 +187,10 @@ def _wall_access(request: HttpRequest) -> tuple[QuerySet[Cluster], str] | None:
     """The clusters a wall may show and its token ("" for a user); None when refused."""
     key = request.GET.get("token", "")
     if key:
-        token = KioskToken.active(key)
+        token = KioskToken.active_key(key)
         return None if token is None else (token.clusters.all(), key)
     if request.user.is_authenticated:
-        return Cluster.objects.all(), ""
+        return visible_clusters(request), ""
     return None
 
 
@@ -205,7 +227,8 @@ def wall_state(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def cluster_refresh(request: HttpRequest, pk: int) -> HttpResponse:
-    """Read the cluster's state now."""
+    """Read the cluster's state now (operator of the cluster, as its API twin)."""
+    allowed(request, pk)
     cluster = get_object_or_404(Cluster, pk=pk)
     try:
         read = refresh_status(cluster)

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 
 from hacore.runner import HostKey, Target
-from nodes import crypto
+from operations import crypto
 
 
 class SshCredential(models.Model):

@@ -20,7 +20,9 @@ by the executor:
   with the plan; empty when the plan's staged change is exactly what is pushed);
 - `reads_before`, `reads_after`: whether the node can read the CIB before and after the
   live commands (not where pcs needs the cluster stopped, not after stopping every node:
-  pcs's own exit status is then the evidence).
+  pcs's own exit status is then the evidence);
+- `secrets`: the `k=v` arguments whose values are secrets (a fence device's password):
+  stored sealed (encrypted) in the change's JSON, masked in everything recorded or shown.
 
 Actions that can lose data need their risk typed back (`confirmed`).
 """
@@ -33,7 +35,11 @@ from typing import Any
 
 from hacore.commands import Argv
 from hacore.errors import ConfirmationRequired, InvalidInput
+from hacore.secrets import DEFAULT, Redactor, secret_args
+from operations import crypto
 
+SUMMARY_MAX = 500  # Operation.summary, Plan.summary
+TARGET_MAX = 255  # Operation.target, Plan.target
 OPERATE = "clusters.operate_cluster"
 ADMINISTER = "clusters.administer_cluster"
 UPLOAD = "{upload}"
@@ -83,20 +89,38 @@ class Change:
     unchecked: str = ""
     reads_before: bool = True
     reads_after: bool = True
+    secrets: tuple[str, ...] = field(default=(), repr=False)
+
+    def __post_init__(self) -> None:
+        """The summary and target as stored (operation columns of 500 and 255), the
+        summary's secrets masked (a default or a property named like one)."""
+        object.__setattr__(self, "summary", fit(DEFAULT.text(self.summary), SUMMARY_MAX))
+        object.__setattr__(self, "target", fit(self.target, TARGET_MAX))
+
+    def with_secrets(self, names: tuple[str, ...] = ()) -> Change:
+        """This change with its secret arguments found: `k=v` of every command whose k is
+        secret by name (hacore.secrets) or one of names (the agent's private ones)."""
+        found = {a for argv in (*self.stage, *self.live) for a in secret_args(argv, names)}
+        return Change(**{**self.__dict__, "secrets": tuple(sorted(found | set(self.secrets)))})
+
+    def redactor(self) -> Redactor:
+        """Masks this change's secrets, by name and by value, wherever they show up."""
+        names = frozenset(a.partition("=")[0] for a in self.secrets)
+        return Redactor(names).with_values(a.partition("=")[2] for a in self.secrets)
 
     def as_json(self) -> dict[str, Any]:
-        """What is stored with a plan or an operation."""
+        """What is stored with a plan or an operation: secret arguments sealed."""
         return {
             "kind": self.kind,
             "target": self.target,
             "summary": self.summary,
             "permission": self.permission,
-            "stage": [list(a) for a in self.stage],
-            "live": [list(a) for a in self.live],
+            "stage": [_seal(a, self.secrets) for a in self.stage],
+            "live": [_seal(a, self.secrets) for a in self.live],
             "simulate": list(self.simulate),
             "on_node": self.on_node,
             "avoid": self.avoid,
-            "patch": self.patch,
+            "patch": _seal_text(self.patch, self.redactor()),
             "upload": self.upload,
             "hold": self.hold.as_json() if self.hold else None,
             "unchecked": self.unchecked,
@@ -106,27 +130,64 @@ class Change:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Change:
-        """The inverse of as_json."""
+        """The inverse of as_json (sealed arguments opened)."""
+        stage = tuple(_unseal(a) for a in data["stage"])
+        live = tuple(_unseal(a) for a in data["live"])
         return cls(
             kind=data["kind"],
             target=data["target"],
             summary=data["summary"],
             permission=data["permission"],
-            stage=tuple(tuple(a) for a in data["stage"]),
-            live=tuple(tuple(a) for a in data["live"]),
+            stage=tuple(argv for argv, _ in stage),
+            live=tuple(argv for argv, _ in live),
             simulate=tuple(data.get("simulate", ())),
             on_node=data.get("on_node", ""),
             avoid=data.get("avoid", ""),
-            patch=data.get("patch", ""),
+            patch=_unseal_text(data.get("patch", "")),
             upload=data.get("upload", ""),
             hold=Hold.from_json(data["hold"]) if data.get("hold") else None,
             unchecked=data.get("unchecked", ""),
             reads_before=data.get("reads_before", True),
             reads_after=data.get("reads_after", True),
+            secrets=tuple(sorted({s for _, found in (*stage, *live) for s in found})),
         )
+
+    @staticmethod
+    def redactor_of(data: dict[str, Any]) -> Redactor:
+        """The redactor of a stored change (its JSON), without opening more than needed."""
+        argvs = data.get("stage", []) + data.get("live", []) if data else []
+        if not any(isinstance(a, dict) for v in argvs for a in v):
+            return Redactor()
+        return Change.from_json(data).redactor()
+
+
+def _seal_text(text: str, redactor: Redactor) -> Any:
+    """Text as stored: sealed when it holds a secret (a patchset that re-adds a password)."""
+    return {"sealed": crypto.encrypt(text)} if redactor.text(text) != text else text
+
+
+def _unseal_text(stored: Any) -> str:
+    """The inverse of _seal_text."""
+    return crypto.decrypt(stored["sealed"]) if isinstance(stored, dict) else str(stored)
+
+
+def _seal(argv: Argv, secrets: tuple[str, ...]) -> list[Any]:
+    """argv as stored: each secret argument as {"sealed": Fernet token}."""
+    return [{"sealed": crypto.encrypt(a)} if a in secrets else a for a in argv]
+
+
+def _unseal(stored: list[Any]) -> tuple[Argv, tuple[str, ...]]:
+    """A stored argv opened, and the secret arguments it had."""
+    argv = tuple(crypto.decrypt(a["sealed"]) if isinstance(a, dict) else a for a in stored)
+    return argv, tuple(argv[i] for i, a in enumerate(stored) if isinstance(a, dict))
 
 
 Builder = Callable[[str, Body], Change]
+
+
+def fit(text: str, limit: int) -> str:
+    """text, cut to limit characters with an ellipsis when longer."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def confirmed(body: Body, expected: str, risk: str) -> None:

@@ -2,14 +2,15 @@
 
 The clusters app provides it at start-up (ClustersConfig.ready -> provide()): which
 cluster an id names, where its commands can run (nodes with a pinned host key, as
-runner targets, best first), and how to re-read its status into the mirror. So the
-engine depends on this interface, never on clusters/ or nodes/ code.
+runner targets, best first), how to re-read its status into the mirror, and which role a
+user has on it (operations/access.py asks, clusters/access.py answers). So the engine
+depends on this interface, never on clusters/ or nodes/ code.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from hacore.errors import NotFound
 from hacore.runner import Target
@@ -58,6 +59,13 @@ class Directory(Protocol):
     def refresh(self, cluster_id: int) -> str:
         """Read the cluster's status now into the mirror; the node it was read from
         (a RemoteError if no node answered)."""
+
+    def level(self, user: Any, cluster_id: int, token: Any = None) -> int:
+        """The user's role on the cluster as an operations.access.Level value (0: none),
+        capped by the token's scope."""
+
+    def visible(self, user: Any, token: Any = None) -> frozenset[int] | None:
+        """The ids of the clusters the user (through the token) may see; None: all."""
 
 
 _provided: list[Directory] = []

@@ -25,7 +25,7 @@ from hacore.pacemaker.cib import cib_version
 from hacore.runner import ConnectError, RemoteError, Runner, SshPool
 from operations import executor
 from operations.api.serializers import OperationSerializer
-from operations.change import Change
+from operations.change import SUMMARY_MAX, Change, fit
 from operations.directory import ClusterRef, Place, directory
 from operations.errors import OperationError, PlanRefused
 from operations.feed import cluster_group, send
@@ -126,7 +126,7 @@ def dry_run(
         user=user if user is not None and user.is_authenticated else None,
         kind=kind,
         target=change.target if change else "",
-        summary=summary,
+        summary=fit(summary, SUMMARY_MAX),
         change=change.as_json() if change else {},
         dry_run=True,
         status=OperationStatus.RUNNING,
@@ -182,7 +182,7 @@ def current_version(cluster: ClusterRef, user: Any = None) -> str:
 def finish(op: Operation, status: OperationStatus, error: str = "") -> None:
     """Close the operation with its final status and publish it."""
     op.status = status
-    op.error = error
+    op.error = op.redactor.text(error)
     op.finished = timezone.now()
     op.save()
     publish_operation(op)

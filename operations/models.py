@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import uuid
+from functools import cached_property
 from typing import Any
 
 from django.conf import settings
 from django.db import models
+
+from hacore.secrets import Redactor
+from operations import crypto
+from operations.change import Change
 
 
 class OperationStatus(models.TextChoices):
@@ -83,8 +88,15 @@ class Operation(models.Model):
             return (self.finished - self.started).total_seconds()
         return None
 
+    @cached_property
+    def redactor(self) -> Redactor:
+        """Masks the secrets of this operation's change (and any by name)."""
+        return Change.redactor_of(self.change)
+
     def record(self, step: dict[str, Any]) -> None:
-        """Add one command's result (node, argv, exit_status, stdout, stderr, duration)."""
+        """Add one command's result (node, argv, exit_status, stdout, stderr, duration),
+        every secret in it masked."""
+        step = redact_step(step, self.redactor)
         self.node = step.get("node") or self.node
         self.argv = [*self.argv, step["argv"]]
         self.steps = [*self.steps, step]
@@ -93,6 +105,26 @@ class Operation(models.Model):
         self.stdout += _section(step["argv"], step["stdout"])
         if step["stderr"]:
             self.stderr += _section(step["argv"], step["stderr"])
+
+
+def redact_step(step: dict[str, Any], redactor: Redactor) -> dict[str, Any]:
+    """A recorded step with its secrets masked (argv, stdout, stderr)."""
+    return {
+        **step,
+        "argv": redactor.argv(step["argv"]),
+        "stdout": redactor.text(step["stdout"]),
+        "stderr": redactor.text(step["stderr"]),
+    }
+
+
+def seal_if_secret(text: str, redactor: Redactor) -> str:
+    """Text to keep at rest: encrypted ("sealed:" + token) when it holds a secret."""
+    return f"sealed:{crypto.encrypt(text)}" if redactor.text(text) != text else text
+
+
+def unseal(text: str) -> str:
+    """The inverse of seal_if_secret."""
+    return crypto.decrypt(text.removeprefix("sealed:")) if text.startswith("sealed:") else text
 
 
 def _section(argv: list[str], text: str) -> str:

@@ -15,9 +15,10 @@ from operations.models import Operation, OperationStatus, Plan
 
 def make_plan(cluster: ClusterRef, change: Change, user: Any) -> Plan:
     """Try the change on a copy of the CIB; PlanFailed if the cluster refuses it."""
+    change = change.with_secrets()
     op = engine.dry_run(cluster, user, change.kind, f"plan: {change.summary}", change)
     result = engine.run_on(op, lambda s: executor.plan(s, change))
-    op.cib_before, op.cib_diff = result.base, result.diff
+    op.cib_before, op.cib_diff = result.base, op.redactor.text(result.diff)
     engine.finish(op, OperationStatus.SUCCEEDED)
     return Plan.objects.create(
         cluster_id=cluster.id,
@@ -28,12 +29,13 @@ def make_plan(cluster: ClusterRef, change: Change, user: Any) -> Plan:
         change=change.as_json(),
         base_version=result.base,
         actions=[a.as_dict() for a in result.actions],
-        cib_diff=result.diff,
+        cib_diff=op.cib_diff,
     )
 
 
 def enqueue(cluster_id: int, change: Change, user: Any, plan: Plan | None = None) -> Operation:
     """Write the operation (queued) and hand it to a worker once the row is committed."""
+    change = change.with_secrets()
     with transaction.atomic():
         op = Operation.objects.create(
             cluster_id=cluster_id,

@@ -22,7 +22,7 @@ from operations.change import Change
 from operations.directory import directory
 from operations.engine import finish, lock_wait, on_cluster, publish_operation, run_async
 from operations.errors import OperationError
-from operations.models import Operation, OperationStatus
+from operations.models import Operation, OperationStatus, seal_if_secret
 from operations.reconcile import mark_interrupted, reconcile
 
 
@@ -76,8 +76,9 @@ async def _execute(op: Operation, held: lock.ClusterLock) -> None:
     except (OperationError, RemoteError) as exc:
         await sync_to_async(finish)(op, OperationStatus.FAILED, str(exc))
     else:
-        op.cib_before, op.cib_after, op.cib_diff = result.before, result.after, result.diff
-        op.revert_patch = result.revert_patch
+        op.cib_before, op.cib_after = result.before, result.after
+        op.cib_diff = op.redactor.text(result.diff)
+        op.revert_patch = seal_if_secret(result.revert_patch, op.redactor)
         await sync_to_async(finish)(op, OperationStatus.SUCCEEDED)
     finally:
         heartbeat.cancel()

@@ -14,6 +14,7 @@ from hacore.pacemaker.cib import AttributeSets, parse_attribute_sets
 from hacore.pacemaker.constraints import Constraint, of_resource, parse_constraints
 from hacore.pacemaker.ids import check_agent, check_fence_agent, check_id
 from hacore.pacemaker.simulate import Scores, parse_scores
+from hacore.secrets import DEFAULT
 from operations.directory import ClusterRef
 from operations.engine import run_reads
 
@@ -21,11 +22,13 @@ _STANDARD = re.compile(r"ocf:[A-Za-z0-9_][A-Za-z0-9_.-]*|lsb|service|systemd|sto
 
 
 def attributes(cluster: ClusterRef, user: Any, rid: str) -> AttributeSets:
-    """A resource's parameters and meta attributes, read from the CIB now."""
+    """A resource's parameters and meta attributes, read from the CIB now; secret values
+    (passwords...) masked: they can be replaced, never read back."""
     r = check_id(rid, "resource")
     argv = pacemaker.cib_element(pacemaker.resource_xpath(r))
     (xml,) = run_reads(cluster, user, "read.resource", f"read {r}", [argv])
-    return parse_attribute_sets(xml)
+    found = parse_attribute_sets(xml)
+    return AttributeSets(DEFAULT.params(found.params), DEFAULT.params(found.meta))
 
 
 def constraints(cluster: ClusterRef, user: Any, rid: str | None = None) -> list[Constraint]:

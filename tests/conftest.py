@@ -11,30 +11,39 @@ from collections.abc import Iterator
 
 import pytest
 from django.conf import settings
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Group, User
+from django.core.cache import cache
 from django.db import connection
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from tests.labutil import REPO, Lab, lab
+from tests.tokens import token_for
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttles() -> Iterator[None]:
+    """DRF's login rate counts live in the (local memory) cache: each test starts at 0."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture
 def api(admin_user: User) -> APIClient:
     """An API client authenticated with the admin's token, as a script would be."""
-    token, _ = Token.objects.get_or_create(user=admin_user)
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token_for(admin_user)}")
     return client
 
 
 @pytest.fixture
 def reader() -> APIClient:
-    """An API client for a user who may read but not change anything."""
+    """An API client for a user who may read but not change anything (a viewer of every
+    cluster: group viewers)."""
     user = User.objects.create_user("reader", password="reader-pass-123")
-    token = Token.objects.create(user=user)
+    user.groups.add(Group.objects.get(name="viewers"))
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token_for(user)}")
     return client
 
 

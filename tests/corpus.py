@@ -1,4 +1,8 @@
-"""Hostile strings: each must reach a command as exactly one argument, unchanged."""
+"""Hostile strings: each must reach a command as exactly one argument, unchanged; the
+ones that would run a command try to create CANARY on the node (tests/lab checks it
+never appears)."""
+
+CANARY = "/dev/shm/haconsole-canary"  # private to each lab node (its /tmp is shared)
 
 INJECTION_CORPUS: list[str] = [
     "; rm -rf /",
@@ -44,4 +48,20 @@ INJECTION_CORPUS: list[str] = [
     "emoji 🔥",
     "\x1b[31mred",
     "\x7f\x01\x02",
+    f"; touch {CANARY}",
+    f"$(touch {CANARY})",
+    f"`touch {CANARY}`",
+    f"| touch {CANARY}",
+    f"&& touch {CANARY}",
+    f"\ntouch {CANARY}",
+    f"'; touch {CANARY}; '",
+    f'"; touch {CANARY}; "',
+    f"${{IFS}}touch${{IFS}}{CANARY}",
+    f"x$(printf 'touch {CANARY}' | sh)",
+    f"--output={CANARY}",
+    f"../../../../..{CANARY}",
+    f'<!--#exec cmd="touch {CANARY}"-->',
+    "{{7*7}}",
+    "<script>alert(1)</script>",
+    "' OR '1'='1",
 ]

@@ -9,7 +9,7 @@ from rest_framework.response import Response
 
 from clusters import advice
 from clusters.api.serializers import FindingSerializer
-from operations.api.base import ClusterView, require
+from operations.api.base import ClusterView
 from operations.change import OPERATE
 
 REFRESH = OpenApiParameter(
@@ -49,7 +49,7 @@ class AdviceView(ClusterView):
         """The stored findings while the cluster's status is unchanged, else read now."""
         refresh = request.query_params.get("refresh") in ("1", "true", "yes")
         if refresh:  # it asks every fence device again, whenever anyone wants
-            require(request, OPERATE, "recompute the advice now (?refresh=1)")
+            self.require(OPERATE, "recompute the advice now (?refresh=1)")
         found = advice.advice(self.cluster, request.user, refresh=refresh)
         response = Response(found.findings)
         entry = found.entry

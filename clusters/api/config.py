@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import tarfile
 from dataclasses import asdict
 
 from django.http import HttpResponse
@@ -18,7 +19,9 @@ from rest_framework.response import Response
 from clusters import changes, reads
 from clusters.api.serializers import ConfirmBody, DefaultsBody, PropertyBody, RestoreBody
 from hacore.errors import BadGateway, InvalidInput
-from operations.api.base import ClusterView, require
+from hacore.secrets import DEFAULT
+from hacore.tarballs import redact_tarball
+from operations.api.base import ClusterView
 from operations.api.serializers import OperationSerializer, PlanSerializer
 from operations.api.views import download
 from operations.change import ADMINISTER, OPERATE
@@ -96,10 +99,11 @@ class CorosyncReloadView(ClusterView):
 
 
 def tarball(encoded: str, name: str) -> HttpResponse:
-    """A base64 tarball from a node, as a download (502 if it did not arrive whole)."""
+    """A base64 tarball from a node, as a download with every secret in it masked (502 if
+    it did not arrive whole)."""
     try:
-        data = base64.b64decode(encoded, validate=True)
-    except binascii.Error as exc:
+        data = redact_tarball(base64.b64decode(encoded, validate=True), DEFAULT)
+    except (binascii.Error, tarfile.TarError, EOFError, OSError) as exc:
         raise BadGateway(f"the file did not arrive whole: {exc}") from exc
     return download(data, "application/x-bzip2", name)
 
@@ -107,10 +111,10 @@ def tarball(encoded: str, name: str) -> HttpResponse:
 class ReportView(ClusterView):
     """GET /clusters/<id>/report/?from=&to=[&node=]: `crm_report` of one node, downloaded."""
 
-    @extend_schema(responses={200: OpenApiTypes.BINARY})
+    @extend_schema(responses={(200, "application/x-bzip2"): OpenApiTypes.BINARY})
     def get(self, request: Request, cluster_pk: int) -> HttpResponse:
         """Collect logs, CIB and status for the window on the node, and send the tarball."""
-        require(request, OPERATE, "make a cluster report")
+        self.require(OPERATE, "make a cluster report")
         since, until = reads.report_window(request.query_params)
         node = request.query_params.get("node", "")
         if node:
@@ -138,9 +142,9 @@ class RestoreView(ClusterView):
 class BackupView(ClusterView):
     """GET /clusters/<id>/backup/: `pcs config backup` from a node, as a .tar.bz2 download."""
 
-    @extend_schema(responses={200: OpenApiTypes.BINARY})
+    @extend_schema(responses={(200, "application/x-bzip2"): OpenApiTypes.BINARY})
     def get(self, request: Request, cluster_pk: int) -> HttpResponse:
         """Make the backup on a node and send it (recorded as an operation)."""
-        require(request, ADMINISTER, "download a configuration backup")
+        self.require(ADMINISTER, "download a configuration backup")
         name = f"{self.cluster.name}-{timezone.now():%Y%m%d-%H%M%S}.tar.bz2"
         return tarball(reads.backup(self.cluster, request.user), name)

@@ -14,6 +14,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from clusters.access import roles_of
+from clusters.api.auth import TokenScope
 from clusters.api.serializers import (
     AddClusterSerializer,
     ClusterSerializer,
@@ -27,19 +29,25 @@ from clusters.services import AddClusterRequest, add_cluster, trust_host_key
 from nodes.api.serializers import NodeSerializer
 from nodes.hostkeys import check_fingerprint
 from nodes.models import Node
+from operations.api.base import need, only_visible
+from operations.api.filters import UtcFilterSet
 
 
-class CanChangeClusters(permissions.BasePermission):
-    """Reading needs a login; adding, removing, trusting keys needs clusters.change_cluster."""
+class CanAddClusters(permissions.BasePermission):
+    """Adding a cluster (POST on the list) needs clusters.change_cluster (administrators);
+    everything else is checked per cluster against operations.access.MATRIX."""
 
     def has_permission(self, request: Request, view: Any) -> bool:
-        """Safe methods for any user, others for users with the permission."""
+        """Logged in; and for a POST on the list, the permission."""
         user = request.user
         if not (user and user.is_authenticated):
             return False
-        return request.method in permissions.SAFE_METHODS or user.has_perm(
-            "clusters.change_cluster"
-        )
+        return getattr(view, "action", "") != "create" or user.has_perm("clusters.change_cluster")
+
+    def has_object_permission(self, request: Request, view: Any, obj: Any) -> bool:
+        """The caller's role on the cluster, as the MATRIX asks for this route."""
+        need(request, obj.pk if isinstance(obj, Cluster) else obj.cluster_id)
+        return True
 
 
 def clusters_queryset() -> QuerySet[Cluster]:
@@ -55,10 +63,13 @@ class ClusterViewSet(
 ):
     """Clusters the console watches. POST adds one from a node's address and an SSH key."""
 
-    queryset = clusters_queryset()
     serializer_class = ClusterSerializer
-    permission_classes = [CanChangeClusters]
+    permission_classes = [CanAddClusters, TokenScope]
     filterset_fields = ["name"]
+
+    def get_queryset(self) -> QuerySet[Cluster]:
+        """The clusters the caller has a role on."""
+        return only_visible(self.request, clusters_queryset(), "pk")
 
     @extend_schema(request=AddClusterSerializer, responses={201: ClusterSerializer})
     def create(self, request: Request) -> Response:
@@ -92,9 +103,13 @@ class NodeViewSet(viewsets.ReadOnlyModelViewSet[Node]):
     """The nodes of one cluster, by name."""
 
     serializer_class = NodeSerializer
-    permission_classes = [CanChangeClusters]
     lookup_field = "name"
     lookup_value_regex = "[^/]+"
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        """Authenticate, then check the caller's role on the cluster (the MATRIX)."""
+        super().initial(request, *args, **kwargs)
+        need(request, kwargs["cluster_pk"])
 
     def get_queryset(self) -> QuerySet[Node]:
         """Nodes of the cluster in the URL (404 if there is no such cluster)."""
@@ -114,33 +129,64 @@ class NodeViewSet(viewsets.ReadOnlyModelViewSet[Node]):
         return Response(NodeSerializer(node).data)
 
 
+class EventFilter(UtcFilterSet):
+    """cluster, node__name, resource, kind (kind__in), severity, created__gte/__lte."""
+
+    class Meta:
+        model = Event
+        fields = {
+            "cluster": ["exact"],
+            "node__name": ["exact"],
+            "resource": ["exact"],
+            "kind": ["exact", "in"],
+            "severity": ["exact"],
+            "created": ["gte", "lte"],
+        }
+
+
 class EventViewSet(viewsets.ReadOnlyModelViewSet[Event]):
     """The event timeline, newest first; filter by cluster, node name, kind."""
 
-    queryset = Event.objects.select_related("node", "user")
     serializer_class = EventSerializer
-    filterset_fields = {
-        "cluster": ["exact"],
-        "node__name": ["exact"],
-        "resource": ["exact"],
-        "kind": ["exact", "in"],
-        "severity": ["exact"],
-        "created": ["gte", "lte"],
-    }
+    filterset_class = EventFilter
+
+    def get_queryset(self) -> QuerySet[Event]:
+        """Events of the clusters the caller has a role on."""
+        return only_visible(self.request, Event.objects.select_related("node", "user"))
+
+
+class ClusterRoleSerializer(serializers.Serializer[Any]):
+    """The caller's role on one cluster."""
+
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    role = serializers.ChoiceField(choices=["viewer", "operator", "admin"])
 
 
 class WhoAmISerializer(serializers.Serializer[Any]):
-    """Who the caller is."""
+    """Who the caller is and what they may do where."""
 
     username = serializers.CharField()
     is_superuser = serializers.BooleanField()
+    role = serializers.ChoiceField(
+        choices=["none", "viewer", "operator", "admin"], help_text="the role on every cluster"
+    )
+    clusters = ClusterRoleSerializer(many=True)
 
 
 class WhoAmI(APIView):
-    """The logged-in user (handy to check a token)."""
+    """The logged-in user (handy to check a token) and their roles."""
 
     @extend_schema(responses={200: WhoAmISerializer})
     def get(self, request: Request) -> Response:
-        """Name and permissions of the caller."""
+        """Name, global role and role on every cluster the caller sees."""
         user = request.user
-        return Response({"username": user.get_username(), "is_superuser": user.is_superuser})
+        roles = roles_of(user, request.auth)
+        return Response(
+            {
+                "username": user.get_username(),
+                "is_superuser": user.is_superuser,
+                "role": roles["global"],
+                "clusters": roles["clusters"],
+            }
+        )

@@ -12,7 +12,7 @@ from fencing import changes, reads
 from fencing.api.serializers import DeviceActionBody, DeviceBody, LevelBody
 from fencing.models import FenceDevice
 from hacore.errors import NotFound
-from operations.api.base import ClusterView, require
+from operations.api.base import ClusterView
 from operations.api.serializers import OperationSerializer, PlanSerializer
 from operations.change import ADMINISTER
 
@@ -58,7 +58,7 @@ class DeviceActionView(ClusterView):
     def post(self, request: Request, cluster_pk: int, dev: str, verb: str) -> Response:
         """Queue (or plan) the action; test runs the agent's status and list now."""
         if verb == "test":
-            require(request, ADMINISTER, "test a fence device")
+            self.require(ADMINISTER, "test a fence device")
             return Response(reads.test_device(self.cluster, request.user, dev).as_dict())
         if verb == "update":
             return self.submit(lambda body: changes.device_update(dev, body))

@@ -27,6 +27,11 @@ class DeviceBody(serializers.Serializer[Any]):
     agent = serializers.CharField(help_text="fence_ipmilan or stonith:fence_ipmilan")
     params = serializers.DictField(child=serializers.JSONField(), required=False)
     meta = serializers.DictField(child=serializers.JSONField(), required=False)
+    secret_params = serializers.ListField(
+        child=serializers.CharField(),
+        required=False,
+        help_text="names of params that are secrets besides those named so (password...)",
+    )
 
 
 class DeviceActionBody(serializers.Serializer[Any]):
@@ -34,6 +39,7 @@ class DeviceActionBody(serializers.Serializer[Any]):
     device needs its risk typed back in confirm."""
 
     params = serializers.DictField(child=serializers.JSONField(), required=False)
+    secret_params = serializers.ListField(child=serializers.CharField(), required=False)
     confirm = serializers.CharField(required=False, allow_blank=True)
 
 

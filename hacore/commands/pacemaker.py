@@ -109,6 +109,12 @@ def fence_agent(agent_dir: str, agent: str) -> Argv:
     return (f"{agent_dir}/{agent}",)
 
 
+# crm_report masks the values of nvpairs matching these (its default is passw.* only);
+# the console masks the download once more (hacore.tarballs).
+REPORT_SECRETS = ("passw.*", "secret.*", "community", ".*token.*", ".*_key")
+
+
 def crm_report(since: str, until: str, dest: str) -> Argv:
-    """A report of this node for [since, until] into dest (+ .tar.bz2)."""
-    return ("crm_report", "--single-node", "--from", since, "--to", until, "--dest", dest)
+    """A report of this node for [since, until] into dest (+ .tar.bz2), secrets masked."""
+    masks = [arg for pattern in REPORT_SECRETS for arg in ("-p", pattern)]
+    return ("crm_report", "--single-node", *masks, "--from", since, "--to", until, "--dest", dest)

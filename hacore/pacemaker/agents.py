@@ -8,6 +8,7 @@ from typing import Any
 from lxml import etree
 
 from hacore.pacemaker.xmlsafe import ParseError, attr_bool, parse_xml
+from hacore.secrets import is_secret_name
 
 # Parameters every agent has that only a debugging operator sets (pcs hides them too).
 _ADVANCED = frozenset({"trace_ra", "trace_file"})
@@ -27,6 +28,7 @@ class AgentParameter:
     advanced: bool
     deprecated: bool
     options: tuple[str, ...] = ()
+    secret: bool = False
 
 
 @dataclass(frozen=True)
@@ -95,6 +97,7 @@ def _parameter(el: etree._Element) -> AgentParameter:
         and (attr_bool(el, "advanced") or name in _ADVANCED or name.startswith("pcmk_")),
         deprecated=deprecated,
         options=tuple(o.get("value", "") for o in el.iterfind("content/option")),
+        secret=attr_bool(el, "private") or is_secret_name(name),
     )
 
 

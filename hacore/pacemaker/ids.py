@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from hacore.errors import InvalidInput
+from hacore.secrets import MASK, is_secret_name
 
 MAX_ID = 255
 _ID = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*")
@@ -69,7 +70,23 @@ def check_pairs(value: object, what: str) -> dict[str, str]:
         return {}
     if not isinstance(value, dict):
         raise InvalidInput(f"{what} must be an object of name: value")
-    return {check_name(k, f"{what} name"): check_value(v, f"{what} {k}") for k, v in value.items()}
+    pairs = {check_name(k, f"{what} name"): check_value(v, f"{what} {k}") for k, v in value.items()}
+    for name, given in pairs.items():
+        if given == MASK and is_secret_name(name):
+            raise InvalidInput(
+                f"{what} {name}: {MASK} is how the console shows a secret; send the new "
+                "value, or leave the name out to keep the current one"
+            )
+    return pairs
+
+
+def check_secret_names(value: object) -> tuple[str, ...]:
+    """The names a request marks as secret (the agent's private parameters)."""
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        raise InvalidInput("secret_params must be a list of parameter names")
+    return tuple(check_name(v, "secret_params name") for v in value)
 
 
 def check_fence_agent(value: object) -> str:

@@ -22,12 +22,13 @@ from rest_framework.response import Response
 
 from hacore.errors import Conflict
 from operations import service
-from operations.api.base import ClusterView, plan_or_queue, require
+from operations.api.base import ClusterView, need, only_visible, plan_or_queue
+from operations.api.filters import UtcDateTimeFilter, UtcFilterSet
 from operations.api.serializers import OperationSerializer, PlanSerializer, operation_brief
 from operations.change import Change, history_revert
 from operations.directory import cluster
 from operations.engine import current_version
-from operations.models import Operation, Plan
+from operations.models import Operation, Plan, unseal
 
 EXPORT_FIELDS = [
     "id",
@@ -69,7 +70,7 @@ class PlanApplyView(ClusterView):
         """Apply the plan if the CIB is still the one it was made on."""
         plan = get_object_or_404(Plan, pk=plan_id, cluster_id=self.cluster.id)
         change = Change.from_json(plan.change)
-        require(request, change.permission, change.summary)
+        self.require(change.permission, change.summary)
         if plan.applied_by_id is not None:
             raise Conflict("this plan was already applied", operation=plan.applied_by_id)
         version = current_version(self.cluster, request.user)
@@ -92,12 +93,12 @@ class CibChanged(Conflict):
         )
 
 
-class OperationFilter(filters.FilterSet):  # type: ignore[misc]
+class OperationFilter(UtcFilterSet):
     """?cluster= &status= &kind= &user=<name> &target= &dry_run= &since= &until="""
 
     user = filters.CharFilter(field_name="user__username")
-    since = filters.IsoDateTimeFilter(field_name="created", lookup_expr="gte")
-    until = filters.IsoDateTimeFilter(field_name="created", lookup_expr="lte")
+    since = UtcDateTimeFilter(field_name="created", lookup_expr="gte")
+    until = UtcDateTimeFilter(field_name="created", lookup_expr="lte")
 
     class Meta:
         model = Operation
@@ -111,18 +112,28 @@ class OperationViewSet(viewsets.ReadOnlyModelViewSet[Operation]):
     filterset_class = OperationFilter
 
     def get_queryset(self) -> QuerySet[Operation]:
-        """All operations with their users."""
-        return Operation.objects.select_related("user")
+        """Operations on the clusters the caller has a role on, with their users."""
+        return only_visible(self.request, Operation.objects.select_related("user"))
+
+    def check_object_permissions(self, request: Request, obj: Operation) -> None:
+        """The caller's role on the operation's cluster, as the MATRIX asks for the route."""
+        super().check_object_permissions(request, obj)
+        need(request, obj.cluster_id)
 
     @extend_schema(request=None, responses={202: OperationSerializer, 200: PlanSerializer})
     @action(detail=True, methods=["post"])
     def revert(self, request: Request, pk: str) -> Response:
         """Undo this operation's configuration change, as a new change [?plan=1]."""
         op = self.get_object()
-        change = history_revert(op.pk, op.revert_patch)
+        change = history_revert(op.pk, unseal(op.revert_patch))
         return plan_or_queue(request, cluster(op.cluster_id), change)
 
-    @extend_schema(responses={200: OpenApiTypes.BINARY})
+    @extend_schema(
+        responses={
+            (200, "text/csv"): OpenApiTypes.STR,
+            (200, "application/json"): OpenApiTypes.ANY,
+        }
+    )
     @action(detail=False, methods=["get"])
     def export(self, request: Request) -> HttpResponse:
         """The filtered operations as a file: ?as=csv (default) or ?as=json."""

@@ -13,7 +13,6 @@ import pytest
 from django.conf import settings
 from django.contrib.auth.models import User
 from playwright.sync_api import Browser, Page, WebSocketRoute, sync_playwright
-from rest_framework.authtoken.models import Token
 
 from clusters.models import Cluster
 from console import tls
@@ -21,6 +20,7 @@ from console.launcher import daphne_argv
 from tests.chromium import launch
 from tests.conftest import child_env, stop
 from tests.labutil import REPO, Lab, lab, wait_for_port
+from tests.tokens import token_for
 
 
 @dataclass(frozen=True)
@@ -165,7 +165,7 @@ def add_lab_cluster(page: Page, console: Console, the_lab: Lab) -> int:
     this thread while Playwright's sync API holds its event loop.
     """
     user = User.objects.create_superuser("lab-adder", password="lab-adder-pass-123")
-    token = Token.objects.create(user=user)
+    key = token_for(user)
     body = {
         "address": the_lab.nodes[0].address,
         "username": "root",
@@ -175,7 +175,7 @@ def add_lab_cluster(page: Page, console: Console, the_lab: Lab) -> int:
     response = page.request.post(
         f"{console.url}/api/v1/clusters/",
         data=body,
-        headers={"Authorization": f"Token {token.key}"},
+        headers={"Authorization": f"Token {key}"},
         timeout=60000,
     )
     assert response.status == 201, response.text()

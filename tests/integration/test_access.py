@@ -58,7 +58,12 @@ def test_token_flow(admin_user: User) -> None:
     token = good.json()["token"]
     client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     assert client.get("/api/v1/clusters/").json()["results"] == []
-    assert client.get("/api/v1/whoami/").json() == {"username": "admin", "is_superuser": True}
+    assert client.get("/api/v1/whoami/").json() == {
+        "username": "admin",
+        "is_superuser": True,
+        "role": "admin",
+        "clusters": [],
+    }
     client.credentials(HTTP_AUTHORIZATION="Token " + "0" * 40)
     assert client.get("/api/v1/clusters/").status_code == 401
 

@@ -327,7 +327,7 @@ def test_reading_advice_needs_a_login_and_forcing_it_needs_operate(
     assert reader.get(url).status_code == 200  # reading computes it when it is not current
     refused = reader.get(f"{url}?refresh=1")
     assert refused.status_code == 403
-    assert "needs clusters.operate_cluster" in refused.json()["detail"]
+    assert "needs operator of this cluster, you are viewer" in refused.json()["detail"]
     book.assert_done()  # nothing ran for the refused one
     script_everything(book)
     assert api.get(f"{url}?refresh=1")["X-Advice-Cached"] == "no"  # positive control

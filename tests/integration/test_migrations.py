@@ -12,6 +12,7 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.recorder import MigrationRecorder
 
+from operations.change import Change
 from operations.models import Operation, Plan
 
 BEFORE = [("clusters", "0006_operation_revert_patch"), ("operations", None)]
@@ -86,3 +87,37 @@ def test_rows_permissions_and_content_types_survive_the_move(
     assert alice is not None
     alice.groups.add(group.pk)
     assert alice.has_perm("clusters.operate_cluster")
+
+
+def test_secrets_recorded_by_an_older_version_are_masked_and_sealed(
+    transactional_db: None,
+) -> None:
+    executor = migrate([("operations", "0002_operation_seq")])  # before the redaction
+    applied = list(MigrationRecorder(connection).applied_migrations())
+    old = executor.loader.project_state(applied).apps
+    credential = old.get_model("nodes", "SshCredential").objects.create(username="root")
+    cluster = old.get_model("clusters", "Cluster").objects.create(name="c1", credential=credential)
+    argv = ["pcs", "-f", "/tmp/x", "stonith", "create", "d", "fence_ipmilan", "password=Old-S3cret"]
+    op = old.get_model("operations", "Operation").objects.create(
+        cluster=cluster,
+        kind="fence.create",
+        summary="create fence device d",
+        change={
+            "kind": "fence.create",
+            "target": "d",
+            "summary": "s",
+            "permission": "p",
+            "stage": [argv[3:]],
+            "live": [],
+        },
+        argv=[argv],
+        steps=[{"argv": argv, "stdout": "", "stderr": "Warning: password=Old-S3cret"}],
+        stderr="$ pcs ... password=Old-S3cret",
+        cib_diff='+ <nvpair id="d-password" name="password" value="Old-S3cret"/>',
+    )
+    migrate(list(executor.loader.graph.leaf_nodes()))
+    row = Operation.objects.get(pk=op.pk)
+    shown = f"{row.argv} {row.steps} {row.stderr} {row.cib_diff} {row.change}"
+    assert "Old-S3cret" not in shown
+    assert row.argv[0][-1] == "password=***"
+    assert Change.from_json(row.change).stage[0][-1] == "password=Old-S3cret", "sealed, not lost"

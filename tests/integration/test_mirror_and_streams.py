@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
-from django.contrib.auth.models import AnonymousUser, User
+from django.contrib.auth.models import AnonymousUser, Group, User
 from django.db import connections
 from rest_framework.test import APIClient
 
@@ -295,6 +295,8 @@ async def test_a_heartbeat_reaches_the_cluster_page_and_the_wall(cluster: Cluste
     await sync_to_async(token.clusters.add)(cluster)
     await sync_to_async(apply_status)(cluster.pk, lab_like(), "node1")
     user = await sync_to_async(User.objects.create_user)("watcher")
+    viewers = await sync_to_async(Group.objects.get)(name="viewers")
+    await sync_to_async(user.groups.add)(viewers)
     page, wall = (
         communicator(f"/ws/clusters/{cluster.pk}/", user),
         communicator(f"/ws/wall/?token={token.key}"),

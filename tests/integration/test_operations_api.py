@@ -13,7 +13,6 @@ import asyncssh
 import pytest
 from django.contrib.auth.models import Group, User
 from django.core.files.uploadedfile import SimpleUploadedFile
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from clusters.models import Cluster
@@ -28,6 +27,7 @@ from operations.tasks import run_operation
 from resources.changes import resource_delete
 from tests.corpus import INJECTION_CORPUS
 from tests.scripted import ScriptedRunner, expect
+from tests.tokens import token_for
 
 pytestmark = pytest.mark.django_db
 
@@ -47,7 +47,7 @@ def client_in(group: str) -> APIClient:
     user = User.objects.create_user(group, password="pass-123-long")
     user.groups.add(Group.objects.get(name=group))
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token_for(user)}")
     return client
 
 

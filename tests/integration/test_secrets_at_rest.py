@@ -9,8 +9,8 @@ from django.db import connection
 from rest_framework.test import APIClient
 
 from clusters.models import Cluster
-from nodes import crypto
 from nodes.models import Node, SshCredential
+from operations import crypto
 
 pytestmark = pytest.mark.django_db
 

@@ -34,7 +34,7 @@ function details(op) {
 
 /** Undo a pushed change (as a new change, planned first); administrators only. */
 function revertButton(op) {
-  if (!page.can.administer || !op.revert_patch || op.status !== "succeeded") return null;
+  if (!page.can.administer_clusters.includes(op.cluster) || !op.revert_patch || op.status !== "succeeded") return null;
   const button = h("button", {type: "button", "data-revert": op.id}, `Revert #${op.id}…`);
   button.onclick = (event) => {
     event.stopPropagation();

@@ -14,9 +14,28 @@ export function feed(url) {
   return feeds.get(url);
 }
 
+// Close codes of a socket whose rights ended (logout, a revoked token, a role change, a
+// deactivated user) or were refused on connect.
+const DENIED = new Set([4401, 4403]);
+
+/** Hide what the page shows (and say why) while the feed has no right to it. */
+export function accessEnded(denied) {
+  if (denied) document.body.dataset.access = "ended";
+  else delete document.body.dataset.access;
+  let note = document.getElementById("access-ended");
+  if (!note && denied) {
+    note = h("p", {id: "access-ended", class: "msg error", role: "alert"},
+      "Access ended: logged out, token revoked or rights changed. ",
+      h("a", {href: `/login/?next=${encodeURIComponent(location.pathname + location.search)}`}, "Log in again"));
+    document.querySelector("main").prepend(note);
+  }
+  if (note) note.hidden = !denied;
+}
+
 /**
  * A WebSocket that reconnects (1 s, 2 s, 4 s... 30 s, with jitter) and tells each listener
- * {onMessage(message), onOpen(), onState(state, retryAt)} (all optional) what happens.
+ * {onMessage(message), onOpen(), onState(state, retryAt), onDenied(denied)} (all optional)
+ * what happens. A close for lack of rights hides the page's data (accessEnded) first.
  */
 class Feed {
   constructor(url) {
@@ -47,11 +66,19 @@ class Feed {
     const socket = new WebSocket(this.url);
     socket.onopen = () => {
       this.failures = 0;
+      accessEnded(false);
+      this.emit("onDenied", false);
       this.emit("onState", "live");
       this.emit("onOpen");
     };
     socket.onmessage = (event) => this.emit("onMessage", JSON.parse(event.data));
-    socket.onclose = () => this.retry();
+    socket.onclose = (event) => {
+      if (DENIED.has(event.code)) {
+        accessEnded(true);
+        this.emit("onDenied", true);
+      }
+      this.retry();
+    };
   }
 
   retry() {
@@ -126,6 +153,12 @@ export class SequenceLoop {
   show(message) {
     this.seqs.accept(this.keyOf(message), this.seqOf(message));
     this.render(message);
+  }
+
+  /** Forget every key seen (what was shown is gone: access ended). */
+  forget() {
+    this.seqs.last.clear();
+    this.pending.clear();
   }
 
   /** Fetch these keys again (default: every key seen). */

@@ -60,6 +60,7 @@ function field(p) {
     ? h("select", {name: `param:${p.name}`}, h("option", {value: ""}, `(default: ${p.default || "unset"})`),
       h("option", {}, "true"), h("option", {}, "false"))
     : h("input", {name: `param:${p.name}`, required: p.required, autocomplete: "off",
+      type: p.secret ? "password" : "text", "data-secret": p.secret ? "1" : null,
       placeholder: p.default ? `default: ${p.default}` : "", "data-type": p.type});
   return h("label", {title: p.longdesc}, p.name, p.required ? h("span", {class: "req"}, " *") : null,
     " ", h("span", {class: "help"}, p.shortdesc), input);
@@ -106,7 +107,9 @@ function requestBody(form) {
     if (a.role) op.role = a.role;
     return [op];
   });
-  if (page.fence) return {id: data.get("rid"), agent: metadata.agent, params, meta};
+  // The agent's private parameters: recorded as secrets (masked) whatever their names.
+  const secrets = metadata.parameters.filter((p) => p.secret && p.name in params).map((p) => p.name);
+  if (page.fence) return {id: data.get("rid"), agent: metadata.agent, params, meta, secret_params: secrets};
   return {id: data.get("rid"), agent: metadata.agent, params, meta, operations};
 }
 

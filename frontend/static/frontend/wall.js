@@ -67,6 +67,14 @@ const updates = feed(socket.wall(config.token));
 updates.listen({
   onState: (state, retryAt) => showConnection(state, retryAt),
   onMessage: (message) => message.type === TILE && ticker.add(message.events),
+  // The token was revoked (or the user logged out): blank the wall, keep nothing shown.
+  onDenied: (denied) => {
+    if (!denied) return;
+    tiles.clear();
+    loop.forget();
+    ticker.replace([]);
+    draw();
+  },
 });
 loop.follow(updates, (message) => message.type === TILE);
 updates.start();

@@ -1,4 +1,5 @@
-"""Encryption at rest for secrets the console keeps (SSH private keys): Fernet."""
+"""Encryption at rest for secrets the console keeps (SSH private keys, fence-device
+secrets inside stored changes): Fernet, with the key from settings."""
 
 from cryptography.fernet import Fernet, InvalidToken
 from django.conf import settings
