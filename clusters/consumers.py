@@ -97,6 +97,14 @@ class AccessConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         for group in getattr(self, "groups_joined", []):
             await self.channel_layer.group_discard(group, self.channel_name)
 
+    async def refuse(self, code: int) -> None:
+        """Refuse the connection with a close code the browser sees: accepted, then closed
+        at once. A handshake refused before accepting reaches a browser as 1006 only, the
+        same as a console that is down, and the page would keep retrying and keep showing
+        what it may no longer see."""
+        await self.accept()
+        await self.close(code=code)
+
     async def access_close(self, event: Json) -> None:
         """The rights this socket was opened with ended or changed: close (4401)."""
         await self.close(code=4401)
@@ -110,14 +118,14 @@ class ClusterConsumer(AccessConsumer):
         user = self.scope.get("user")
         cluster_id = int(self.scope["url_route"]["kwargs"]["cluster_id"])
         if user is None or not user.is_authenticated:
-            await self.close(code=4401)
+            await self.refuse(4401)
             return
         if await _level(user, cluster_id) < MATRIX["WS /ws/clusters/{id}/"]:
-            await self.close(code=4403)
+            await self.refuse(4403)
             return
         current = await _messages({cluster_id}, full=True)
         if not current:
-            await self.close(code=4404)
+            await self.refuse(4404)
             return
         await self.join_access()
         await self.join(cluster_group(cluster_id))
@@ -150,12 +158,12 @@ class OverviewConsumer(AccessConsumer):
         if key:
             kiosk = await _kiosk(key)
             if kiosk is None:
-                await self.close(code=4403)
+                await self.refuse(4403)
                 return
             await self.join_access(token_id=kiosk[0])
             self.allowed = kiosk[1]
         elif user is None or not user.is_authenticated:
-            await self.close(code=4401)
+            await self.refuse(4401)
             return
         else:
             self.allowed = await _visible(user)

@@ -240,7 +240,9 @@ def cluster_message(cluster: Cluster, contact: Contact | None = None) -> Json:
 
     contact: the last live contact (read from Redis when not given). Without a live
     contact for STALE_AFTER seconds, or with no node answering, the status is stale and
-    its health "grey": old data, not a cluster that is down.
+    its health "grey": old data, not a cluster that is down. health_in_contact is the
+    health while the contact is live, so that a page can turn grey when the heartbeats
+    stop and back when they resume without another status.
     """
     if contact is None:
         contact = contacts([cluster.pk])[cluster.pk]
@@ -282,6 +284,7 @@ def cluster_message(cluster: Cluster, contact: Contact | None = None) -> Json:
                 "message": "No node of the cluster answers; the data shown is old.",
             },
         )
+    live = "grey" if not reachable or cluster.read_error else snap.health(found, True)
     return {
         "type": "cluster.status",
         "cluster": {"id": cluster.pk, "name": cluster.name},
@@ -290,9 +293,8 @@ def cluster_message(cluster: Cluster, contact: Contact | None = None) -> Json:
         "read_at": cluster.status_confirmed.isoformat() if cluster.status_confirmed else None,
         "read_from": cluster.status_node or None,
         "contact": contact.as_json(),
-        "health": "grey"
-        if contact.stale() or not reachable or cluster.read_error
-        else snap.health(found, True),
+        "health": "grey" if contact.stale() else live,
+        "health_in_contact": live,
         "read_error": cluster.read_error or None,
         "partitions": cluster.partitions,
         "tile": snap.tile(data),

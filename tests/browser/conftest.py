@@ -4,35 +4,67 @@ from __future__ import annotations
 
 import os
 import subprocess
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from asgiref.sync import async_to_sync
 from django.conf import settings
 from django.contrib.auth.models import User
+from django.db import connection
 from playwright.sync_api import Browser, Page, WebSocketRoute, sync_playwright
 
+from clusters.contact import Contact
+from clusters.mirror import apublish_contact
 from clusters.models import Cluster
 from console import tls
 from console.launcher import daphne_argv
 from tests.chromium import launch
 from tests.conftest import child_env, stop
 from tests.labutil import REPO, Lab, lab, wait_for_port
+from tests.statusfactory import in_contact
 from tests.tokens import token_for
 
 
 @dataclass(frozen=True)
 class Console:
-    """Where the console under test answers."""
+    """Where the console under test answers; silent: names of clusters the heartbeat
+    leaves alone (see Heartbeat)."""
 
     url: str
+    silent: set[str]
+
+
+class Heartbeat(threading.Thread):
+    """Stands in for the watchers of made-up clusters: every second, notes a live contact
+    with each cluster in the database (but the silent ones) and pushes it, as a watcher's
+    heartbeat does. Without it a page turns a cluster grey 5 s after its last status."""
+
+    def __init__(self, silent: set[str]) -> None:
+        super().__init__(daemon=True)
+        self.silent = silent
+        self.done = threading.Event()
+
+    def run(self) -> None:
+        while not self.done.wait(1.0):
+            try:
+                beating = list(
+                    Cluster.objects.exclude(name__in=self.silent).values_list("pk", flat=True)
+                )
+            finally:
+                connection.close()
+            for pk in beating:
+                in_contact(pk)
+                async_to_sync(apublish_contact)(pk, Contact(time.time(), "node1"))
 
 
 @pytest.fixture
 def console(transactional_db: None) -> Iterator[Console]:
-    """Daphne serving HTTPS on HACONSOLE_TEST_BIND (default 127.0.0.1:2224), test database."""
+    """Daphne serving HTTPS on HACONSOLE_TEST_BIND (default 127.0.0.1:2224), test database,
+    with a heartbeat for its made-up clusters."""
     env = child_env()
     bind = os.environ.get("HACONSOLE_TEST_BIND", "127.0.0.1:2224")
     host, port = bind.rsplit(":", 1)
@@ -42,7 +74,13 @@ def console(transactional_db: None) -> Iterator[Console]:
     proc = subprocess.Popen(argv, cwd=REPO, env=env, stdout=subprocess.DEVNULL)
     try:
         wait_for_port(host, int(port), 30)
-        yield Console(f"https://{bind}")
+        heartbeat = Heartbeat(set())
+        heartbeat.start()
+        try:
+            yield Console(f"https://{bind}", heartbeat.silent)
+        finally:
+            heartbeat.done.set()
+            heartbeat.join(10)
     finally:
         stop(proc, strict=False)  # Daphne can wait for a WebSocket that never closes
 

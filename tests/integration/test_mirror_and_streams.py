@@ -27,6 +27,7 @@ from nodes.models import Node
 from operations.engine import publish_operation
 from operations.models import Operation, OperationStatus
 from resources.models import DrbdDevice, Resource, VirtualMachine
+from tests.sockets import refusal
 from tests.statusfactory import fence, in_contact, lab_like, node, primitive
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -145,10 +146,13 @@ def test_drbd_and_vm_resources_get_their_placeholder_rows(cluster: Cluster) -> N
 
 
 async def test_anonymous_websocket_refused(cluster: Cluster, admin_user: User) -> None:
-    for path in (f"/ws/clusters/{cluster.pk}/", "/ws/clusters/", "/ws/wall/?token=nope"):
+    for path, code in (
+        (f"/ws/clusters/{cluster.pk}/", 4401),
+        ("/ws/clusters/", 4401),
+        ("/ws/wall/?token=nope", 4403),
+    ):
         comm = communicator(path)
-        connected, _ = await comm.connect()
-        assert not connected
+        assert await refusal(comm) == code, path
         await comm.disconnect()
     token = await sync_to_async(KioskToken.objects.create)(name="wall")
     for path, user in (
@@ -269,8 +273,7 @@ async def test_wall_token_sees_only_its_clusters(cluster: Cluster) -> None:
     token.revoked = token.created
     await sync_to_async(token.save)()
     comm = communicator(f"/ws/wall/?token={token.key}")
-    connected, _ = await comm.connect()
-    assert not connected
+    assert await refusal(comm) == 4403
     await comm.disconnect()  # lets the refused consumer end before the loop closes
 
 

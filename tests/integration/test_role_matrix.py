@@ -31,6 +31,7 @@ from operations.change import OPERATE
 from operations.models import Operation, Plan
 from resources.changes import RESOURCE_ACTIONS
 from resources.models import Resource
+from tests.sockets import refusal
 
 pytestmark = pytest.mark.django_db
 
@@ -205,8 +206,8 @@ async def test_cluster_socket_needs_a_viewer(world: dict[str, Any], role: str, o
         headers=[(b"origin", b"https://127.0.0.1:2224"), (b"host", b"127.0.0.1:2224")],
     )
     comm.scope["user"] = user
-    connected, _ = await comm.connect()
-    assert connected is opens
+    code = await refusal(comm)
+    assert code == (None if opens else 4403)
     await comm.disconnect()
 
 

@@ -16,14 +16,13 @@ const pageData = embedded("page-data");
 const advisor = new Advisor(pageData.cluster.id, pageData.can,
   () => renderWarnings($("warnings"), shown, shown.status || {}));
 
-function render(message, page, stale) {
+function render(message, page, stale, contacts) {
   const status = message.status || {};
   shown = message;
   advisor.follow(message);
   const ctx = {id: page.cluster.id, nodes: page.nodes, status};
-  document.body.dataset.health = message.health;
-  renderFreshness($("freshness"), message, stale);
-  renderSummary($("summary"), status);
+  renderFreshness($("freshness"), message, stale, contacts);
+  renderSummary($("summary"), status, message.partitions || []);
   renderWarnings($("warnings"), message, status);
   renderNodes($("nodes"), ctx);
   section($("resources"), "Resources", resourceTree(ctx));
@@ -34,9 +33,10 @@ function render(message, page, stale) {
 
 // --- summary -------------------------------------------------------------------------
 
-function renderSummary(el, status) {
+function renderSummary(el, status, partitions) {
   const s = status.summary;
   if (!s) return fill(el, h("p", {class: "empty"}, "No state read yet."));
+  el.dataset.partitions = String(partitions.length);
   const quorum = s.quorate ? chip("with quorum", "ok") : chip("WITHOUT QUORUM", "bad");
   const change = [when(s.last_change), s.last_change_user && ` by ${s.last_change_user}`,
     s.last_change_client && ` via ${s.last_change_client}`,
@@ -45,6 +45,7 @@ function renderSummary(el, status) {
     item("Stack", s.stack || "unknown"),
     item("Current DC", s.dc ? [s.dc, s.dc_version ? ` (${s.dc_version})` : "", " — partition ", quorum] :
       chip("NONE", "bad")),
+    partitions.length ? item("Partitions", partitionsTable(partitions)) : null,
     item("Last change", change),
     item("Configured", `${s.nodes_configured} nodes, ${s.resources_configured} resource instances` +
       ` (${s.resources_disabled} disabled, ${s.resources_blocked} blocked)`),
@@ -52,6 +53,16 @@ function renderSummary(el, status) {
     item("Options", `no-quorum-policy ${s.no_quorum_policy || "?"}, symmetric ${yesNo(s.symmetric_cluster)}`,
       s.maintenance_mode ? [" ", chip("MAINTENANCE MODE", "warn")] : "",
       s.stop_all_resources ? [" ", chip("stop-all-resources", "warn")] : "")));
+}
+
+/** The sides of a split, each as its own crm_mon sees it; the first is read from. */
+function partitionsTable(partitions) {
+  const rows = partitions.map((p, i) => h("tr", {"data-partition": p.nodes.join(" ")},
+    h("td", {}, p.nodes.join(", ")), h("td", {}, p.dc || chip("NONE", "bad")),
+    h("td", {}, p.quorate ? chip("quorum", "ok") : chip("NO QUORUM", "bad")),
+    h("td", {}, p.read_from, i === 0 ? " (the status shown)" : "")));
+  return [chip(`SPLIT in ${partitions.length}`, "bad"),
+    table(["Nodes", "DC", "Quorum", "Seen from"], rows)];
 }
 
 function item(term, ...value) {

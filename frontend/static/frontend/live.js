@@ -17,6 +17,7 @@ export function feed(url) {
 // Close codes of a socket whose rights ended (logout, a revoked token, a role change, a
 // deactivated user) or were refused on connect.
 const DENIED = new Set([4401, 4403]);
+const SETTLE_MS = 250;
 
 /** Hide what the page shows (and say why) while the feed has no right to it. */
 export function accessEnded(denied) {
@@ -64,15 +65,27 @@ class Feed {
   connect() {
     this.emit("onState", "connecting");
     const socket = new WebSocket(this.url);
-    socket.onopen = () => {
+    // The console refuses a socket by accepting it and closing it at once with a code
+    // (4401/4403): it is live once a message came or it stayed open SETTLE_MS.
+    let timer = null;
+    let live = false;
+    const settle = () => {
+      if (live) return;
+      live = true;
+      clearTimeout(timer);
       this.failures = 0;
       accessEnded(false);
       this.emit("onDenied", false);
       this.emit("onState", "live");
       this.emit("onOpen");
     };
-    socket.onmessage = (event) => this.emit("onMessage", JSON.parse(event.data));
+    socket.onopen = () => { timer = setTimeout(settle, SETTLE_MS); };
+    socket.onmessage = (event) => {
+      settle();
+      this.emit("onMessage", JSON.parse(event.data));
+    };
     socket.onclose = (event) => {
+      clearTimeout(timer);
       if (DENIED.has(event.code)) {
         accessEnded(true);
         this.emit("onDenied", true);

@@ -10,12 +10,12 @@ import {api} from "./urls.js";
 const $ = (id) => document.getElementById(id);
 const NAME = embedded("page-data").node;
 
-function render(message, page, stale) {
+function render(message, page, stale, contacts) {
   const status = message.status || {};
   const node = (status.nodes || []).find((n) => n.name === NAME);
   const config = page.nodes.find((n) => n.name === NAME);
   document.body.dataset.health = message.health;
-  renderFreshness($("freshness"), message, stale);
+  renderFreshness($("freshness"), message, stale, contacts);
   renderState($("state"), node, config, status);
   section($("attributes"), "Attributes", attributesTable(node));
   section($("node-resources"), "Resources on this node", runningTable(page.cluster.id, status));
@@ -69,7 +69,7 @@ function nodeActions() {
   if (!page.can.operate) return;
   const id = page.cluster.id;
   const url = (verb) => api.node(id, NAME, verb);
-  const act = (label, verb, title, body) => ({label, attrs: {"data-do": verb},
+  const act = (label, verb, title, body) => ({label, kind: `node.${verb}`, attrs: {"data-do": verb},
     run: () => planAndApply({title, clusterId: id, url: url(verb), body})});
   const actions = [
     act("Standby…", "standby", `Standby ${NAME}`),
@@ -81,13 +81,13 @@ function nodeActions() {
     actions.push(
       act("Stop cluster services…", "stop", `Stop Pacemaker and Corosync on ${NAME}`),
       act("Start cluster services…", "start", `Start Pacemaker and Corosync on ${NAME}`),
-      {label: "Fence…", danger: true, attrs: {"data-do": "fence"}, run: () => {
+      {label: "Fence…", danger: true, kind: "node.fence", attrs: {"data-do": "fence"}, run: () => {
         const typed = prompt(`Fencing cuts ${NAME}'s power and kills what runs there. Type ${NAME} to go on.`);
         if (typed !== null) planAndApply({title: `Fence ${NAME} (reboot)`, clusterId: id, url: url("fence"), body: {confirm: typed}});
       }},
     );
   }
-  $("actions").append(actionBar(actions));
+  $("actions").append(actionBar(actions, page.unsupported));
 }
 
 nodeActions();

@@ -41,6 +41,30 @@ function planView(plan) {
   ];
 }
 
+/**
+ * A move that would not hold once its temporary constraint is cleared (422
+ * move_would_not_hold): what Pacemaker would then do, and the choice to keep the
+ * constraint (pcs resource move-with-constraint, optionally for a lifetime); again(extra)
+ * plans anew with the choice added to the body.
+ */
+function holdChoice(refusal, again) {
+  if (refusal.code !== "move_would_not_hold") return null;
+  const keep = h("input", {type: "checkbox", "data-keep-constraint": ""});
+  const lifetime = h("input", {type: "text", "data-lifetime": "", placeholder: "e.g. PT1H (optional)", size: 18});
+  const replan = h("button", {type: "button", "data-replan": "", disabled: true}, "Plan again");
+  keep.onchange = () => { replan.disabled = !keep.checked; };
+  replan.onclick = () => again({keep_constraint: true, ...(lifetime.value.trim() ? {lifetime: lifetime.value.trim()} : {})});
+  const then = refusal.would_then || [];
+  return h("div", {class: "hold-choice"},
+    then.length ? [h("p", {}, "Once the move's constraint is cleared, Pacemaker would:"),
+      h("ul", {class: "plan-actions"}, then.map((a) => h("li", {"data-action": a.action}, a.text)))] : null,
+    h("p", {}, h("label", {}, keep, ` Keep the constraint that moves ${refusal.resource || "it"} to ${refusal.node || "the node"}`),
+      " for ", lifetime),
+    h("p", {class: "hint"}, "The constraint stays until cleared (Clear moves/bans) or its lifetime ends. ",
+      "The other way: set a resource-stickiness higher than the other nodes' scores."),
+    h("p", {class: "bar"}, replan));
+}
+
 /** A command's output: shown when short, folded when long. */
 function output(text) {
   const pre = h("pre", {class: "output"}, text);
@@ -113,7 +137,8 @@ export async function planAndApply({title, clusterId, method = "POST", url, body
   if (!el.open) el.showModal();
   const planned = await request(method, planOnly(url), body);
   if (planned.status !== 200) {
-    fill(box, errorBlock(planned.body));
+    const again = (extra) => planAndApply({title, clusterId, method, url, body: {...body, ...extra}, done});
+    fill(box, errorBlock(planned.body), holdChoice(planned.body, again));
     return;
   }
   fill(box, planView(planned.body));
@@ -142,10 +167,17 @@ export async function planAndApply({title, clusterId, method = "POST", url, body
   };
 }
 
-/** A row of action buttons: [{label, run, danger}] (run gets no arguments). */
-export function actionBar(actions) {
-  return h("p", {class: "bar actions"}, actions.map(({label, run, danger, attrs = {}}) => {
-    const button = h("button", {type: "button", class: danger ? "danger" : "", ...attrs}, label);
+/**
+ * A row of action buttons: [{label, run, danger, kind}] (run gets no arguments). kind: the
+ * change kind (e.g. "resource.move"); one the cluster's tools cannot make (unsupported:
+ * the page data's kind -> missing pcs capabilities) is shown disabled with the reason.
+ */
+export function actionBar(actions, unsupported = {}) {
+  return h("p", {class: "bar actions"}, actions.map(({label, run, danger, kind, attrs = {}}) => {
+    const missing = kind ? unsupported[kind] : null;
+    const why = missing ? `This cluster's pcs cannot do this: it lacks ${missing.join(", ")}.` : null;
+    const button = h("button", {type: "button", class: danger ? "danger" : "", disabled: Boolean(why),
+      title: why, "data-unsupported": why, ...attrs}, label);
     button.onclick = run;
     return button;
   }));

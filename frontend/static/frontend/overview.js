@@ -1,6 +1,7 @@
 // The overview: one live health tile per cluster (ws/clusters/).
 
 import {embedded, fill, tickAges} from "./dom.js";
+import {Contacts} from "./contact.js";
 import {getJson} from "./http.js";
 import {SequenceLoop, feed, showConnection} from "./live.js";
 import {tile} from "./tiles.js";
@@ -9,10 +10,11 @@ import {api, socket} from "./urls.js";
 const grid = document.getElementById("tiles");
 const members = embedded("members-data");
 const tiles = new Map();
+const contacts = new Contacts(() => draw());
 
 function draw() {
   const sorted = [...tiles.values()].sort((a, b) => a.cluster.name.localeCompare(b.cluster.name));
-  fill(grid, sorted.map((m) => tile(m, {link: true, members: members[m.cluster.id] || null})));
+  fill(grid, sorted.map((m) => tile(m, {link: true, members: members[m.cluster.id] || null, contacts})));
   document.getElementById("empty").hidden = tiles.size > 0;
 }
 
@@ -27,6 +29,7 @@ const loop = new SequenceLoop({
   seq: (message) => message.seq,
   show: (message) => {
     tiles.set(message.cluster.id, message);
+    contacts.note(message.cluster.id, message.contact);
     draw();
   },
   fetch: (clusterIds) => Promise.all(clusterIds.map(tileOf)),
@@ -34,7 +37,10 @@ const loop = new SequenceLoop({
 
 embedded("tiles-data").forEach((message) => loop.show(message));
 const updates = feed(socket.clusters());
-updates.listen({onState: (state, retryAt) => showConnection(state, retryAt)});
+updates.listen({
+  onState: (state, retryAt) => showConnection(state, retryAt),
+  onMessage: (message) => message.type === "cluster.contact" && contacts.note(message.cluster.id, message.contact),
+});
 loop.follow(updates, (message) => message.type === "cluster.tile");
 updates.start();
 tickAges();

@@ -2,15 +2,18 @@
 // embedded message, then every newer pushed one; refetch after a gap or a reconnect.
 
 import {embedded, tickAges} from "./dom.js";
+import {Contacts} from "./contact.js";
 import {EventLog} from "./events.js";
 import {getJson} from "./http.js";
 import {SequenceLoop, feed, showConnection} from "./live.js";
 import {api, socket} from "./urls.js";
 
 const STATUS = "cluster.status";
+const CONTACT = "cluster.contact";
 
 /**
- * render(message, page, stale) draws the page (stale: the connection is down); events:
+ * render(message, page, stale, contacts) draws the page (stale: the connection to the console
+ * is down; contacts: the console's live contact with the cluster, see contact.js); events:
  * {accept(event), queries} picks the events it lists (queries: REST filters such as
  * {resource: "r1"}, one request each, merged; without them the embedded page.events are
  * used at first).
@@ -20,7 +23,11 @@ export function startClusterPage(render, events = {}) {
   const id = page.cluster.id;
   const log = new EventLog(document.getElementById("events"), events);
   const state = {message: embedded("status-message"), stale: false};
-  const draw = () => render(state.message, page, state.stale);
+  const draw = () => {
+    document.body.dataset.health = contacts.health(state.message);
+    render(state.message, page, state.stale, contacts);
+  };
+  const contacts = new Contacts(() => draw());
 
   const loadEvents = async () => {
     const urls = (events.queries || [{}]).map((q) => api.events({cluster: id, limit: log.limit, ...q}));
@@ -32,6 +39,7 @@ export function startClusterPage(render, events = {}) {
     seq: (message) => message.seq,
     show: (message) => {
       state.message = message;
+      contacts.note(id, message.contact);
       draw();
     },
     fetch: async () => {
@@ -52,7 +60,10 @@ export function startClusterPage(render, events = {}) {
   const updates = feed(socket.cluster(id));
   updates.listen({
     onState: (conn, retryAt) => showConnection(conn, retryAt, state.message.read_at, onStale),
-    onMessage: (message) => ours(message) && log.add(message.events),
+    onMessage: (message) => {
+      if (ours(message)) log.add(message.events);
+      if (message.type === CONTACT && message.cluster.id === id) contacts.note(id, message.contact);
+    },
   });
   loop.follow(updates, ours);
   updates.start();

@@ -14,12 +14,12 @@ import {api} from "./urls.js";
 const $ = (id) => document.getElementById(id);
 const RID = embedded("page-data").resource;
 
-function render(message, page, stale) {
+function render(message, page, stale, contacts) {
   const status = message.status || {};
   const {resource, instances} = findResource(status, RID);
   const id = page.cluster.id;
   document.body.dataset.health = message.health;
-  renderFreshness($("freshness"), message, stale);
+  renderFreshness($("freshness"), message, stale, contacts);
   if (!resource) {
     section($("about"), "Resource", h("p", {class: "msg error"},
       `The last status read does not show ${RID}: it is no longer configured.`));
@@ -96,6 +96,15 @@ function eventIds() {
   return [...ids];
 }
 
+// A button's change kind (operations/capabilities.py), for the ones the cluster may lack.
+const KINDS = {
+  move: "resource.move", ban: "resource.ban", clear: "resource.clear", disable: "resource.disable",
+  enable: "resource.enable", unmanage: "resource.unmanage", manage: "resource.manage",
+  restart: "resource.restart", cleanup: "resource.cleanup", promote: "resource.promote",
+  demote: "resource.demote", unclone: "resource.unclone", clone: "resource.clone",
+  promotable: "resource.promotable", group: "group.add", edit: "resource.update", delete: "resource.delete",
+};
+
 /** Move or ban (the chosen node), clear, disable, enable, (un)manage, restart, cleanup;
  * delete for administrators. */
 function resourceActions() {
@@ -148,7 +157,7 @@ function resourceActions() {
     actions.push({label: "Delete…", danger: true, attrs: {"data-do": "delete"},
       run: plan(`Delete ${RID}`, "", undefined, "DELETE")});
   }
-  const bar = actionBar(actions);
+  const bar = actionBar(actions.map((a) => ({kind: KINDS[a.attrs["data-do"]], ...a})), page.unsupported);
   bar.firstChild.after(" ", target);
   $("actions").append(bar);
 }

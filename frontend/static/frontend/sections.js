@@ -4,10 +4,13 @@ import {ago, chip, fill, h, when} from "./dom.js";
 import {resourceFlags, roleTone} from "./status.js";
 import {pages} from "./urls.js";
 
-/** "State read 4 s ago from node1", and loudly when that state is not current. */
-export function renderFreshness(el, message, stale) {
+/** "State read 4 s ago from node1", and loudly when that state is not current: no node
+ * answers, the console's watcher lost contact, or this page lost the console. */
+export function renderFreshness(el, message, stale, contacts) {
   el.dataset.reachable = String(message.reachable);
-  const parts = [];
+  const lost = contacts ? contacts.label(message.cluster.id) : null;
+  el.dataset.contact = lost ? "stale" : "live";
+  const parts = lost ? [lost, " The console hears nothing from the cluster; what follows is old. "] : [];
   if (message.reachable === false) {
     parts.push(chip("UNREACHABLE", "bad big"), " No node of the cluster answers: this is the last state read, ");
     parts.push(ago(message.read_at), ". ");

@@ -5,18 +5,22 @@ import {ago, chip, h} from "./dom.js";
 import {sortedWarnings} from "./status.js";
 import {pages} from "./urls.js";
 
-const WORDS = {green: "OK", amber: "WARNING", red: "CRITICAL"};
+const WORDS = {green: "OK", amber: "WARNING", red: "CRITICAL", grey: "NOT CURRENT"};
 const WARNINGS_SHOWN = 3;
 
-/** The tile of a cluster.tile (or cluster.status) message. */
-export function tile(message, {link = true, members = null} = {}) {
-  const health = message.health || "unknown";
+/** The tile of a cluster.tile (or cluster.status) message; contacts: the live contact
+ * with each cluster (contact.js), which turns a tile grey when lost. */
+export function tile(message, {link = true, members = null, contacts = null} = {}) {
+  const health = contacts ? contacts.health(message) : message.health || "unknown";
+  const lost = contacts ? contacts.label(message.cluster.id) : null;
   const name = message.cluster.name;
   return h("section", {class: `tile health-${health}`, "data-cluster": name,
     "data-cluster-id": message.cluster.id, "data-health": health,
-    "data-reachable": String(message.reachable), "data-seq": message.seq},
+    "data-reachable": String(message.reachable), "data-seq": message.seq,
+    "data-contact": lost ? "stale" : "live"},
   h("header", {}, h("h2", {}, link ? h("a", {href: pages.cluster(message.cluster.id)}, name) : name),
     h("span", {class: "word"}, WORDS[health] || "UNKNOWN")),
+  lost ? h("p", {class: "age lost"}, lost) : null,
   freshness(message),
   numbers(message.tile || {}, message.advice),
   warnings(message.warnings),

@@ -2,6 +2,7 @@
 // latest events, a clock; reconnects by itself; nothing to click.
 
 import {embedded, fill, h, tickAges} from "./dom.js";
+import {Contacts} from "./contact.js";
 import {EventLog} from "./events.js";
 import {getJson} from "./http.js";
 import {SequenceLoop, feed, showConnection} from "./live.js";
@@ -10,9 +11,11 @@ import {api, socket} from "./urls.js";
 
 const TICKER_LINES = 6;
 const TILE = "cluster.tile";
+const CONTACT = "cluster.contact";
 const config = embedded("wall-data");
 const grid = document.getElementById("tiles");
 const tiles = new Map();
+const contacts = new Contacts(() => draw());
 const ticker = new EventLog(document.getElementById("ticker"), {
   limit: TICKER_LINES,
   short: true,
@@ -21,10 +24,10 @@ const ticker = new EventLog(document.getElementById("ticker"), {
 
 function draw() {
   const sorted = [...tiles.values()].sort((a, b) => a.cluster.name.localeCompare(b.cluster.name));
-  fill(grid, sorted.length ? sorted.map((m) => tile(m, {link: false})) :
+  fill(grid, sorted.length ? sorted.map((m) => tile(m, {link: false, contacts})) :
     h("p", {class: "empty"}, "No cluster to show."));
   grid.dataset.size = tileSize(sorted.length);
-  const worst = ["red", "amber", "green"].find((c) => sorted.some((m) => m.health === c)) || "unknown";
+  const worst = ["red", "amber", "grey", "green"].find((c) => sorted.some((m) => contacts.health(m) === c)) || "unknown";
   document.body.dataset.health = worst;
   ticker.render();  // a cluster's name may have come with this tile
 }
@@ -49,6 +52,7 @@ const loop = new SequenceLoop({
   seq: (message) => message.seq,
   show: (message) => {
     tiles.set(message.cluster.id, message);
+    contacts.note(message.cluster.id, message.contact);
     draw();
   },
   fetch: wallState,
@@ -66,7 +70,10 @@ ticker.replace(config.events);
 const updates = feed(socket.wall(config.token));
 updates.listen({
   onState: (state, retryAt) => showConnection(state, retryAt),
-  onMessage: (message) => message.type === TILE && ticker.add(message.events),
+  onMessage: (message) => {
+    if (message.type === TILE) ticker.add(message.events);
+    if (message.type === CONTACT) contacts.note(message.cluster.id, message.contact);
+  },
   // The token was revoked (or the user logged out): blank the wall, keep nothing shown.
   onDenied: (denied) => {
     if (!denied) return;
