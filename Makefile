@@ -29,7 +29,7 @@ lab-down:
 	lab/lab down
 
 bench: deps
-	$(PY) bench/run.py
+	$(PY) bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -1,10 +1,15 @@
 """The snapshot JSON, tiles, warnings and health colours."""
 
+import dataclasses
 import datetime
 import json
 from dataclasses import replace
+from enum import Enum
+from typing import Any
 
 from hacore.pacemaker.snapshot import health, tile, to_snapshot, warnings
+from hacore.pacemaker.status import parse_crm_mon
+from tests.generators import large_crm_mon
 from tests.statusfactory import failure, lab_like, node, primitive, status
 
 
@@ -18,6 +23,31 @@ def test_snapshot_is_plain_json() -> None:
     assert snap["summary"]["dc"] == "node1"
     assert snap["resources"][1]["role"] == "Started"
     assert snap["nodes"][0]["attributes"] == {}
+
+
+def asdict_form(value: Any) -> Any:
+    """The snapshot as it was made before: dataclasses.asdict, then datetimes and enums
+    converted (the reference the one-pass converter must equal)."""
+    if isinstance(value, datetime.datetime):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, tuple | list):
+        return [asdict_form(v) for v in value]
+    if isinstance(value, dict):
+        return {k: asdict_form(v) for k, v in value.items()}
+    return value
+
+
+def test_the_one_pass_snapshot_equals_the_asdict_form() -> None:
+    for parsed in (lab_like(), parse_crm_mon(large_crm_mon())):
+        expected = asdict_form(dataclasses.asdict(parsed))
+        for n in expected["nodes"]:
+            n["attributes"] = dict(n["attributes"])
+        snap = to_snapshot(parsed)
+        assert snap == expected
+        assert json.loads(json.dumps(snap)) == snap
+        assert type(snap["resources"][0]["role"]) is str  # an enum's value, not the enum
 
 
 def test_tile_counts() -> None:
