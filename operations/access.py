@@ -93,6 +93,10 @@ MATRIX: dict[str, Level] = {
     f"POST {C}/constraints/": ADMIN,
     f"DELETE {C}/constraints/{{cid}}/": ADMIN,
     f"GET {C}/scores/": VIEW,
+    f"GET {C}/vms/": VIEW,
+    f"GET {C}/vms/{{name}}/": VIEW,
+    f"GET {C}/drbd/": VIEW,
+    f"GET {C}/drbd/{{res}}/": VIEW,
     f"POST {C}/groups/": ADMIN,
     f"POST {C}/groups/{{gid}}/remove/": ADMIN,
     # Fencing.

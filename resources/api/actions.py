@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from hacore.errors import NotFound
 from operations.api.base import ClusterView
 from operations.api.serializers import OperationSerializer, PlanSerializer
-from resources import changes, constraint_changes, reads
+from resources import changes, constraint_changes, reads, virt
 from resources.api.serializers import (
     ConstraintBody,
     GroupBody,
@@ -151,3 +151,37 @@ class AgentMetadataView(ClusterView):
     def get(self, request: Request, cluster_pk: int, agent: str) -> Response:
         """crm_resource --show-metadata, parsed."""
         return Response(reads.metadata(self.cluster, request.user, agent).as_dict())
+
+
+class VmsView(ClusterView):
+    """GET /clusters/<id>/vms/: every VirtualDomain resource with libvirt's state of its
+    domain on every node (read now), Pacemaker's placement (the mirror) and a double-run
+    flag; /vms/<name>/: one, by domain name or resource id."""
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    def get(self, request: Request, cluster_pk: int, name: str = "") -> Response:
+        """Read the CIB, the domain definitions and `virsh list --all` on every node."""
+        found = virt.vms(self.cluster, request.user)
+        if not name:
+            return Response({"vms": found})
+        for vm in found:
+            if name in (vm["name"], vm["resource"]):
+                return Response(vm)
+        raise NotFound(f"no VM {name[:80]!r} on this cluster")
+
+
+class DrbdView(ClusterView):
+    """GET /clusters/<id>/drbd/: every DRBD resource per node and volume (role, disk,
+    connection and replication state, out of sync, resync progress, split-brain), read
+    now with `drbdsetup status --json` on every node; /drbd/<res>/: one."""
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    def get(self, request: Request, cluster_pk: int, res: str = "") -> Response:
+        """Read drbdsetup status on every node."""
+        found = virt.drbd(self.cluster, request.user)
+        if not res:
+            return Response({"drbd": found})
+        for entry in found:
+            if entry["name"] == res:
+                return Response(entry)
+        raise NotFound(f"no DRBD resource {res[:80]!r} on this cluster")

@@ -91,6 +91,7 @@ def url_of(key: str, world: dict[str, Any]) -> tuple[str, str]:
         id=cluster_id,
         name="node1",
         rid="dummy1",
+        res="r0",
         agent="ocf:heartbeat:Dummy",
         cid="c1",
         gid="g1",
