@@ -193,6 +193,9 @@ def ensure_node_files(lab: Lab, node: Node, cold: bool = False) -> None:
             mirror_dir(Path(host), base / name)
     for path in (base / "log", *node_etc(lab, node)):
         path.mkdir(parents=True, exist_ok=True)
+        # the upper directory is the node's /etc itself: made under a umask of 077 (seen
+        # for the spare, booted from a test), hacluster could not read /etc/passwd
+        path.chmod(0o755)
     ensure_ssh_dir(lab, node, base / "etc-ssh")
     ensure_corosync_dir(lab, node, base / "etc-corosync", cold)
     if node in lab.nodes:

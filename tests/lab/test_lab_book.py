@@ -12,9 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from rest_framework.test import APIClient
 
-from clusters.models import Cluster
 from tests.lab.labmachines import node_names, on, placements, reset
 from tests.labutil import lab
 
@@ -93,44 +91,6 @@ def test_without_fixed_the_vm_is_not_colocated_with_libvirtd() -> None:
     plain, fixed = pcs_commands(False), pcs_commands(True)
     assert [c for c in fixed if c not in plain] == [["constraint", "colocation", "add", *FIX]]
     assert FIX[:3] == ["ubuntu", "with", "res_libvirtd-clone"]
-
-
-@pytest.mark.django_db(transaction=True)
-def test_the_console_shows_the_vm_and_drbd_as_every_node_sees_them(
-    book: None, lab_cluster: Cluster, api: APIClient
-) -> None:
-    base = f"/api/v1/clusters/{lab_cluster.pk}"
-    promoted = sorted(node for role, node in placements("drbd_datos") if role == "Promoted")
-    (host,) = [node for role, node in placements("ubuntu") if role == "Started"]
-    vm = api.get(f"{base}/vms/ubuntu/").json()
-    assert (vm["name"], vm["resource"], vm["node"], vm["allow_migrate"]) == (
-        "ubuntu", "ubuntu", host, True,
-    )  # fmt: skip
-    assert vm["read_errors"] == {}
-    assert vm["domains"][host] == "running"
-    assert [n for n, state in vm["domains"].items() if state == "running"] == [host]
-    assert vm["double_run"] is False
-    datos = api.get(f"{base}/drbd/datos/").json()
-    assert datos["read_errors"] == {}
-    assert sorted(n for n, s in datos["nodes"].items() if s["role"] == "Primary") == promoted
-    for node in promoted:
-        (volume,) = datos["nodes"][node]["volumes"]
-        assert (volume["disk_state"], volume["out_of_sync"], volume["split_brain"]) == (
-            "UpToDate", 0, False,
-        )  # fmt: skip
-        towards = next(p for p in volume["peers"] if p["peer"] in promoted)
-        assert (towards["connection_state"], towards["replication_state"]) == (
-            "Connected", "Established",
-        )  # fmt: skip
-    # a second copy started by hand on the other promoted node: the double run
-    other = next(n for n in promoted if n != host)
-    on(number(other), "virsh", "-c", "qemu:///system", "create", vm["config"], check=True)
-    try:
-        twice = api.get(f"{base}/vms/ubuntu/").json()
-        assert twice["double_run"] is True
-        assert twice["running_outside_pacemaker"] == [other]
-    finally:
-        on(number(other), "virsh", "-c", "qemu:///system", "destroy", "ubuntu", check=True)
 
 
 def test_scenario_reset_brings_the_plain_lab_back(book: None) -> None:
