@@ -156,15 +156,21 @@ class AgentMetadataView(ClusterView):
 class VmsView(ClusterView):
     """GET /clusters/<id>/vms/: every VirtualDomain resource with libvirt's state of its
     domain on every node (read now), Pacemaker's placement (the mirror) and a double-run
-    flag; /vms/<name>/: one, by domain name or resource id."""
+    flag."""
 
-    @extend_schema(responses={200: OpenApiTypes.OBJECT})
-    def get(self, request: Request, cluster_pk: int, name: str = "") -> Response:
+    @extend_schema(operation_id="clusters_vms_list", responses={200: OpenApiTypes.OBJECT})
+    def get(self, request: Request, cluster_pk: int) -> Response:
         """Read the CIB, the domain definitions and `virsh list --all` on every node."""
-        found = virt.vms(self.cluster, request.user)
-        if not name:
-            return Response({"vms": found})
-        for vm in found:
+        return Response({"vms": virt.vms(self.cluster, request.user)})
+
+
+class VmView(ClusterView):
+    """GET /clusters/<id>/vms/<name>/: one VM, by domain name or resource id."""
+
+    @extend_schema(operation_id="clusters_vms_retrieve", responses={200: OpenApiTypes.OBJECT})
+    def get(self, request: Request, cluster_pk: int, name: str) -> Response:
+        """The VM as every node sees it now; 404 if there is none of that name."""
+        for vm in virt.vms(self.cluster, request.user):
             if name in (vm["name"], vm["resource"]):
                 return Response(vm)
         raise NotFound(f"no VM {name[:80]!r} on this cluster")
@@ -173,15 +179,21 @@ class VmsView(ClusterView):
 class DrbdView(ClusterView):
     """GET /clusters/<id>/drbd/: every DRBD resource per node and volume (role, disk,
     connection and replication state, out of sync, resync progress, split-brain), read
-    now with `drbdsetup status --json` on every node; /drbd/<res>/: one."""
+    now with `drbdsetup status --json` on every node."""
 
-    @extend_schema(responses={200: OpenApiTypes.OBJECT})
-    def get(self, request: Request, cluster_pk: int, res: str = "") -> Response:
+    @extend_schema(operation_id="clusters_drbd_list", responses={200: OpenApiTypes.OBJECT})
+    def get(self, request: Request, cluster_pk: int) -> Response:
         """Read drbdsetup status on every node."""
-        found = virt.drbd(self.cluster, request.user)
-        if not res:
-            return Response({"drbd": found})
-        for entry in found:
+        return Response({"drbd": virt.drbd(self.cluster, request.user)})
+
+
+class DrbdResourceView(ClusterView):
+    """GET /clusters/<id>/drbd/<res>/: one DRBD resource as every node sees it now."""
+
+    @extend_schema(operation_id="clusters_drbd_retrieve", responses={200: OpenApiTypes.OBJECT})
+    def get(self, request: Request, cluster_pk: int, res: str) -> Response:
+        """The resource per node and volume; 404 if no node has it."""
+        for entry in virt.drbd(self.cluster, request.user):
             if entry["name"] == res:
                 return Response(entry)
         raise NotFound(f"no DRBD resource {res[:80]!r} on this cluster")

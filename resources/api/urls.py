@@ -19,9 +19,9 @@ urlpatterns = [
     path(f"{C}/constraints/<str:cid>/", actions.ConstraintView.as_view(), name="constraint"),
     path(f"{C}/scores/", actions.ScoresView.as_view(), name="scores"),
     path(f"{C}/vms/", actions.VmsView.as_view(), name="vms"),
-    path(f"{C}/vms/<str:name>/", actions.VmsView.as_view(), name="vm"),
+    path(f"{C}/vms/<str:name>/", actions.VmView.as_view(), name="vm"),
     path(f"{C}/drbd/", actions.DrbdView.as_view(), name="drbd"),
-    path(f"{C}/drbd/<str:res>/", actions.DrbdView.as_view(), name="drbd-resource"),
+    path(f"{C}/drbd/<str:res>/", actions.DrbdResourceView.as_view(), name="drbd-resource"),
     path(f"{C}/groups/", actions.GroupsView.as_view(), name="groups"),
     path(f"{C}/groups/<str:gid>/remove/", actions.GroupRemoveView.as_view(), name="group-remove"),
 ]
