@@ -82,6 +82,7 @@ class WatchState:
     watch_error: str = ""
     tools_for: str | None = None
     split: bool = False
+    offline: bool = False  # members offline: read every PARTITION_EVERY s for their view
     partitions_read: float = float("-inf")
 
 
@@ -237,8 +238,8 @@ class ClusterWatcher:
                     await self._wait(changed, signals)
                     if changed.is_set():
                         await self._read_burst(session, changed)
-                    elif await self._probe(session):
-                        await self._read(session)
+                    elif self.state.offline or await self._probe(session):
+                        await self._read(session)  # offline members: their view may come
                     else:
                         await self.sink.unchanged()
             except (RemoteError, ParseError) as exc:
@@ -282,9 +283,10 @@ class ClusterWatcher:
         """Until a change, the probe interval, or the end of the signal stream (raises)."""
         waiter = asyncio.create_task(changed.wait())
         try:
+            interval = self.timing.probe_interval
             done, _ = await asyncio.wait(
                 {waiter, signals},
-                timeout=self.timing.probe_interval,
+                timeout=min(interval, PARTITION_EVERY) if self.state.offline else interval,
                 return_when=asyncio.FIRST_COMPLETED,
             )
         finally:
@@ -326,6 +328,7 @@ class ClusterWatcher:
         what they see (at most every PARTITION_EVERY seconds): a node that answers with
         another membership and DC is the other side of a split."""
         offline = offline_members(status)
+        self.state.offline = bool(offline)
         if not offline and not self.state.split:
             return
         now = asyncio.get_running_loop().time()

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
+from clusters import monitor
 from clusters.monitor import ClusterWatcher, WatchSettings
 from hacore.pacemaker.partitions import Partition
 from hacore.pacemaker.pcs import PcsTools
@@ -300,6 +301,24 @@ async def test_a_split_is_seen_from_both_sides_and_its_end_too() -> None:
         "node3",
     )
     assert [p.nodes for p in recorder.splits[1]] == [("node1", "node2", "node3")]
+
+
+async def test_an_offline_side_that_answers_later_is_read_again_without_a_change(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """node3 was fenced and is booting when node1 first sees it offline: its crm_mon fails.
+    No CIB change follows, yet within PARTITION_EVERY node1 is read again and node3's own
+    view (its partition) is asked again: the split is seen."""
+    monkeypatch.setattr(monitor, "PARTITION_EVERY", 0.2)
+    runner = ScriptedRunner().script(N1, *[read(LOST)] * 8)
+    booting = expect(*CRM_MON, err="error: Could not connect to launcher", status=102)
+    runner.script(N3, booting, *[read(ISOLATED)] * 7)
+    recorder = sink(("node1", N1), ("node2", N2), ("node3", N3))
+    async with watching(runner, recorder) as task:
+        await until(lambda: any(len(seen) == 2 for seen in recorder.splits), task)
+    split = next(seen for seen in recorder.splits if len(seen) == 2)
+    assert [p.nodes for p in split] == [("node1", "node2"), ("node3",)]
+    assert runner.node(N3).ran[0] == CRM_MON, "node3 was asked first while it booted"
 
 
 async def test_an_offline_node_that_does_not_answer_is_no_partition() -> None:
