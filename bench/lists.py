@@ -15,7 +15,6 @@ import argparse
 import os
 import statistics
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -33,6 +32,7 @@ from django.db import connection  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
 from rest_framework.test import APIClient  # noqa: E402
 
+from bench.parse_diff import timed  # noqa: E402
 from clusters.models import Cluster, Event  # noqa: E402
 from operations.models import Operation  # noqa: E402
 from resources.models import Resource  # noqa: E402
@@ -46,16 +46,6 @@ LISTS: dict[str, Callable[[], object]] = {
     "/api/v1/events/": lambda: list(Event.objects.values()[:PAGE]),
     "/api/v1/operations/": lambda: list(Operation.objects.values()[:PAGE]),
 }
-
-
-def timed(fn: Callable[[], object], rounds: int) -> list[float]:
-    """Wall time of each call, in ms."""
-    out = []
-    for _ in range(rounds):
-        started = time.perf_counter()
-        fn()
-        out.append((time.perf_counter() - started) * 1000)
-    return out
 
 
 def queries_of(client: APIClient, url: str) -> int:

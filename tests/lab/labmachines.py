@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 import xml.etree.ElementTree as ET
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
 import pytest
@@ -88,3 +89,14 @@ def qemu_count(number: int) -> int:
 def reset() -> None:
     """lab/lab reset (the plain lab)."""
     lab("reset", timeout=600)
+
+
+@contextlib.contextmanager
+def book_scenario() -> Iterator[None]:
+    """The book's stack (`lab/lab scenario book --fixed`) while the block runs; the plain
+    lab again after it."""
+    lab("scenario", "book", "--fixed", timeout=900)
+    try:
+        yield
+    finally:
+        lab("scenario", "reset", timeout=600)

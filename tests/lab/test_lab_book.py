@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.lab.labmachines import node_names, on, placements, reset
+from tests.lab.labmachines import book_scenario, node_names, on, placements, reset
 from tests.labutil import lab
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "lab"))
@@ -26,9 +26,8 @@ CLONES = ("dlm", "clvmd", "sharedFS", "res_libvirtd")
 
 @pytest.fixture(scope="module")
 def book() -> Iterator[None]:
-    lab("scenario", "book", "--fixed", timeout=900)
-    yield
-    lab("scenario", "reset", timeout=600)
+    with book_scenario():
+        yield
 
 
 def number(node: str) -> int:

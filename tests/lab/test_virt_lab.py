@@ -12,17 +12,15 @@ import pytest
 from rest_framework.test import APIClient
 
 from clusters.models import Cluster
-from tests.lab.labmachines import node_names, on, placements
-from tests.labutil import lab
+from tests.lab.labmachines import book_scenario, node_names, on, placements
 
 pytestmark = [pytest.mark.lab, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture(scope="module")
 def book() -> Iterator[None]:
-    lab("scenario", "book", "--fixed", timeout=900)
-    yield
-    lab("scenario", "reset", timeout=600)
+    with book_scenario():
+        yield
 
 
 def number(node: str) -> int:
