@@ -71,6 +71,10 @@ def fake_ssh_host() -> Iterator[FakeHost]:
     try:
         yield FakeHost(server.get_port(), host_key, client_key)
     finally:
-        server.close()
+
+        async def stop() -> None:
+            server.close()  # on the server's own loop: asyncio's Server is not thread-safe
+
+        asyncio.run_coroutine_threadsafe(stop(), loop).result(10)
         loop.call_soon_threadsafe(loop.stop)
         thread.join(5)
