@@ -1,5 +1,5 @@
 """Virtual machines as Pacemaker and libvirt see them: the VirtualDomain primitives of a
-CIB (their config file, hypervisor URI, migration settings), the domain name in a
+parsed CIB (their config file, hypervisor URI, migration settings), the domain name in a
 domain's XML, and `virsh list --all` (every domain libvirt knows on a node, its state).
 """
 
@@ -8,13 +8,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from lxml import etree
-
-from hacore.pacemaker.xmlsafe import ParseError, parse_xml
+from hacore.pacemaker.cib import Cib, CibResource
+from hacore.pacemaker.xmlsafe import ParseError, is_true, parse_xml
 
 DEFAULT_HYPERVISOR = "qemu:///system"  # the VirtualDomain agent's own default
 _ROW = re.compile(r"^\s*(?P<id>\d+|-)\s+(?P<name>\S+)\s+(?P<state>\S.*?)\s*$")
-_TRUE = {"true", "1", "yes", "on", "y"}
+AGENT = "ocf:heartbeat:VirtualDomain"
 
 
 @dataclass(frozen=True)
@@ -28,37 +27,21 @@ class VmConfig:
     allow_migrate: bool
 
 
-def virtual_domains(cib: str | bytes) -> list[VmConfig]:
+def virtual_domains(cib: Cib) -> list[VmConfig]:
     """Every ocf:heartbeat:VirtualDomain primitive of a CIB, in document order."""
-    root = parse_xml(cib)
-    found = []
-    for el in root.iter("primitive"):
-        if (el.get("class"), el.get("provider"), el.get("type")) != (
-            "ocf",
-            "heartbeat",
-            "VirtualDomain",
-        ):
-            continue
-        params = _nvpairs(el, "instance_attributes")
-        meta = _nvpairs(el, "meta_attributes")
-        found.append(
-            VmConfig(
-                resource=el.get("id", ""),
-                config=params.get("config", ""),
-                hypervisor=params.get("hypervisor") or DEFAULT_HYPERVISOR,
-                migration_transport=params.get("migration_transport", ""),
-                allow_migrate=meta.get("allow-migrate", "").strip().lower() in _TRUE,
-            )
-        )
-    return found
+    every = (r for top in cib.resources for r in top.walk())
+    return [_vm(r) for r in every if r.agent == AGENT]
 
 
-def _nvpairs(el: etree._Element, kind: str) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for block in el.findall(kind):
-        for pair in block.findall("nvpair"):
-            out.setdefault(pair.get("name", ""), pair.get("value", ""))
-    return out
+def _vm(r: CibResource) -> VmConfig:
+    params = dict(reversed(r.params))  # the first value of a name, as Pacemaker takes it
+    return VmConfig(
+        resource=r.id,
+        config=params.get("config", ""),
+        hypervisor=params.get("hypervisor") or DEFAULT_HYPERVISOR,
+        migration_transport=params.get("migration_transport", ""),
+        allow_migrate=is_true(r.meta_value("allow-migrate")),
+    )
 
 
 def domain_name(xml: str | bytes) -> str:

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from hacore.commands import shell, virt
+from hacore.commands import pacemaker, shell, virt
 from hacore.drbd import DrbdState, PeerVolume, Volume, parse_status_json
 from hacore.libvirt import VmConfig, domain_name, parse_virsh_list, virtual_domains
+from hacore.pacemaker.cib import parse_cib
 from hacore.pacemaker.xmlsafe import ParseError
 from operations import engine
 from operations.directory import ClusterRef
@@ -24,7 +25,6 @@ from operations.fanout import NodeRead, run_on_each
 from resources.models import Resource
 
 Json = dict[str, Any]
-CIB_RESOURCES = ("cibadmin", "--query", "--scope", "resources")
 _HEALTH = ("StandAlone", "Disconnecting", "Unconnected", "Timeout", "BrokenPipe", "NetworkFailure")
 
 
@@ -53,9 +53,10 @@ def _configs(cluster: ClusterRef, user: Any) -> tuple[list[VmConfig], dict[str, 
     """The VirtualDomain resources and each one's domain name (or the error reading it)."""
 
     async def work(session: NodeSession) -> tuple[list[VmConfig], dict[str, str]]:
-        cib = (await session.run(CIB_RESOURCES)).stdout
+        # the whole CIB, recorded by its size only (it holds the fence devices' secrets)
+        cib = (await session.run(pacemaker.CIB_QUERY, cib=True)).stdout
         try:
-            configs = virtual_domains(cib)
+            configs = virtual_domains(parse_cib(cib))
         except ParseError as exc:
             raise OperationError(f"unreadable CIB: {exc}") from exc
         names = {}

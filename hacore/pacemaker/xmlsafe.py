@@ -55,9 +55,13 @@ def parse_xml(data: str | bytes, external_doctype: bool = False) -> etree._Eleme
     return root
 
 
-def attr_bool(element: etree._Element, name: str, default: bool = False) -> bool:
-    """Read a Pacemaker boolean attribute ("true"/"false"/"1"/"yes"...)."""
-    value = element.get(name)
+def is_true(value: str | None, default: bool = False) -> bool:
+    """A Pacemaker boolean value ("true"/"false"/"1"/"yes"...); default when absent."""
     if value is None:
         return default
     return value.strip().lower() in {"true", "1", "yes", "on", "y"}
+
+
+def attr_bool(element: etree._Element, name: str, default: bool = False) -> bool:
+    """Read a Pacemaker boolean attribute (is_true of its value)."""
+    return is_true(element.get(name), default)

@@ -50,7 +50,7 @@ def book(cluster: Cluster) -> Iterator[ScriptedRunner]:
 def script_vm_reads(runner: ScriptedRunner) -> None:
     runner.script(
         N1,
-        expect("cibadmin", "--query", "--scope", "resources", out=CIB),
+        expect("cibadmin", "--query", out=CIB),
         expect("cat", "--", CONFIG, out="<domain type='qemu'><name>ubuntu</name></domain>"),
     )
 
@@ -79,6 +79,7 @@ def test_vms_with_libvirts_state_on_every_node(
     assert vm["placement_read_at"]
     reads = Operation.objects.filter(cluster=cluster, kind="read.vms").order_by("pk")
     assert [op.status for op in reads] == ["succeeded", "succeeded"]
+    assert "<cib" not in reads[0].stdout, "the CIB (with the fence secrets) is kept by size"
     assert "node2: virsh failed" in reads[1].error
     script_vm_reads(book)
     for address in (N1, N2, N3):

@@ -13,6 +13,7 @@ from hacore.commands.virt import DRBD_STATUS, virsh_list
 from hacore.drbd import KIB, parse_status_json
 from hacore.errors import InvalidInput
 from hacore.libvirt import DEFAULT_HYPERVISOR, domain_name, parse_virsh_list, virtual_domains
+from hacore.pacemaker.cib import parse_cib
 from hacore.pacemaker.xmlsafe import ParseError
 from tests.scripted import fixture
 
@@ -90,7 +91,7 @@ def test_virsh_list() -> None:
 
 
 def test_virtual_domains_of_the_books_cib() -> None:
-    (vm,) = virtual_domains(BOOK_CIB)
+    (vm,) = virtual_domains(parse_cib(BOOK_CIB))
     assert vm.resource == "ubuntu"
     assert vm.config == "/var/lib/libvirt/images/ubuntu.xml"
     assert (vm.hypervisor, vm.allow_migrate, vm.migration_transport) == (
@@ -98,7 +99,11 @@ def test_virtual_domains_of_the_books_cib() -> None:
         True,
         "",
     )
-    bare = '<cib><primitive id="v" class="ocf" provider="heartbeat" type="VirtualDomain"/></cib>'
+    bare = parse_cib(
+        '<cib><configuration><resources><group id="g">'
+        '<primitive id="v" class="ocf" provider="heartbeat" type="VirtualDomain"/>'
+        "</group></resources></configuration></cib>"
+    )
     assert virtual_domains(bare)[0].hypervisor == DEFAULT_HYPERVISOR
     assert virtual_domains(bare)[0].allow_migrate is False
 
