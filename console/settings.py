@@ -276,7 +276,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {"login": os.environ.get("HACONSOLE_LOGIN_RATE") or "20/min"},
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_PAGINATION_CLASS": "operations.api.pagination.Pages",
     "PAGE_SIZE": 100,
     "EXCEPTION_HANDLER": "operations.api.errors.handle",
 }

@@ -94,3 +94,15 @@ def test_list_queries_do_not_grow_with_the_data(
     for url in LISTS:
         with django_assert_max_num_queries(MOST_QUERIES):
             client.get(url.format(cluster=small[0].pk))
+
+
+def test_a_limit_or_offset_beyond_any_number_is_capped_not_a_database_error(
+    api: APIClient,
+) -> None:
+    make_cluster("c1")
+    huge = "183309500328707940067311616"
+    for query in (f"limit={huge}", f"offset={huge}", f"limit={huge}&offset={huge}"):
+        answer = api.get(f"/api/v1/clusters/?{query}")
+        assert answer.status_code == 200, (query, answer.content)
+    assert len(api.get(f"/api/v1/clusters/?limit={huge}").json()["results"]) == 1
+    assert api.get(f"/api/v1/clusters/?offset={huge}").json()["results"] == []
