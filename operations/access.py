@@ -56,6 +56,7 @@ RESOURCE_VERBS = {
     **dict.fromkeys(["restart", "refresh", "promote", "demote"], OPER),
     **dict.fromkeys(["update", "clone", "promotable", "unclone", "debug-start"], ADMIN),
 }
+VM_VERBS = ("precheck", "migrate", "start", "stop")
 FENCE_VERBS = dict.fromkeys(["update", "enable", "disable", "test"], ADMIN)
 
 MATRIX: dict[str, Level] = {
@@ -95,8 +96,11 @@ MATRIX: dict[str, Level] = {
     f"GET {C}/scores/": VIEW,
     f"GET {C}/vms/": VIEW,
     f"GET {C}/vms/{{name}}/": VIEW,
+    **{f"POST {C}/vms/{{name}}/{verb}/": OPER for verb in VM_VERBS},
     f"GET {C}/drbd/": VIEW,
     f"GET {C}/drbd/{{res}}/": VIEW,
+    f"POST {C}/drbd/{{res}}/resolve-split-brain/": OPER,
+    f"POST {C}/setup/book-stack/": ADMIN,
     f"POST {C}/groups/": ADMIN,
     f"POST {C}/groups/{{gid}}/remove/": ADMIN,
     # Fencing.

@@ -12,6 +12,8 @@ by the executor:
 - `simulate`: crm_simulate options for what a live change does (`--node-down N`);
 - `on_node`: the live commands run on that node itself; `avoid`: never on that node
   (a command that takes it out of the cluster, run from another one);
+- `where`: when set, the node each live command runs on, one per command ("": the node
+  the operation runs on): a procedure over several nodes (DRBD's split-brain recovery);
 - `patch`: a CIB patchset applied to the copy before `stage` (reverting an earlier change);
 - `upload`: a file (base64) the live commands name as "{upload}";
 - `hold`: what the plan must check beyond the staged commands because the live command
@@ -86,6 +88,7 @@ class Change:
     patch: str = ""
     upload: str = field(default="", repr=False)
     hold: Hold | None = None
+    where: tuple[str, ...] = ()
     unchecked: str = ""
     reads_before: bool = True
     reads_after: bool = True
@@ -123,6 +126,7 @@ class Change:
             "patch": _seal_text(self.patch, self.redactor()),
             "upload": self.upload,
             "hold": self.hold.as_json() if self.hold else None,
+            "where": list(self.where),
             "unchecked": self.unchecked,
             "reads_before": self.reads_before,
             "reads_after": self.reads_after,
@@ -146,6 +150,7 @@ class Change:
             patch=_unseal_text(data.get("patch", "")),
             upload=data.get("upload", ""),
             hold=Hold.from_json(data["hold"]) if data.get("hold") else None,
+            where=tuple(data.get("where", ())),
             unchecked=data.get("unchecked", ""),
             reads_before=data.get("reads_before", True),
             reads_after=data.get("reads_after", True),

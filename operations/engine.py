@@ -112,7 +112,10 @@ async def on_cluster(
             except ConnectError as exc:
                 failures.append(f"{place.name}: {exc}")
                 continue
-            session = executor.NodeSession(remote, place.target, on_step, on_base, place.name)
+            peers = {p.name: p.target for p in places}
+            session = executor.NodeSession(
+                remote, place.target, on_step, on_base, place.name, peers
+            )
             return place.name, await work(session)
     raise NoNodeAnswers("cluster", "; ".join(failures) or "no node with a trusted host key")
 
@@ -162,15 +165,21 @@ def run_recorded(
 
 
 def run_reads(
-    cluster: ClusterRef, user: Any, kind: str, summary: str, commands: Sequence[Sequence[str]]
+    cluster: ClusterRef,
+    user: Any,
+    kind: str,
+    summary: str,
+    commands: Sequence[Sequence[str]],
+    *,
+    only: str = "",
 ) -> list[str]:
-    """Run read-only commands, recorded as a dry-run operation; their outputs
-    (PlanFailed when one of them fails: the operation has its stderr)."""
+    """Run read-only commands (only: on that node), recorded as a dry-run operation;
+    their outputs (PlanFailed when one of them fails: the operation has its stderr)."""
 
     async def work(session: executor.NodeSession) -> list[str]:
         return [(await session.run(argv)).stdout for argv in commands]
 
-    return run_recorded(cluster, user, kind, summary, work)
+    return run_recorded(cluster, user, kind, summary, work, only=only)
 
 
 def current_version(cluster: ClusterRef, user: Any = None) -> str:

@@ -19,7 +19,7 @@ import contextlib
 import re
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from hacore.commands import pacemaker, pcs, shell
@@ -44,6 +44,15 @@ class NodeSession:
     on_step: Callable[[Step], Awaitable[None]]
     on_base: Callable[[str], Awaitable[None]] | None = None
     node: str = ""
+    peers: dict[str, Target] = field(default_factory=dict)
+
+    def peer(self, node: str) -> NodeSession:
+        """This session on another node of the cluster (its steps recorded alike)."""
+        if node in ("", self.node):
+            return self
+        if node not in self.peers:
+            raise OperationError(f"{node} cannot be reached from the console (no trusted host key)")
+        return NodeSession(self.runner, self.peers[node], self.on_step, None, node, self.peers)
 
     async def staged_on(self, base: str) -> None:
         """Report the CIB version a change is about to be made on (before it is made)."""
@@ -193,8 +202,10 @@ async def _reverse_patch(session: NodeSession, staged: Staged) -> str:
 async def _run_live(session: NodeSession, change: Change) -> None:
     """The live commands; an argument "{upload}" is the change's upload, as a file."""
     if not change.upload:
-        for argv in change.live:
-            await session.run(argv, timeout=LONG_COMMAND)  # pcs may wait for the cluster
+        nodes = change.where or ("",) * len(change.live)
+        for node, argv in zip(nodes, change.live, strict=True):
+            # pcs may wait for the cluster
+            await session.peer(node).run(argv, timeout=LONG_COMMAND)
         return
     async with scratch(session) as directory:
         path = f"{directory}/upload"

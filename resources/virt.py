@@ -10,28 +10,35 @@ be read is listed with the reason, never shown as having nothing.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
+
+from django.utils import timezone
 
 from hacore.commands import pacemaker, shell, virt
 from hacore.drbd import DrbdState, PeerVolume, Volume, parse_status_json
 from hacore.libvirt import VmConfig, domain_name, parse_virsh_list, virtual_domains
-from hacore.pacemaker.cib import parse_cib
+from hacore.pacemaker.cib import Cib, parse_cib
+from hacore.pacemaker.constraints import Constraint, parse_constraints
+from hacore.pacemaker.model import ClusterStatus
+from hacore.pacemaker.status import parse_crm_mon
 from hacore.pacemaker.xmlsafe import ParseError
 from operations import engine
 from operations.directory import ClusterRef
 from operations.errors import OperationError
 from operations.executor import NodeSession
 from operations.fanout import NodeRead, run_on_each
-from resources.models import Resource
 
 Json = dict[str, Any]
 _HEALTH = ("StandAlone", "Disconnecting", "Unconnected", "Timeout", "BrokenPipe", "NetworkFailure")
 
 
 def vms(cluster: ClusterRef, user: Any) -> list[Json]:
-    """Every VM: its resource, domain, Pacemaker's placement (the mirror's, with its age)
-    and libvirt's state on every node."""
-    configs, names = _configs(cluster, user)
+    """Every VM: its resource, domain, Pacemaker's placement (crm_mon's, read just
+    before libvirt's, with that time) and libvirt's state on every node."""
+    found = context(cluster, user, status=True)
+    read_at = timezone.now().isoformat()
+    configs, names = found.configs, found.names
     uris = sorted({c.hypervisor for c in configs})
     reads = (
         run_on_each(
@@ -40,25 +47,44 @@ def vms(cluster: ClusterRef, user: Any) -> list[Json]:
         if configs
         else []
     )
-    placed = {
-        r.rid: {"nodes": r.nodes, "role": r.role, "confirmed": r.confirmed.isoformat()}
-        for r in Resource.objects.filter(
-            cluster_id=cluster.id, rid__in=[c.resource for c in configs]
-        )
-    }
+    placed = {c.resource: _placement(found.status, c.resource, read_at) for c in configs}
     return [_vm(c, names.get(c.resource, ""), placed.get(c.resource), uris, reads) for c in configs]
 
 
-def _configs(cluster: ClusterRef, user: Any) -> tuple[list[VmConfig], dict[str, str]]:
-    """The VirtualDomain resources and each one's domain name (or the error reading it)."""
+@dataclass(frozen=True)
+class VmContext:
+    """What one node said of the VMs: the CIB, its constraints, the VirtualDomain
+    resources and each one's domain name ("" when its config could not be read), and
+    crm_mon's status when it was asked for."""
 
-    async def work(session: NodeSession) -> tuple[list[VmConfig], dict[str, str]]:
+    cib: Cib
+    constraints: tuple[Constraint, ...]
+    configs: list[VmConfig]
+    names: dict[str, str]
+    status: ClusterStatus | None = None
+
+    def find(self, name: str) -> VmConfig | None:
+        """The VM called name (its domain name or its resource id)."""
+        return next(
+            (c for c in self.configs if name in (c.resource, self.names.get(c.resource))), None
+        )
+
+
+def context(cluster: ClusterRef, user: Any, status: bool = False) -> VmContext:
+    """The VirtualDomain resources and each one's domain name, read on one node (with
+    crm_mon's status if asked), recorded as one dry-run operation."""
+
+    async def work(session: NodeSession) -> VmContext:
         # the whole CIB, recorded by its size only (it holds the fence devices' secrets)
-        cib = (await session.run(pacemaker.CIB_QUERY, cib=True)).stdout
+        xml = (await session.run(pacemaker.CIB_QUERY, cib=True)).stdout
         try:
-            configs = virtual_domains(parse_cib(cib))
+            cib = parse_cib(xml)
+            configs, constraints = virtual_domains(cib), parse_constraints(xml)
+            now = (
+                parse_crm_mon((await session.run(pacemaker.CRM_MON_XML)).stdout) if status else None
+            )
         except ParseError as exc:
-            raise OperationError(f"unreadable CIB: {exc}") from exc
+            raise OperationError(f"unreadable CIB or status: {exc}") from exc
         names = {}
         for c in configs:
             if not c.config:
@@ -68,9 +94,17 @@ def _configs(cluster: ClusterRef, user: Any) -> tuple[list[VmConfig], dict[str, 
                 names[c.resource] = domain_name(found.stdout) if found.ok else ""
             except ParseError:
                 names[c.resource] = ""
-        return configs, names
+        return VmContext(cib, constraints, configs, names, now)
 
     return engine.run_recorded(cluster, user, "read.vms", "read the VM resources", work)
+
+
+def _placement(status: ClusterStatus | None, rid: str, read_at: str) -> Json | None:
+    """Where crm_mon shows rid active, and in what role."""
+    resource = next((r for r in status.all_resources() if r.id == rid), None) if status else None
+    if resource is None:
+        return None
+    return {"nodes": list(resource.nodes), "role": str(resource.role), "confirmed": read_at}
 
 
 def _vm(

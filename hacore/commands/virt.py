@@ -17,3 +17,30 @@ def virsh_list(uri: str) -> Argv:
     if not _URI.fullmatch(uri) or len(uri) > 200:
         raise InvalidInput(f"not a libvirt URI: {uri[:60]!r}")
     return ("virsh", "--connect", uri, "list", "--all")
+
+
+_DRBD_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.+-]{0,62}")
+DRBD_STATE_CHANGES = ("secondary", "disconnect", "connect")
+
+
+def drbd_name(value: object) -> str:
+    """A DRBD resource name as drbd.conf takes it, or InvalidInput."""
+    if not isinstance(value, str) or not _DRBD_NAME.fullmatch(value):
+        raise InvalidInput(f"not a DRBD resource name: {str(value)[:60]!r}")
+    return value
+
+
+def drbdadm(verb: str, resource: str, discard_my_data: bool = False) -> Argv:
+    """`drbdadm secondary|disconnect|connect RES` on the node it runs on;
+    `connect --discard-my-data` makes that node the split-brain's victim."""
+    if verb not in DRBD_STATE_CHANGES:
+        raise InvalidInput(f"not a drbdadm state change: {verb[:30]!r}")
+    if discard_my_data and verb != "connect":
+        raise InvalidInput("--discard-my-data goes with connect only")
+    flags = ("--discard-my-data",) if discard_my_data else ()
+    return ("drbdadm", verb, *flags, drbd_name(resource))
+
+
+def drbd_dump_xml(resource: str) -> Argv:
+    """DRBD's configuration of one resource, as XML (drbdadm dump-xml RES)."""
+    return ("drbdadm", "dump-xml", drbd_name(resource))

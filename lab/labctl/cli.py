@@ -185,12 +185,14 @@ def cmd_reset(lab: Lab, _args: argparse.Namespace) -> int:
 
 
 def cmd_scenario(lab: Lab, args: argparse.Namespace) -> int:
-    """lab/lab scenario book [--fixed] | reset."""
+    """lab/lab scenario book [--fixed | --prepare] | reset."""
     started = time.monotonic()
     lifecycle.up(lab)
     view = reset(lab)
     scenario.restore_nodes(lab)
-    if args.name == "book":
+    if args.name == "book" and args.prepare:
+        scenario.prepare_nodes(lab)
+    elif args.name == "book":
         view = scenario.book(lab, args.fixed)
     timed(f"scenario {args.name}: {view.summary()}", started)
     return 0
@@ -351,6 +353,11 @@ def build_parser() -> argparse.ArgumentParser:
     scen = add_command(sub, "scenario", cmd_scenario, "the book's stack (book) or the plain lab")
     scen.add_argument("name", choices=("book", "reset"))
     scen.add_argument("--fixed", action="store_true", help="add the VM's missing colocation")
+    scen.add_argument(
+        "--prepare",
+        action="store_true",
+        help="only the nodes' side (DRBD's datos, the guest), no Pacemaker configuration",
+    )
     part = add_command(sub, "partition", cmd_partition, "cut nodes N... off from the others")
     part.add_argument("nodes", nargs="+", help="node numbers or names on one side")
     add_command(sub, "heal", cmd_heal, "end a partition")

@@ -16,7 +16,9 @@ pushed (`pcs cluster cib FILE`, `pcs -f FILE ...`, `pcs cluster cib-push FILE --
 Clones run on two of the nodes (clone-max=2). The book orders the VM after the libvirtd
 clone (symmetrical=false) but never colocates it with it: Pacemaker may place the VM
 where libvirtd is not, its start fails there, and it ends on another node with a failed
-action left behind. `--fixed` adds the missing colocation.
+action left behind. `--fixed` adds the missing colocation. `--prepare` readies the nodes
+only (DRBD's datos configured, the guest defined on the shared path) and pushes nothing:
+what the console's guided book setup starts from.
 """
 
 from __future__ import annotations

@@ -87,6 +87,7 @@ class PlanSerializer(serializers.ModelSerializer[Plan]):
 
     plan_id = serializers.CharField(source="id", read_only=True)
     unchecked = serializers.SerializerMethodField()
+    commands = serializers.SerializerMethodField()
 
     class Meta:
         model = Plan
@@ -100,10 +101,22 @@ class PlanSerializer(serializers.ModelSerializer[Plan]):
             "actions",
             "cib_diff",
             "unchecked",
+            "commands",
             "created",
             "applied_by",
         ]
         read_only_fields = fields
+
+    def get_commands(self, plan: Plan) -> list[dict[str, Any]]:
+        """The commands applying runs on the cluster, in order, each with the node it runs
+        on ("" for the node the operation runs on); secret arguments as ***. Empty for a
+        change pushed as a CIB diff."""
+        live = plan.change.get("live", [])
+        where = plan.change.get("where") or [plan.change.get("on_node", "")] * len(live)
+        return [
+            {"node": node, "argv": ["***" if isinstance(a, dict) else a for a in argv]}
+            for node, argv in zip(where, live, strict=False)
+        ]
 
     def get_unchecked(self, plan: Plan) -> str:
         """What the live command does or checks that the plan could not ("" for none)."""

@@ -122,3 +122,37 @@ class ConstraintBody(serializers.Serializer[Any]):
         fields = super().get_fields()
         fields["with"] = serializers.CharField(required=False, help_text="colocation: the other")
         return fields
+
+
+class MigrateBody(serializers.Serializer[Any]):
+    """The body of a VM's live migration or its pre-check: the target node; optionally
+    keep the move constraint (for `lifetime`, an ISO 8601 duration)."""
+
+    node = serializers.CharField()
+    keep_constraint = serializers.BooleanField(
+        required=False, help_text="keep the move constraint after the migration"
+    )
+    lifetime = serializers.CharField(required=False, help_text="ISO 8601 duration, e.g. PT1H")
+
+
+class SplitBrainBody(serializers.Serializer[Any]):
+    """The body of a split-brain resolution: the victim (the node whose changes since the
+    split are discarded) and, typed back, its name to confirm."""
+
+    victim = serializers.CharField()
+    confirm = serializers.CharField(required=False, help_text="the victim's name, typed back")
+
+
+class BookStackBody(serializers.Serializer[Any]):
+    """The book's stack: the DRBD resource, the two nodes, the shared filesystem, the VM;
+    optionally the resources' ids and agents per layer (drbd, dlm, clvm, filesystem,
+    libvirtd)."""
+
+    drbd_resource = serializers.CharField()
+    nodes = serializers.ListField(child=serializers.CharField(), min_length=2, max_length=2)
+    mount_point = serializers.CharField()
+    device = serializers.CharField(required=False)
+    fstype = serializers.CharField(required=False, default="gfs2")
+    vm = serializers.DictField(child=serializers.CharField(), help_text='{"id", "config"}')
+    ids = serializers.DictField(child=serializers.CharField(), required=False)
+    agents = serializers.DictField(child=serializers.CharField(), required=False)

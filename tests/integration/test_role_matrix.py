@@ -10,7 +10,7 @@ that gets past the check fails with 422/502/400, never 401/403/404.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import pytest
@@ -25,7 +25,15 @@ from clusters.models import Cluster, ClusterRole
 from console.asgi import application
 from fencing.api.actions import DeviceActionView
 from nodes.changes import NODE_ACTIONS
-from operations.access import FENCE_VERBS, MATRIX, NODE_VERBS, RESOURCE_VERBS, Level, route_key
+from operations.access import (
+    FENCE_VERBS,
+    MATRIX,
+    NODE_VERBS,
+    RESOURCE_VERBS,
+    VM_VERBS,
+    Level,
+    route_key,
+)
 from operations.api.base import ClusterView
 from operations.change import OPERATE
 from operations.models import Operation, Plan
@@ -132,7 +140,12 @@ def _routes(resolver: URLResolver, prefix: str = "") -> Iterator[tuple[str, Any]
             yield prefix + str(pattern.pattern), pattern.callback
 
 
-VERBS = {"nodes": NODE_VERBS, "resources": RESOURCE_VERBS, "fence-devices": FENCE_VERBS}
+VERBS: dict[str, Mapping[str, object]] = {
+    "nodes": NODE_VERBS,
+    "resources": RESOURCE_VERBS,
+    "fence-devices": FENCE_VERBS,
+    "vms": dict.fromkeys(VM_VERBS),
+}
 
 
 def test_every_cluster_route_and_action_is_in_the_table() -> None:

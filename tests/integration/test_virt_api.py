@@ -51,6 +51,7 @@ def script_vm_reads(runner: ScriptedRunner) -> None:
     runner.script(
         N1,
         expect("cibadmin", "--query", out=CIB),
+        expect("crm_mon", "--one-shot", "--inactive", "--output-as=xml", out=MON),
         expect("cat", "--", CONFIG, out="<domain type='qemu'><name>ubuntu</name></domain>"),
     )
 

@@ -7,12 +7,22 @@ the other lab tests run."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from rest_framework.test import APIClient
 
 from clusters.models import Cluster
-from tests.lab.labmachines import book_scenario, node_names, on, placements
+from tests.lab.labmachines import (
+    book_scenario,
+    node_names,
+    on,
+    placements,
+    qemu_count,
+    wait_until,
+)
+from tests.lab.oputil import finished
+from tests.labutil import lab
 
 pytestmark = [pytest.mark.lab, pytest.mark.django_db(transaction=True)]
 
@@ -27,12 +37,18 @@ def number(node: str) -> int:
     return int(node.removeprefix("node"))
 
 
+def layout() -> tuple[list[str], str]:
+    """The nodes where DRBD's datos is promoted, and the one running the VM."""
+    promoted = sorted(node for role, node in placements("drbd_datos") if role == "Promoted")
+    (host,) = [node for role, node in placements("ubuntu") if role == "Started"]
+    return promoted, host
+
+
 def test_the_console_shows_the_vm_and_drbd_as_every_node_sees_them(
     book: None, lab_cluster: Cluster, api: APIClient
 ) -> None:
     base = f"/api/v1/clusters/{lab_cluster.pk}"
-    promoted = sorted(node for role, node in placements("drbd_datos") if role == "Promoted")
-    (host,) = [node for role, node in placements("ubuntu") if role == "Started"]
+    promoted, host = layout()
     vm = api.get(f"{base}/vms/ubuntu/").json()
     assert (vm["name"], vm["resource"], vm["node"], vm["allow_migrate"]) == (
         "ubuntu", "ubuntu", host, True,
@@ -66,3 +82,175 @@ def test_the_console_shows_the_vm_and_drbd_as_every_node_sees_them(
         assert twice["running_outside_pacemaker"] == [other]
     finally:
         on(number(other), "virsh", "-c", "qemu:///system", "destroy", "ubuntu", check=True)
+
+
+def precheck(api: APIClient, base: str, node: str) -> dict[str, Any]:
+    response = api.post(f"{base}/vms/ubuntu/precheck/", {"node": node}, format="json")
+    assert response.status_code == 200, response.content
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def running_on(node: str) -> bool:
+    listed = on(number(node), "virsh", "-c", "qemu:///system", "list", "--name")
+    return "ubuntu" in listed.split()
+
+
+def test_the_precheck_blocks_a_node_without_libvirtd_and_a_standby_node(
+    book: None, lab_cluster: Cluster, api: APIClient
+) -> None:
+    base = f"/api/v1/clusters/{lab_cluster.pk}"
+    promoted, host = layout()
+    (spare,) = [n for n in node_names() if n not in promoted]
+    other = next(n for n in promoted if n != host)
+    fine = precheck(api, base, other)
+    assert (fine["ok"], fine["blockers"]) == (True, [])
+    assert {"action": "migrate", "resource": "ubuntu", "dest": other}.items() <= (
+        fine["actions"][0].items()
+    )
+    # the third node runs neither libvirtd nor the storage stack, nor DRBD's datos
+    bare = precheck(api, base, spare)
+    assert bare["ok"] is False
+    reasons: dict[str, list[str]] = {}
+    for b in bare["blockers"]:
+        reasons.setdefault(b["code"], []).append(b["reason"])
+    assert (
+        f"res_libvirtd-clone (lsb:libvirtd) is not running on {spare}"
+        in (reasons["dependency_not_running"])
+    )
+    assert (
+        f"sharedFS-clone (ocf:haconsole-lab:Filesystem) is not running on {spare}"
+        in (reasons["dependency_not_running"])
+    )
+    assert "datos" in " ".join(reasons["drbd_down"])
+    # a refused migration changes nothing and says why
+    refused = api.post(f"{base}/vms/ubuntu/migrate/", {"node": spare}, format="json")
+    assert refused.status_code == 409, refused.content
+    assert refused.json()["code"] == "migration_blocked"
+    assert "dependency_not_running" in {b["code"] for b in refused.json()["blockers"]}
+    assert placements("ubuntu") == [("Started", host)]
+    # the other node in standby
+    on(1, "pcs", "node", "standby", other, check=True)
+    try:
+        wait_until("the standby node to run nothing", lambda: not running_on_any(other))
+        standby = precheck(api, base, other)
+        codes = {b["code"] for b in standby["blockers"]}
+        assert "node_standby" in codes
+        assert f"{other} is in standby: it runs no resources" in [
+            b["reason"] for b in standby["blockers"]
+        ]
+    finally:
+        on(1, "pcs", "node", "unstandby", other, check=True)
+        wait_until("the stack back on both nodes", both_promoted, timeout=180)
+
+
+def running_on_any(node: str) -> bool:
+    return any(n == node for _, n in placements("res_libvirtd"))
+
+
+def both_promoted() -> bool:
+    promoted = [n for role, n in placements("drbd_datos") if role == "Promoted"]
+    return len(promoted) == 2 and len(placements("res_libvirtd")) == 2
+
+
+def test_a_vm_live_migrates_through_the_api_and_runs_on_the_new_node_only(
+    book: None, lab_cluster: Cluster, api: APIClient, worker: object
+) -> None:
+    base = f"/api/v1/clusters/{lab_cluster.pk}"
+    wait_until("the stack on both nodes", both_promoted, timeout=180)
+    (host,) = [node for role, node in placements("ubuntu") if role == "Started"]
+    other = next(n for _, n in placements("drbd_datos") if n != host)
+    assert qemu_count(number(host)) == 1
+    response = api.post(f"{base}/vms/ubuntu/migrate/", {"node": other}, format="json")
+    assert response.status_code == 202, response.content
+    op = finished(api, response.json()["id"], timeout=180)
+    assert op["status"] == "succeeded", op
+    assert placements("ubuntu") == [("Started", other)]
+    assert running_on(other)
+    assert not running_on(host)
+    assert (qemu_count(number(host)), qemu_count(number(other))) == (0, 1)
+    # Pacemaker migrated it (migrate_to / migrate_from), it did not stop and start it
+    history = on(1, "crm_mon", "--one-shot", "--operations", "--output-as=xml")
+    assert 'task="migrate_to"' in history
+    assert 'task="migrate_from"' in history
+    # and no move constraint is left behind
+    constraints = on(1, "cibadmin", "--query", "--scope", "constraints")
+    assert "cli-prefer-ubuntu" not in constraints
+    moved = api.get(f"{base}/vms/ubuntu/").json()
+    assert moved["domains"][other] == "running"
+    assert moved["domains"][host] in ("shut off", None)
+    assert moved["double_run"] is False
+
+
+def drbd_state(api: APIClient, base: str) -> dict[str, Any]:
+    body: dict[str, Any] = api.get(f"{base}/drbd/datos/").json()
+    return body
+
+
+def healed(api: APIClient, base: str, pair: list[str]) -> bool:
+    """Both sides UpToDate, connected to each other, nothing out of sync between them
+    (the third node, never up, is a peer they cannot reach: not part of it)."""
+    datos = drbd_state(api, base)
+    for node in pair:
+        volume = datos["nodes"][node]["volumes"][0]
+        other = next(n for n in pair if n != node)
+        towards = next(p for p in volume["peers"] if p["peer"] == other)
+        seen = (
+            volume["disk_state"],
+            towards["connection_state"],
+            towards["replication_state"],
+            towards["peer_disk_state"],
+            towards["out_of_sync"],
+        )
+        if seen != ("UpToDate", "Connected", "Established", "UpToDate", 0):
+            return False
+    return True
+
+
+def test_a_split_brain_is_detected_and_resolved_through_the_guided_flow(
+    book: None, lab_cluster: Cluster, api: APIClient, worker: object
+) -> None:
+    base = f"/api/v1/clusters/{lab_cluster.pk}"
+    url = f"{base}/drbd/datos/resolve-split-brain/"
+    wait_until("the stack on both nodes", both_promoted, timeout=180)
+    none = api.post(url, {"victim": "node1", "confirm": "node1"}, format="json")
+    assert (none.status_code, none.json()["code"]) == (409, "no_split_brain")
+    promoted, host = layout()
+    victim = next(n for n in promoted if n != host)
+    lab("drbd", "split-brain", "datos", "--nodes", ",".join(str(number(n)) for n in promoted))
+    split = drbd_state(api, base)
+    assert split["split_brain"] is True
+    for node in promoted:
+        towards = {p["peer"]: p for p in split["nodes"][node]["volumes"][0]["peers"]}
+        other = next(n for n in promoted if n != node)
+        assert (towards[other]["connection_state"], towards[other]["split_brain"]) == (
+            "StandAlone", True,
+        )  # fmt: skip
+    unconfirmed = api.post(url, {"victim": victim}, format="json")
+    assert unconfirmed.status_code == 400
+    assert unconfirmed.json()["code"] == "confirmation_required"
+    assert f"on {victim} since the split will be discarded" in unconfirmed.json()["detail"]
+    body = {"victim": victim, "confirm": victim}
+    planned = api.post(f"{url}?plan=1", body, format="json")
+    assert planned.status_code == 200, planned.content
+    steps = [(c["node"], " ".join(c["argv"])) for c in planned.json()["commands"]]
+    assert steps == [
+        ("", "pcs resource unmanage drbd_datos-clone"),
+        (victim, "drbdadm secondary datos"),
+        (victim, "drbdadm connect --discard-my-data datos"),
+        (host, "drbdadm connect datos"),
+        ("", "pcs resource refresh drbd_datos-clone"),
+        ("", "pcs resource manage drbd_datos-clone"),
+    ]
+    queued = api.post(url, body, format="json")
+    assert queued.status_code == 202, queued.content
+    op = finished(api, queued.json()["id"], timeout=180)
+    assert op["status"] == "succeeded", op
+    assert [s["node"] for s in op["steps"] if s["argv"][0] == "drbdadm"] == [
+        victim, victim, host,
+    ]  # fmt: skip
+    wait_until("the resync to end", lambda: healed(api, base, promoted), timeout=120)
+    wait_until("Pacemaker to promote both again", both_promoted, timeout=120)
+    assert "cli-" not in on(1, "cibadmin", "--query", "--scope", "constraints")
+    resources = on(1, "cibadmin", "--query", "--scope", "resources")
+    assert 'name="is-managed" value="false"' not in resources

@@ -24,6 +24,8 @@ function errorBlock(body) {
   return [
     h("p", {class: "msg error", "data-error": ""}, body.detail || "The request was refused."),
     body.stderr ? h("pre", {class: "output", "data-stderr": ""}, body.stderr) : null,
+    body.blockers ? h("ul", {class: "blockers"}, body.blockers.map((b) =>
+      h("li", {"data-blocker": b.code}, b.reason))) : null,
   ];
 }
 
@@ -34,6 +36,9 @@ function planView(plan) {
   return [
     h("h3", {}, "What Pacemaker would do"),
     actions,
+    plan.commands && plan.commands.length ? [h("h3", {}, "Commands, in order"),
+      h("ol", {class: "steps", "data-commands": ""}, plan.commands.map((c) => h("li", {"data-node": c.node},
+        c.node ? `on ${c.node}: ` : "", h("code", {}, c.argv.join(" ")))))] : null,
     h("h3", {}, "CIB change"),
     plan.cib_diff ? h("pre", {class: "diff", "data-diff": ""}, plan.cib_diff)
       : h("p", {class: "empty"}, "No configuration change (a runtime action)."),

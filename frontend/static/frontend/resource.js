@@ -10,9 +10,11 @@ import {
 } from "./sections.js";
 import {baseId, findResource, flatResources, parentOf} from "./status.js";
 import {api} from "./urls.js";
+import {VM_AGENT, vmCard} from "./vm.js";
 
 const $ = (id) => document.getElementById(id);
 const RID = embedded("page-data").resource;
+const VM = vmCard($("vm"), embedded("page-data").cluster.id, RID);
 
 function render(message, page, stale, contacts) {
   const status = message.status || {};
@@ -28,6 +30,9 @@ function render(message, page, stale, contacts) {
   }
   section($("about"), "Resource", aboutList(id, status, resource));
   section($("placement"), "Placement", placementTable(id, placed(resource, instances)));
+  if (resource.agent === VM_AGENT) {
+    VM.update(instances.map((i) => `${i.role}@${(i.nodes || []).join(",")}`).join(" "));
+  }
   section($("members"), "Members", membersList(id, resource));
   section($("resource-failures"), "Failed actions", failuresTable(id, failuresOf(status, resource)));
   section($("history"), "Operation history and fail counts", operationsTable(id, historyOf(status, resource),

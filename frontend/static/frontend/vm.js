@@ -1,0 +1,95 @@
+// A VirtualDomain resource's VM card: libvirt's state of its domain on every node next to
+// Pacemaker's placement, a red alarm when it runs where Pacemaker does not place it, and
+// the live migration (pre-checked and planned by the console, applied through Pacemaker).
+// libvirt is read when the page opens, when Pacemaker's placement of the VM changes, and
+// when asked: never on a timer.
+
+import {ago, chip, fill, h} from "./dom.js";
+import {request} from "./http.js";
+import {planAndApply} from "./ops.js";
+import {nodeLinks, section, table} from "./sections.js";
+import {api} from "./urls.js";
+
+export const VM_AGENT = "ocf:heartbeat:VirtualDomain";
+
+/** The card in el for the VM of resource rid; update(placementKey) re-reads libvirt when
+ * Pacemaker's placement (a string naming it) has changed since the last read. */
+export function vmCard(el, clusterId, rid) {
+  let shownFor = null;
+  let reading = false;
+  const read = async () => {
+    if (reading) return;
+    reading = true;
+    el.dataset.reading = "true";
+    try {
+      const {status, body} = await request("GET", api.cluster(clusterId, "vms", rid));
+      render(el, clusterId, rid, status, body, read);
+    } finally {
+      reading = false;
+      el.dataset.reading = "false";
+    }
+  };
+  return {
+    update(placementKey) {
+      el.hidden = false;
+      if (placementKey === shownFor) return;
+      shownFor = placementKey;
+      read();
+    },
+  };
+}
+
+function render(el, clusterId, rid, status, vm, again) {
+  const refresh = h("button", {type: "button", "data-vm-read": ""}, "Read libvirt now");
+  refresh.onclick = again;
+  if (status !== 200) {
+    section(el, "Virtual machine", h("p", {class: "msg error", "data-vm-error": ""},
+      vm.detail || `HTTP ${status}`), h("p", {class: "bar"}, refresh));
+    return;
+  }
+  el.dataset.doubleRun = String(vm.double_run);
+  el.dataset.vmNode = vm.node || "";
+  const alarm = vm.double_run
+    ? h("p", {class: "msg error alarm", "data-double-run": ""}, chip("DOUBLE RUN", "bad big"),
+      ` The domain ${vm.name} runs on ${runningOn(vm).join(" and ")}`,
+      vm.running_outside_pacemaker.length
+        ? `, where Pacemaker does not place it (${vm.running_outside_pacemaker.join(", ")})` : "",
+      ": two copies write the same disk. Stop the copy Pacemaker does not manage.")
+    : null;
+  const rows = Object.entries(vm.domains).map(([node, state]) => h("tr", {"data-on-node": node,
+    "data-domain-state": state || ""},
+  h("td", {}, nodeLinks(clusterId, [node])),
+  h("td", {}, chip(state || "not defined", state === "running" ? "ok" : "")),
+  h("td", {}, vm.nodes.includes(node) ? chip(`Pacemaker: ${vm.role}`, "ok") : "—")));
+  for (const [node, error] of Object.entries(vm.read_errors)) {
+    rows.push(h("tr", {"data-on-node": node, "data-domain-state": "unknown"},
+      h("td", {}, nodeLinks(clusterId, [node])), h("td", {}, chip("unknown", "warn"), ` ${error}`), h("td", {}, "—")));
+  }
+  section(el, "Virtual machine",
+    alarm,
+    h("dl", {class: "summary"},
+      h("dt", {}, "Domain"), h("dd", {"data-field": "domain"}, vm.name || "(its config could not be read)"),
+      h("dt", {}, "Config"), h("dd", {}, h("code", {}, vm.config || "—")),
+      h("dt", {}, "Hypervisor"), h("dd", {}, vm.hypervisor),
+      h("dt", {}, "Live migration"), h("dd", {"data-field": "allow-migrate"},
+        vm.allow_migrate ? `allowed (${vm.migration_transport || "default transport"})` : "off (allow-migrate)")),
+    table(["Node", "libvirt", "Pacemaker"], rows, "No node was read."),
+    h("p", {class: "age"}, ago(vm.placement_read_at, "Read ")),
+    migrateBar(clusterId, rid, vm), h("p", {class: "bar"}, refresh));
+}
+
+function runningOn(vm) {
+  return Object.entries(vm.domains).filter(([, s]) => s === "running").map(([n]) => n);
+}
+
+/** Live-migrate to a node other than the VM's: the console's pre-check, then the plan. */
+function migrateBar(clusterId, rid, vm) {
+  const page = JSON.parse(document.getElementById("page-data").textContent);
+  if (!page.can.operate) return null;
+  const others = page.nodes.map((n) => n.name).filter((n) => !vm.nodes.includes(n));
+  const target = h("select", {"data-migrate-to": ""}, others.map((n) => h("option", {value: n}, n)));
+  const go = h("button", {type: "button", "data-do": "migrate", disabled: !others.length}, "Live-migrate…");
+  go.onclick = () => planAndApply({title: `Live-migrate ${vm.name || rid} to ${target.value}`, clusterId,
+    url: api.cluster(clusterId, "vms", rid, "migrate"), body: {node: target.value}});
+  return h("p", {class: "bar"}, go, " to ", target);
+}
