@@ -3,17 +3,27 @@ adding and removing a node. Every piece of input is checked here."""
 
 from __future__ import annotations
 
-from hacore.commands import Argv, pcs
+from hacore.commands import Argv, pacemaker, pcs
 from hacore.errors import InvalidInput
 from hacore.pacemaker.ids import check_id
 from hacore.validators import check_address
 from operations.change import ADMINISTER, OPERATE, Body, Builder, Change, confirmed
 
+_FLAGS = {
+    "standby": ("standby", "on"),
+    "unstandby": ("standby", None),
+    "maintenance": ("maintenance", "on"),
+    "unmaintenance": ("maintenance", None),
+}
+
 
 def node_flag(node: str, verb: str) -> Change:
-    """`pcs node standby|unstandby|maintenance|unmaintenance NODE` on the copy."""
+    """standby|unstandby|maintenance|unmaintenance of NODE on the copy: the node
+    attribute `pcs node VERB NODE` writes, set (or removed) with crm_attribute."""
     name = check_id(node, "node")
-    return Change(f"node.{verb}", name, f"{verb} {name}", OPERATE, (pcs.node_flag(verb, name),))
+    attribute, value = _FLAGS[verb]
+    argv = pacemaker.node_attribute(name, attribute, value)
+    return Change(f"node.{verb}", name, f"{verb} {name}", OPERATE, (argv,))
 
 
 def node_standby(node: str) -> Change:

@@ -1,13 +1,16 @@
 """Running a Change on a node: stage on a copy of the CIB, simulate, push as a diff.
 
     mktemp -d -t haconsole.XXXXXXXX a private directory on the node
-    pcs cluster cib D/orig.xml      the live CIB, kept to diff against
-    cp D/orig.xml D/new.xml
-    pcs -f D/new.xml ...            the change, on the copy
+    cibadmin --query                the live CIB, then (tee, on stdin) written to
+    tee -- D/orig.xml D/new.xml     orig.xml, kept to diff against, and new.xml
+    pcs -f D/new.xml ...            the change, on the copy (or a C tool with
+    env CIB_file=D/new.xml TOOL ... CIB_file where it writes exactly what pcs would)
     crm_simulate ... D/new.xml      what Pacemaker would do (plans only)
-    pcs cluster cib-push D/new.xml diff-against=D/orig.xml
-                                    only the difference is pushed, so a concurrent
-                                    change elsewhere in the CIB is not overwritten
+    crm_diff -o D/orig.xml -n D/new.xml --no-version | cibadmin --patch --xml-pipe
+                                    only the difference is pushed (two commands, the
+                                    patch passed on stdin: what pcs cluster cib-push
+                                    diff-against= runs), so a concurrent change
+                                    elsewhere in the CIB is not overwritten
 
 Every command goes through the injected runner (hacore.runner.Runner) and is reported
 to `on_step` as it ends. Command lines come from hacore.commands.
@@ -172,7 +175,7 @@ async def apply(session: NodeSession, change: Change, expected: str | None) -> A
         _check_base(expected, staged.base)
         revert = await _reverse_patch(session, staged)
         await session.staged_on(staged.base)
-        await session.run(pcs.cib_push(staged.new, staged.orig))
+        await _push(session, staged)
     return ApplyResult(staged.base, await session.version(), staged.diff, revert)
 
 
@@ -189,6 +192,16 @@ async def _apply_live(session: NodeSession, change: Change, expected: str | None
         return ApplyResult(cib_version(before) if before else "", "", "")
     after = (await session.run(pacemaker.CIB_QUERY, cib=True)).stdout
     return ApplyResult(cib_version(before), cib_version(after), configuration_diff(before, after))
+
+
+async def _push(session: NodeSession, staged: Staged) -> None:
+    """Push only the difference (as `pcs cluster cib-push diff-against` does: crm_diff,
+    then cibadmin --patch), so what changed elsewhere since the copy stays."""
+    found = await session.run(pacemaker.forward_patch(staged.orig, staged.new), check=False)
+    if found.exit_status not in (0, 1):
+        raise CommandFailed(found)
+    if found.exit_status == 1:
+        await session.run(pacemaker.PATCH_STDIN, stdin=found.stdout)
 
 
 async def _reverse_patch(session: NodeSession, staged: Staged) -> str:
@@ -232,16 +245,25 @@ async def scratch(session: NodeSession) -> AsyncIterator[str]:
 
 
 async def _stage(session: NodeSession, change: Change, directory: str) -> Staged:
+    """The live CIB (cibadmin --query) written to orig.xml and new.xml, the change made on
+    new.xml: pcs tails with `pcs -f`, C tool steps (pacemaker.on_copy) with CIB_file."""
     staged = Staged(directory, "", "")
-    await session.run(pcs.cluster_cib(staged.orig))
-    await session.run(shell.copy(staged.orig, staged.new))
+    before = (await session.run(pacemaker.CIB_QUERY, cib=True)).stdout
+    await session.run(shell.write_stdin(staged.orig, staged.new), cib=True, stdin=before)
     if change.patch:
         await session.run(pacemaker.apply_patch(staged.new, change.patch))
-    for tail in change.stage:
-        await session.run(pcs.on_file(staged.new, tail))
-    before = (await session.run(shell.cat(staged.orig), cib=True)).stdout
+    for step in change.stage:
+        await session.run(_on_copy(staged.new, step))
     after = (await session.run(shell.cat(staged.new), cib=True)).stdout
     return Staged(directory, before, after)
+
+
+def _on_copy(path: str, step: Sequence[str]) -> Sequence[str]:
+    """A staged step as run on the copy at path."""
+    marker = pacemaker.on_copy(())
+    if tuple(step[: len(marker)]) == marker:
+        return pacemaker.on_cib_file(path, tuple(step[len(marker) :]))
+    return pcs.on_file(path, tuple(step))
 
 
 async def tarball(

@@ -89,7 +89,7 @@ def resource_move(
     what = "promote" if promoted else "move"
     summary = f"promote {r} on {n}" if promoted else f"move {r} to {n}"
     keep, lifetime = _kept(body or {})
-    staged = pcs.resource_move_with_constraint(r, n, promoted, lifetime)
+    staged = pacemaker.move_constraint(r, n, promoted, lifetime)
     if keep:
         return Change(
             f"resource.{what}",

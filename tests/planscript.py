@@ -15,15 +15,33 @@ BEFORE, AFTER = fixture("cib/all_online.xml"), fixture("cib/standby.xml")
 VERSION_AFTER = '<cib admin_epoch="0" epoch="173" num_updates="0"/>'
 
 
-def staging(*change: tuple[str, ...]) -> list[Any]:
-    """mktemp, the CIB copy, the change on the copy, both files read back."""
+COPY_MARK = ("env", "CIB_file={cib}")
+
+
+def on_copy(step: tuple[str, ...]) -> Any:
+    """A staged step as run on the copy: a C tool with CIB_file, or a pcs -f tail."""
+    if step[:2] == COPY_MARK:
+        return expect("env", f"CIB_file={NEW}", *step[2:])
+    return expect("pcs", "-f", NEW, *step)
+
+
+def staging(*change: tuple[str, ...], before: str = BEFORE, after: str = AFTER) -> list[Any]:
+    """mktemp, the live CIB read and written to both copies, the change on the copy,
+    the changed copy read back."""
     return [
         expect("mktemp", "-d", "-t", "haconsole.XXXXXXXX", out=f"{D}\n"),
-        expect("pcs", "cluster", "cib", ORIG),
-        expect("cp", "--", ORIG, NEW),
-        *[expect("pcs", "-f", NEW, *argv) for argv in change],
-        expect("cat", "--", ORIG, out=BEFORE),
-        expect("cat", "--", NEW, out=AFTER),
+        expect("cibadmin", "--query", out=before),
+        expect("tee", "--", ORIG, NEW, stdin=before, out=before),
+        *[on_copy(step) for step in change],
+        expect("cat", "--", NEW, out=after),
+    ]
+
+
+def push(patch: str) -> list[Any]:
+    """The push of the difference: crm_diff, then cibadmin --patch with it on stdin."""
+    return [
+        expect("crm_diff", "--original", ORIG, "--new", NEW, "--no-version", out=patch, status=1),
+        expect("cibadmin", "--patch", "--xml-pipe", stdin=patch),
     ]
 
 

@@ -52,6 +52,40 @@ def scores_of_file(cib_file: str) -> Argv:
     return ("crm_simulate", "--show-scores", "--xml-file", cib_file)
 
 
+# A staged step that is a Pacemaker C tool rather than a pcs tail names the CIB copy it
+# works on as COPY; the executor puts the copy's path there (`on_copy`).
+COPY = "{cib}"
+# Applies the patchset on stdin to the live CIB (what `pcs cluster cib-push diff-against`
+# runs after crm_diff: the change as a difference, so concurrent changes elsewhere stay).
+PATCH_STDIN: Argv = ("cibadmin", "--patch", "--xml-pipe")
+
+
+def on_copy(argv: Argv) -> Argv:
+    """A staged step run by a C tool on the change's CIB copy (CIB_file=COPY)."""
+    return on_cib_file(COPY, argv)
+
+
+def node_attribute(node: str, name: str, value: str | None) -> Argv:
+    """A node's permanent attribute (standby, maintenance) set, or removed (None), on the
+    CIB copy: what `pcs node standby|unstandby|maintenance|unmaintenance` writes, without
+    pcs's start-up."""
+    what = ("--update", value) if value is not None else ("--delete",)
+    return on_copy(("crm_attribute", "--type", "nodes", "--node", node, "--name", name, *what))
+
+
+def move_constraint(rid: str, node: str, promoted: bool, lifetime: str = "") -> Argv:
+    """The cli-prefer constraint of a move (for lifetime, an ISO 8601 duration) made on
+    the CIB copy: what `pcs resource move-with-constraint` runs, without pcs's start-up."""
+    life = ("--lifetime", lifetime) if lifetime else ()
+    extra = ("--promoted",) if promoted else ()
+    return on_copy(("crm_resource", "--move", "--resource", rid, "--node", node, *life, *extra))
+
+
+def forward_patch(orig: str, new: str) -> Argv:
+    """The patchset that turns orig into new, without versions (exit 1: they differ)."""
+    return ("crm_diff", "--original", orig, "--new", new, "--no-version")
+
+
 def on_cib_file(cib_file: str, argv: Argv) -> Argv:
     """argv (a Pacemaker C tool) run on a CIB file instead of the live CIB."""
     return ("env", f"CIB_file={cib_file}", *argv)

@@ -38,6 +38,11 @@ def write_stdin_base64(path: str) -> Argv:
     return ("python3", "-c", _DECODE, path)
 
 
+def write_stdin(*paths: str) -> Argv:
+    """Write stdin to every path (and echo it: tee)."""
+    return ("tee", "--", *paths)
+
+
 def follow(path: str) -> Argv:
     """New lines of a log file as they are written (tail -n0 -F)."""
     return ("tail", "-n0", "-F", path)

@@ -121,7 +121,7 @@ def test_a_refused_plan_shows_pcs_own_words_and_a_change_can_be_reverted(  # noq
     created = page.locator("tr[data-status=succeeded]", has_text=f"create {RID}")
     expect(created).to_have_count(1)
     created.click()
-    expect(page.locator("tr.detail")).to_contain_text("pcs cluster cib-push")
+    expect(page.locator("tr.detail")).to_contain_text("cibadmin --patch --xml-pipe")
     # undo the creation from the audit trail: planned, applied, the resource is gone
     page.locator("tr.detail [data-revert]").click()
     dialog = page.locator("#op-dialog")

@@ -14,6 +14,7 @@ from clusters.models import Cluster
 from hacore.runner import HostKey
 from operations.engine import use_runner
 from operations.models import Operation, Plan
+from resources.changes import resource_move
 from tests.planscript import AFTER_FILE as AFTER
 from tests.planscript import BACK, BEFORE, CLEANUP, MOVED, NEW, SCORES, STAYS, staging
 from tests.scripted import ScriptedRunner, expect
@@ -39,12 +40,15 @@ def first_simulation(save: bool = True) -> Any:
     )
 
 
+KEEP = {"keep_constraint": True, "lifetime": "PT1H"}
+
+
 def test_a_move_that_would_not_hold_answers_422_and_queues_nothing(
     cluster: Cluster, api: APIClient, scripted: ScriptedRunner
 ) -> None:
     scripted.script(
         "198.51.100.11",
-        *staging(("resource", "move-with-constraint", "dummy1", "node1")),
+        *staging(resource_move("dummy1", "node1").stage[0]),
         first_simulation(),
         expect("env", f"CIB_file={AFTER}", "crm_resource", "--clear", "--resource", "dummy1"),
         expect("crm_simulate", "--simulate", "--output-as=xml", "--xml-file", AFTER, out=BACK),
@@ -71,13 +75,13 @@ def test_a_move_that_holds_is_a_plan_and_keeping_the_constraint_too(
 ) -> None:
     scripted.script(
         "198.51.100.11",
-        *staging(("resource", "move-with-constraint", "dummy1", "node1")),
+        *staging(resource_move("dummy1", "node1").stage[0]),
         first_simulation(),
         expect("env", f"CIB_file={AFTER}", "crm_resource", "--clear", "--resource", "dummy1"),
         expect("crm_simulate", "--simulate", "--output-as=xml", "--xml-file", AFTER, out=STAYS),
         expect("cat", "--", AFTER, out=BEFORE),
         CLEANUP,
-        *staging(("resource", "move-with-constraint", "dummy1", "node1", "lifetime=PT1H")),
+        *staging(resource_move("dummy1", "node1", body=KEEP).stage[0]),
         first_simulation(save=False),
         CLEANUP,
     )

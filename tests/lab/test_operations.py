@@ -47,8 +47,12 @@ def test_standby_preview_lists_the_moves_that_then_happen(
         assert applied.status_code == 202, applied.content
         op = finished(api, applied.json()["id"])
         assert op["status"] == "succeeded", op
-        staged = [argv[3:] for argv in op["argv"] if argv[:2] == ["pcs", "-f"]]
-        assert staged == [["node", "standby", host]]
+        staged = [argv[2:] for argv in op["argv"] if argv[:1] == ["env"]]
+        assert staged == [
+            ["crm_attribute", "--type", "nodes", "--node", host, "--name", "standby",
+             "--update", "on"],
+        ]  # fmt: skip
+        assert ["cibadmin", "--patch", "--xml-pipe"] in op["argv"], "pushed as a diff"
         assert op["cib_before"] == plan["base_version"] != op["cib_after"]
         for rid, dest in moves.items():
             wait(lambda rid=rid, dest=dest: where(rid) == dest, 30)

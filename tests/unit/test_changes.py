@@ -29,8 +29,14 @@ def staged(change: Change) -> list[list[str]]:
 
 
 def test_node_actions() -> None:
-    assert node_changes.node_standby("node2").stage == (("node", "standby", "node2"),)
-    assert node_changes.node_unstandby("node2").stage == (("node", "unstandby", "node2"),)
+    assert node_changes.node_standby("node2").stage == (
+        ("env", "CIB_file={cib}", "crm_attribute", "--type", "nodes", "--node", "node2",
+         "--name", "standby", "--update", "on"),
+    )  # fmt: skip
+    assert node_changes.node_unstandby("node2").stage == (
+        ("env", "CIB_file={cib}", "crm_attribute", "--type", "nodes", "--node", "node2",
+         "--name", "standby", "--delete"),
+    )  # fmt: skip
     assert node_changes.node_standby("node2").permission == change_values.OPERATE
 
 
@@ -43,7 +49,9 @@ def test_resource_actions() -> None:
     assert cleanup.stage == ()
     assert cleanup.live == (("pcs", "resource", "cleanup", "r1"),)
     move = resource_changes.resource_move("r1", "node3")
-    assert move.stage == (("resource", "move-with-constraint", "r1", "node3"),)
+    assert move.stage == (
+        ("env", "CIB_file={cib}", "crm_resource", "--move", "--resource", "r1", "--node", "node3"),
+    )  # fmt: skip
     assert move.live == (("pcs", "resource", "move", "r1", "node3"),)
 
 
@@ -201,8 +209,14 @@ def resource_action(verb: str, body: dict[str, object] | None = None) -> Change:
 
 
 def test_more_node_actions() -> None:
-    assert node_action("maintenance").stage == (("node", "maintenance", "node2"),)
-    assert node_action("unmaintenance").stage == (("node", "unmaintenance", "node2"),)
+    assert node_action("maintenance").stage == (
+        ("env", "CIB_file={cib}", "crm_attribute", "--type", "nodes", "--node", "node2",
+         "--name", "maintenance", "--update", "on"),
+    )  # fmt: skip
+    assert node_action("unmaintenance").stage == (
+        ("env", "CIB_file={cib}", "crm_attribute", "--type", "nodes", "--node", "node2",
+         "--name", "maintenance", "--delete"),
+    )  # fmt: skip
     stop = node_action("stop")
     assert stop.live == (("pcs", "cluster", "stop", "node2"),)
     assert (stop.on_node, stop.avoid) == ("", "node2"), "run from another node, via pcsd"
@@ -372,7 +386,10 @@ def test_adding_and_removing_nodes() -> None:
 
 def test_promote_and_demote_move_the_promoted_role() -> None:
     promote = resource_action("promote", {"node": "node2"})
-    assert promote.stage == (("resource", "move-with-constraint", "r1", "node2", "--promoted"),)
+    assert promote.stage == (
+        ("env", "CIB_file={cib}", "crm_resource", "--move", "--resource", "r1", "--node", "node2",
+         "--promoted"),
+    )  # fmt: skip
     assert promote.live == (("pcs", "resource", "move", "r1", "node2", "--promoted"),)
     assert promote.summary == "promote r1 on node2"
     demote = resource_action("demote", {"node": "node2"})
@@ -415,7 +432,10 @@ def test_a_move_is_checked_to_hold_unless_its_constraint_is_kept() -> None:
     )
     assert kept.hold is None
     assert kept.live == ()
-    assert kept.stage == (("resource", "move-with-constraint", "r1", "node3", "lifetime=P1DT2H"),)
+    assert kept.stage == (
+        ("env", "CIB_file={cib}", "crm_resource", "--move", "--resource", "r1", "--node", "node3",
+         "--lifetime", "P1DT2H"),
+    )  # fmt: skip
     assert "keeping the move constraint for P1DT2H" in kept.summary
     promote = resource_changes.resource_move("drbd", "node1", promoted=True)
     assert promote.hold is None, "the promotion scores the agent will set cannot be simulated"

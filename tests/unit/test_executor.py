@@ -30,6 +30,7 @@ from tests.planscript import (
     STAYS,
     VERSION_AFTER,
     D,
+    push,
     staging,
 )
 from tests.scripted import ScriptedRunner, expect, fixture, target
@@ -45,7 +46,7 @@ def session(runner: ScriptedRunner, steps: list[dict[str, Any]]) -> executor.Nod
 async def test_plan_stages_on_a_copy_and_simulates_it() -> None:
     runner = ScriptedRunner().script(
         NODE,
-        *staging(("node", "standby", "node2")),
+        *staging(node_standby("node2").stage[0]),
         expect(
             "crm_simulate",
             "--simulate",
@@ -62,19 +63,19 @@ async def test_plan_stages_on_a_copy_and_simulates_it() -> None:
     assert result.base == "0:170"
     assert result.actions, "crm_simulate's transition summary is the plan's effect"
     assert any('standby" value="on"' in line for line in result.diff.splitlines())
-    assert [s["argv"][0] for s in steps][:3] == ["mktemp", "pcs", "cp"]
+    assert [s["argv"][0] for s in steps][:4] == ["mktemp", "cibadmin", "tee", "env"]
     assert all(s["node"] == "node1" for s in steps)
-    cat_orig = next(s for s in steps if s["argv"] == ["cat", "--", ORIG])
-    assert cat_orig["stdout"].startswith(f"({len(BEFORE)} characters")
+    read = next(s for s in steps if s["argv"] == ["cibadmin", "--query"])
+    assert read["stdout"].startswith(f"({len(BEFORE)} characters"), "kept by size only"
 
 
 async def test_apply_pushes_the_diff_and_keeps_the_reverse_patch() -> None:
     patch = '<diff format="2"><change operation="delete" path="/cib/x"/></diff>'
     runner = ScriptedRunner().script(
         NODE,
-        *staging(("node", "standby", "node2")),
+        *staging(node_standby("node2").stage[0]),
         expect("crm_diff", "--original", NEW, "--new", ORIG, "--no-version", out=patch, status=1),
-        expect("pcs", "cluster", "cib-push", NEW, f"diff-against={ORIG}"),
+        *push(patch),
         CLEANUP,
         expect("cibadmin", "--query", "--xpath", "/cib", "--no-children", out=VERSION_AFTER),
     )
@@ -93,19 +94,19 @@ async def test_apply_pushes_the_diff_and_keeps_the_reverse_patch() -> None:
 
 
 async def test_apply_refuses_a_cib_that_moved_and_pushes_nothing() -> None:
-    runner = ScriptedRunner().script(NODE, *staging(("node", "standby", "node2")), CLEANUP)
+    runner = ScriptedRunner().script(NODE, *staging(node_standby("node2").stage[0]), CLEANUP)
     with pytest.raises(errors.CibMoved, match=r"planned on 0:169, now 0:170"):
         await executor.apply(session(runner, []), node_standby("node2"), expected="0:169")
     runner.assert_done()
-    assert not any(a[:3] == ("pcs", "cluster", "cib-push") for a in runner.node(NODE).ran)
+    assert not any(a[:2] == ("cibadmin", "--patch") for a in runner.node(NODE).ran)
 
 
 async def test_apply_on_the_expected_base_is_the_positive_control() -> None:
     runner = ScriptedRunner().script(
         NODE,
-        *staging(("node", "standby", "node2")),
+        *staging(node_standby("node2").stage[0]),
         expect("crm_diff", "--original", NEW, "--new", ORIG, "--no-version", status=0),
-        expect("pcs", "cluster", "cib-push", NEW, f"diff-against={ORIG}"),
+        expect("crm_diff", "--original", ORIG, "--new", NEW, "--no-version", status=0),
         CLEANUP,
         expect("cibadmin", "--query", "--xpath", "/cib", "--no-children", out=VERSION_AFTER),
     )
@@ -131,10 +132,9 @@ async def test_revert_applies_the_patch_to_the_copy_before_the_push() -> None:
     runner = ScriptedRunner().script(
         NODE,
         expect("mktemp", "-d", "-t", "haconsole.XXXXXXXX", out=f"{D}\n"),
-        expect("pcs", "cluster", "cib", ORIG),
-        expect("cp", "--", ORIG, NEW),
+        expect("cibadmin", "--query", out=AFTER),
+        expect("tee", "--", ORIG, NEW, stdin=AFTER, out=AFTER),
         expect("env", f"CIB_file={NEW}", "cibadmin", "--patch", "--xml-text", patch),
-        expect("cat", "--", ORIG, out=AFTER),
         expect("cat", "--", NEW, out=BEFORE),
         expect(
             "crm_simulate",
@@ -156,13 +156,15 @@ async def test_a_refused_stage_ends_with_pcs_own_words_and_cleans_up() -> None:
     runner = ScriptedRunner().script(
         NODE,
         expect("mktemp", "-d", "-t", "haconsole.XXXXXXXX", out=f"{D}\n"),
-        expect("pcs", "cluster", "cib", ORIG),
-        expect("cp", "--", ORIG, NEW),
-        expect("pcs", "-f", NEW, "node", "standby", "node2", err=refusal, status=1),
+        expect("cibadmin", "--query", out=BEFORE),
+        expect("tee", "--", ORIG, NEW, stdin=BEFORE, out=BEFORE),
+        expect(
+            "env", f"CIB_file={NEW}", *node_standby("node2").stage[0][2:], err=refusal, status=1
+        ),
         CLEANUP,
     )
     steps: list[dict[str, Any]] = []
-    with pytest.raises(errors.CommandFailed, match=r"pcs exited 1: Error: bundle 'x' does not"):
+    with pytest.raises(errors.CommandFailed, match=r"env exited 1: Error: bundle 'x' does not"):
         await executor.plan(session(runner, steps), node_standby("node2"))
     runner.assert_done()
     assert steps[-2]["exit_status"] == 1
@@ -200,7 +202,7 @@ def move_plan(second: str, *tail: Any) -> ScriptedRunner:
     """The commands of a move's plan: stage, simulate and save, clear, simulate again."""
     return ScriptedRunner().script(
         NODE,
-        *staging(("resource", "move-with-constraint", "dummy1", "node1")),
+        *staging(resource_move("dummy1", "node1").stage[0]),
         expect(
             "crm_simulate",
             "--simulate",
@@ -246,7 +248,7 @@ async def test_a_move_that_would_not_hold_is_refused_with_the_reason_and_scores(
 async def test_a_move_that_changes_nothing_is_refused() -> None:
     runner = ScriptedRunner().script(
         NODE,
-        *staging(("resource", "move-with-constraint", "dummy1", "node1")),
+        *staging(resource_move("dummy1", "node1").stage[0]),
         expect(
             "crm_simulate",
             "--simulate",
@@ -268,7 +270,7 @@ async def test_a_kept_constraint_needs_no_hold_check() -> None:
     change = resource_move("dummy1", "node1", body={"keep_constraint": True, "lifetime": "PT1H"})
     runner = ScriptedRunner().script(
         NODE,
-        *staging(("resource", "move-with-constraint", "dummy1", "node1", "lifetime=PT1H")),
+        *staging(change.stage[0]),
         expect("crm_simulate", "--simulate", "--output-as=xml", "--xml-file", NEW, out=MOVED),
         CLEANUP,
     )
