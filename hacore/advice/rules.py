@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable, Iterable, Mapping
 
-from hacore.advice import cluster, fencing, placement
+from hacore.advice import cluster, fencing, placement, virt
 from hacore.advice.model import SEVERITY_ORDER, Facts, Finding, Since
 from hacore.pacemaker.cib import parse_cib
 from hacore.pacemaker.constraints import parse_constraints, parse_fencing_topology
@@ -31,6 +31,8 @@ RULES: tuple[Rule, ...] = (
     cluster.promoted_max_single_primary,
     cluster.failcount_at_threshold,
     cluster.cli_constraint_left,
+    virt.vm_config_not_shared,
+    virt.vm_without_live_migration,
 )
 
 
