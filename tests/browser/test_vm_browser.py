@@ -14,7 +14,7 @@ from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import Console, add_lab_cluster, sign_in, wait_until_watched
 from tests.lab.labmachines import book_scenario, node_names, on, placements
-from tests.labutil import Lab
+from tests.labutil import Lab, lab
 
 pytestmark = [pytest.mark.browser, pytest.mark.lab]
 
@@ -89,3 +89,65 @@ def test_the_vm_card_migrates_live_and_raises_the_double_run_alarm(
     card.locator("[data-vm-read]").click()
     expect(card.locator("[data-double-run]")).to_have_count(0, timeout=30000)
     assert script_errors == []
+
+
+def resync_percent(page: Page) -> float | None:
+    """The DRBD card's first resync bar, if one shows."""
+    value = page.evaluate(
+        "() => { const p = document.querySelector('#drbd progress'); return p ? p.value : null; }"
+    )
+    return None if value is None else float(value)
+
+
+@pytest.mark.usefixtures("book", "monitor", "worker")
+def test_the_drbd_card_follows_a_resync_and_resolves_a_split_brain(
+    page: Page, console: Console, quiet_lab: Lab
+) -> None:
+    promoted = sorted(n for role, n in placements("drbd_datos") if role == "Promoted")
+    (host,) = [n for role, n in placements("ubuntu") if role == "Started"]
+    victim = next(n for n in promoted if n != host)
+    cluster_id = add_lab_cluster(page, console, quiet_lab)
+    wait_until_watched(cluster_id)
+    sign_in(page, console, f"/clusters/{cluster_id}/resources/drbd_datos-clone/")
+    card = page.locator("#drbd")
+    expect(card.locator("tr[data-disk-state=UpToDate]")).to_have_count(2, timeout=30000)
+    # a full resync of the 1 GiB disk at 40 MiB/s from the VM's node: the bar appears and
+    # moves without a reload
+    lab("drbd", "resync", "datos", "--rate", "40", "--from", host.removeprefix("node"))
+    card.locator("[data-drbd-read]").click()
+    expect(card).to_have_attribute("data-syncing", "true", timeout=15000)
+    first = resync_percent(page)
+    assert first is not None
+    assert first < 100
+    page.wait_for_function(
+        f"() => {{ const p = document.querySelector('#drbd progress');"
+        f" return !p || p.value > {first}; }}",
+        timeout=30000,
+    )
+    expect(card).to_have_attribute("data-syncing", "false", timeout=60000)
+    expect(card.locator("tr[data-disk-state=UpToDate]")).to_have_count(2)
+    # a split-brain: red, then resolved from the card with the victim's name typed back
+    lab(
+        "drbd",
+        "split-brain",
+        "datos",
+        "--nodes",
+        ",".join(n.removeprefix("node") for n in promoted),
+    )
+    card.locator("[data-drbd-read]").click()
+    alarm = card.locator("[data-split-brain]")
+    expect(alarm).to_contain_text("SPLIT-BRAIN", timeout=15000)
+    card.locator("[data-victim]").select_option(victim)
+    card.locator("[data-confirm]").fill(victim)
+    card.locator("[data-do=resolve-split-brain]").click()
+    dialog = page.locator("#op-dialog")
+    expect(dialog.locator(f"[data-commands] li[data-node={victim}]").last).to_contain_text(
+        "drbdadm connect --discard-my-data datos", timeout=60000
+    )
+    dialog.locator("[data-apply]").click()
+    expect(dialog.locator("[data-op-status]")).to_have_text("succeeded", timeout=120000)
+    dialog.locator("[data-close]").click()
+    card.locator("[data-drbd-read]").click()
+    expect(card).to_have_attribute("data-split-brain", "false", timeout=15000)
+    expect(card).to_have_attribute("data-syncing", "false", timeout=60000)
+    expect(card.locator("tr[data-disk-state=UpToDate]")).to_have_count(2)

@@ -11,10 +11,12 @@ import {
 import {baseId, findResource, flatResources, parentOf} from "./status.js";
 import {api} from "./urls.js";
 import {VM_AGENT, vmCard} from "./vm.js";
+import {DRBD_AGENT, drbdCard} from "./drbd.js";
 
 const $ = (id) => document.getElementById(id);
 const RID = embedded("page-data").resource;
 const VM = vmCard($("vm"), embedded("page-data").cluster.id, RID);
+let DRBD = null;
 
 function render(message, page, stale, contacts) {
   const status = message.status || {};
@@ -30,8 +32,12 @@ function render(message, page, stale, contacts) {
   }
   section($("about"), "Resource", aboutList(id, status, resource));
   section($("placement"), "Placement", placementTable(id, placed(resource, instances)));
-  if (resource.agent === VM_AGENT) {
-    VM.update(instances.map((i) => `${i.role}@${(i.nodes || []).join(",")}`).join(" "));
+  const placementKey = (list) => list.map((i) => `${i.id}:${i.role}@${(i.nodes || []).join(",")}`).join(" ");
+  if (resource.agent === VM_AGENT) VM.update(placementKey(instances));
+  const drbd = flatResources({resources: [resource]}).find((r) => r.agent === DRBD_AGENT);
+  if (drbd) {
+    DRBD = DRBD || drbdCard($("drbd"), id, baseId(drbd.id));
+    DRBD.update(placementKey(placed(resource, instances)));
   }
   section($("members"), "Members", membersList(id, resource));
   section($("resource-failures"), "Failed actions", failuresTable(id, failuresOf(status, resource)));
