@@ -22,6 +22,7 @@ SUITE: dict[str, tuple[list[str], list[str]]] = {
     "operations": (["--rounds", "5"], ["--rounds", "2"]),
     "latency": (["--changes", "20"], ["--changes", "5"]),
     "watch_cost": (["--seconds", "30"], ["--seconds", "8"]),
+    "fanout": (["--clients", "200", "--publishes", "30"], ["--clients", "50", "--publishes", "10"]),
 }
 
 

@@ -323,14 +323,23 @@ async def apublish(message: Json | None) -> None:
         await asend(_group_messages(message))
 
 
-async def apublish_contact(cluster_id: int, contact: Contact) -> None:
-    """Push a heartbeat to the cluster's page and to the overview and walls."""
-    message = {
+async def apublish_contact(cluster_id: int, contact: Contact, seq: int | None = None) -> None:
+    """Push a heartbeat to the cluster's page and to the overview and walls; with seq (the
+    cluster's current status_seq) a page that missed the last status (the channel layer
+    drops messages for a client over its capacity) learns it is behind and refetches."""
+    message: Json = {
         "type": "cluster.contact",
         "cluster": {"id": cluster_id},
         "contact": contact.as_json(),
     }
+    if seq is not None:
+        message["seq"] = seq
     await asend([(cluster_group(cluster_id), message), (OVERVIEW_GROUP, message)])
+
+
+def status_seq(cluster_id: int) -> int | None:
+    """The cluster's current status_seq (None: the cluster is gone)."""
+    return Cluster.objects.filter(pk=cluster_id).values_list("status_seq", flat=True).first()
 
 
 def publish(message: Json | None) -> None:

@@ -37,6 +37,7 @@ from clusters.mirror import (
     mark_unreachable,
     mark_unreadable,
     record_tools,
+    status_seq,
     wants_tools,
 )
 from clusters.models import Cluster
@@ -156,7 +157,8 @@ class MirrorSink:
     async def contact(self, node: str) -> None:
         """Note the contact and push it to the cluster's pages, the overview and walls."""
         last = await note(self.redis, self.cluster_id, node)
-        await apublish_contact(self.cluster_id, last)
+        seq = await sync_to_async(status_seq)(self.cluster_id)
+        await apublish_contact(self.cluster_id, last, seq)
 
     async def unreachable(self, reason: str) -> None:
         """Mark the cluster unreachable (once) and push it."""

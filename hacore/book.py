@@ -21,7 +21,7 @@ from hacore.commands import Argv
 from hacore.drbdconf import DrbdConfig
 from hacore.errors import InvalidInput
 from hacore.pacemaker.cib import Cib
-from hacore.pacemaker.ids import check_agent, check_id
+from hacore.pacemaker.ids import check_agent, check_id, check_pairs
 
 LAYERS = ("drbd", "dlm", "clvm", "filesystem", "libvirtd")
 DEFAULT_IDS = {
@@ -66,6 +66,7 @@ class BookStack:
     fstype: str
     vm: str
     vm_config: str
+    vm_params: dict[str, str]
     ids: dict[str, str]
     agents: dict[str, str]
 
@@ -95,12 +96,23 @@ class BookStack:
             fstype=fstype,
             vm=check_id(vm.get("id"), "vm.id"),
             vm_config=_path(vm.get("config"), "vm.config"),
+            vm_params=check_pairs(vm.get("params"), "vm.params"),
             ids=ids,
             agents=agents,
         )
         if len(set(ids.values()) | {stack.vm}) != len(LAYERS) + 1:
             raise InvalidInput("the resources' ids must differ from each other and the VM's")
         return stack
+
+    def _vm_params(self) -> list[str]:
+        """The VirtualDomain's parameters: the book's, and the form's (which win)."""
+        given = {
+            "config": self.vm_config,
+            "hypervisor": "qemu:///system",
+            "migration_transport": "ssh",
+            **{k: v for k, v in self.vm_params.items() if k != "config"},
+        }
+        return [f"{k}={v}" for k, v in given.items()]
 
     def clone(self, layer: str) -> str:
         """The clone id pcs gives a layer's resource (ID-clone)."""
@@ -123,8 +135,7 @@ class BookStack:
              f"directory={self.mount_point}", f"fstype={self.fstype}",
              "op", "monitor", "interval=20s", *clone),
             (i["libvirtd"], a["libvirtd"], "op", "monitor", "interval=30s", *clone),
-            (self.vm, "ocf:heartbeat:VirtualDomain", f"config={self.vm_config}",
-             "hypervisor=qemu:///system", "migration_transport=ssh",
+            (self.vm, "ocf:heartbeat:VirtualDomain", *self._vm_params(),
              "meta", "allow-migrate=true",
              "op", "monitor", "interval=10s", "timeout=30s",
              "op", "start", "timeout=90s", "op", "stop", "timeout=90s",

@@ -153,6 +153,9 @@ class BookStackBody(serializers.Serializer[Any]):
     mount_point = serializers.CharField()
     device = serializers.CharField(required=False)
     fstype = serializers.CharField(required=False, default="gfs2")
-    vm = serializers.DictField(child=serializers.CharField(), help_text='{"id", "config"}')
+    vm = serializers.DictField(
+        child=serializers.JSONField(),
+        help_text='{"id", "config", "params": {VirtualDomain parameters}}',
+    )
     ids = serializers.DictField(child=serializers.CharField(), required=False)
     agents = serializers.DictField(child=serializers.CharField(), required=False)

@@ -309,10 +309,14 @@ async def test_a_heartbeat_reaches_the_cluster_page_and_the_wall(cluster: Cluste
         await comm.receive_json_from(timeout=5)  # the current state
     sink = MirrorSink(cluster.pk)
     await sink.contact("node2")
+    seq = (await sync_to_async(Cluster.objects.get)(pk=cluster.pk)).status_seq
+    assert seq > 0
     for comm in (page, wall):
         beat = await comm.receive_json_from(timeout=5)
         assert beat["type"] == "cluster.contact"
         assert (beat["contact"]["node"], beat["contact"]["stale"]) == ("node2", False)
+        # the current status_seq: a page that lost the last status learns it is behind
+        assert beat["seq"] == seq
         await comm.disconnect()
     await sink.redis.aclose()
 

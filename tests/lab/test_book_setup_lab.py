@@ -28,7 +28,12 @@ FORM = {
     "nodes": ["node1", "node2"],
     "mount_point": "/home/datos",
     "device": "/dev/vg_datos/lv_datos",
-    "vm": {"id": "ubuntu", "config": "/home/datos/xmls/ubuntu.xml"},
+    # the lab's guest ignores ACPI: without force_stop every stop waits for its timeout
+    "vm": {
+        "id": "ubuntu",
+        "config": "/home/datos/xmls/ubuntu.xml",
+        "params": {"force_stop": "true"},
+    },
     "agents": LAB_AGENTS,
 }
 LAYERS = ("drbd_datos", "dlm", "clvmd", "sharedFS", "res_libvirtd", "ubuntu")

@@ -60,11 +60,16 @@ def test_the_commands_are_the_books_plus_the_vm_colocation() -> None:
     ]
 
 
-def test_ids_and_agents_per_layer() -> None:
+def test_ids_agents_and_vm_parameters() -> None:
+    vm = {"id": "ubuntu", "config": "/home/datos/u.xml", "params": {"force_stop": "true"}}
     stack = BookStack.from_body(
-        form(ids={"dlm": "my_dlm"}, agents={"libvirtd": "lsb:libvirtd"}, fstype="ocfs2")
+        form(ids={"dlm": "my_dlm"}, agents={"libvirtd": "lsb:libvirtd"}, fstype="ocfs2", vm=vm)
     )
     commands = [" ".join(c) for c in stack.commands(["node1", "node2"])]
+    assert (
+        "ubuntu ocf:heartbeat:VirtualDomain config=/home/datos/u.xml hypervisor=qemu:///system "
+        "migration_transport=ssh force_stop=true meta allow-migrate=true" in commands[5]
+    )
     assert "resource create my_dlm ocf:pacemaker:controld" in commands[1]
     assert "resource create res_libvirtd lsb:libvirtd" in commands[4]
     assert "fstype=ocfs2" in commands[3]

@@ -168,6 +168,13 @@ export class SequenceLoop {
     this.render(message);
   }
 
+  /** Another message says key is at seq: fetch it again if this loop has shown less (a
+   * status dropped on the way leaves no gap until the next one; a heartbeat tells). */
+  catchUp(key, seq) {
+    const last = this.seqs.last.get(key);
+    if (last !== undefined && seq > last) this.resync([key]);
+  }
+
   /** Forget every key seen (what was shown is gone: access ended). */
   forget() {
     this.seqs.last.clear();

@@ -62,7 +62,9 @@ export function startClusterPage(render, events = {}) {
     onState: (conn, retryAt) => showConnection(conn, retryAt, state.message.read_at, onStale),
     onMessage: (message) => {
       if (ours(message)) log.add(message.events);
-      if (message.type === CONTACT && message.cluster.id === id) contacts.note(id, message.contact);
+      if (message.type !== CONTACT || message.cluster.id !== id) return;
+      contacts.note(id, message.contact);
+      if (typeof message.seq === "number") loop.catchUp(id, message.seq);
     },
   });
   loop.follow(updates, ours);
