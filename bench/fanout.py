@@ -22,7 +22,6 @@ import asyncio
 import json
 import os
 import ssl
-import statistics
 import sys
 import tempfile
 import time
@@ -50,6 +49,7 @@ from websockets.asyncio.client import ClientConnection  # noqa: E402
 from websockets.asyncio.client import connect as ws_connect  # noqa: E402
 
 from bench.console import console_env, start  # noqa: E402
+from bench.runner import quantiles  # noqa: E402
 from clusters.contact import Contact  # noqa: E402
 from clusters.mirror import apublish_contact  # noqa: E402
 from operations.feed import cluster_group  # noqa: E402
@@ -181,11 +181,6 @@ async def quiet(clients: list[Client], still: float = 2.0, limit: float = 120) -
         await asyncio.sleep(still)
 
 
-def ms(values: list[float]) -> tuple[float, float]:
-    ordered = sorted(values)
-    return statistics.median(ordered) * 1000, ordered[round(0.95 * (len(ordered) - 1))] * 1000
-
-
 async def run(count: int, publishes: int, burst_size: int, cluster_id: int, cookie: str) -> None:
     url = f"wss://{HOST}:{PORT}/ws/clusters/{cluster_id}/"
     one, template = await connect(url, cookie)
@@ -200,8 +195,8 @@ async def run(count: int, publishes: int, burst_size: int, cluster_id: int, cook
     fanned = await spread(many, cluster_id, template, base + publishes, publishes)
     lost = await burst(many, cluster_id, template, base + 2 * publishes, burst_size)
     size = len(json.dumps({**template, "seq": 1}))
-    a50, a95 = ms(alone)
-    f50, f95 = ms(fanned)
+    a50, a95 = quantiles(alone)
+    f50, f95 = quantiles(fanned)
     print(f"{count} WebSocket clients on one cluster, {publishes} publishes of {size} bytes")
     print(f"  {count} clients connected in {opened:.1f} s")
     print(f"  publish -> last of 1 client       : p50 {a50:7.1f} ms  p95 {a95:7.1f} ms")

@@ -186,7 +186,7 @@ def _fence_part(
 async def _read(
     session: NodeSession, where: Where, fence_due: bool, now: datetime.datetime
 ) -> Read:
-    cib = (await session.run(pacemaker.CIB_QUERY, cib=True)).stdout
+    cib = await session.query_cib()
     mon = (await session.run(pacemaker.CRM_MON_XML)).stdout
     quorum = (await session.run(corosync.CMAP_QUORUM)).stdout
     try:

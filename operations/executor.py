@@ -95,6 +95,11 @@ class NodeSession:
             raise CommandFailed(result)
         return result
 
+    async def query_cib(self) -> str:
+        """The whole live CIB (cibadmin --query), recorded by its size only: it holds the
+        fence devices' secrets."""
+        return (await self.run(pacemaker.CIB_QUERY, cib=True)).stdout
+
     async def version(self) -> str:
         """The live CIB's admin_epoch:epoch."""
         return cib_version((await self.run(pacemaker.CIB_VERSION)).stdout)
@@ -184,29 +189,33 @@ async def _apply_live(session: NodeSession, change: Change, expected: str | None
     pcs's own exit status is the evidence, and the base version is not checked)."""
     before = ""
     if change.reads_before:
-        before = (await session.run(pacemaker.CIB_QUERY, cib=True)).stdout
+        before = await session.query_cib()
         _check_base(expected, cib_version(before))
         await session.staged_on(cib_version(before))
     await _run_live(session, change)
     if not (change.reads_before and change.reads_after):
         return ApplyResult(cib_version(before) if before else "", "", "")
-    after = (await session.run(pacemaker.CIB_QUERY, cib=True)).stdout
+    after = await session.query_cib()
     return ApplyResult(cib_version(before), cib_version(after), configuration_diff(before, after))
 
 
 async def _push(session: NodeSession, staged: Staged) -> None:
     """Push only the difference (as `pcs cluster cib-push diff-against` does: crm_diff,
     then cibadmin --patch), so what changed elsewhere since the copy stays."""
-    found = await session.run(pacemaker.forward_patch(staged.orig, staged.new), check=False)
-    if found.exit_status not in (0, 1):
-        raise CommandFailed(found)
-    if found.exit_status == 1:
-        await session.run(pacemaker.PATCH_STDIN, stdin=found.stdout)
+    patch = await _patch(session, pacemaker.forward_patch(staged.orig, staged.new))
+    if patch:
+        await session.run(pacemaker.PATCH_STDIN, stdin=patch)
 
 
 async def _reverse_patch(session: NodeSession, staged: Staged) -> str:
-    """crm_diff from the changed copy back to the original (exit 1 means "differ")."""
-    result = await session.run(pacemaker.reverse_patch(staged.new, staged.orig), check=False)
+    """The patchset from the changed copy back to the original."""
+    return await _patch(session, pacemaker.reverse_patch(staged.new, staged.orig))
+
+
+async def _patch(session: NodeSession, crm_diff: Sequence[str]) -> str:
+    """crm_diff's patchset ("" when the two files do not differ: exit 0; exit 1 means
+    they differ; anything else is a failure)."""
+    result = await session.run(crm_diff, check=False)
     if result.exit_status not in (0, 1):
         raise CommandFailed(result)
     return result.stdout if result.exit_status == 1 else ""
@@ -248,7 +257,7 @@ async def _stage(session: NodeSession, change: Change, directory: str) -> Staged
     """The live CIB (cibadmin --query) written to orig.xml and new.xml, the change made on
     new.xml: pcs tails with `pcs -f`, C tool steps (pacemaker.on_copy) with CIB_file."""
     staged = Staged(directory, "", "")
-    before = (await session.run(pacemaker.CIB_QUERY, cib=True)).stdout
+    before = await session.query_cib()
     await session.run(shell.write_stdin(staged.orig, staged.new), cib=True, stdin=before)
     if change.patch:
         await session.run(pacemaker.apply_patch(staged.new, change.patch))

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from hacore.book import BookStack
-from hacore.commands import pacemaker, virt
+from hacore.commands import virt
 from hacore.drbdconf import DrbdConfig, parse_dump_xml
 from hacore.errors import ConsoleError
 from hacore.pacemaker.cib import Cib, parse_cib
@@ -44,8 +44,7 @@ class BookRulesBroken(ConsoleError):
 
 def _read(cluster: ClusterRef, user: Any, res: str) -> tuple[Cib, list[DrbdConfig]]:
     async def work(session: NodeSession) -> tuple[Cib, list[DrbdConfig]]:
-        # the whole CIB, recorded by its size only (it holds the fence devices' secrets)
-        xml = (await session.run(pacemaker.CIB_QUERY, cib=True)).stdout
+        xml = await session.query_cib()
         dumped = await session.run(virt.drbd_dump_xml(res), check=False)
         try:
             return parse_cib(xml), parse_dump_xml(dumped.stdout) if dumped.ok else []

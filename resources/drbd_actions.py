@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from hacore.commands import pacemaker, pcs, virt
+from hacore.commands import pcs, virt
 from hacore.errors import ConsoleError, InvalidInput, NotFound
 from hacore.migration import DRBD_AGENT
 from hacore.pacemaker.cib import Cib, parse_cib
@@ -66,8 +66,7 @@ def _clone(cib: Cib, res: str) -> str | None:
 
 def _read_cib(cluster: ClusterRef, user: Any) -> Cib:
     async def work(session: NodeSession) -> Cib:
-        # recorded by its size only: the CIB holds the fence devices' secrets
-        xml = (await session.run(pacemaker.CIB_QUERY, cib=True)).stdout
+        xml = await session.query_cib()
         try:
             return parse_cib(xml)
         except ParseError as exc:

@@ -75,8 +75,7 @@ def context(cluster: ClusterRef, user: Any, status: bool = False) -> VmContext:
     crm_mon's status if asked), recorded as one dry-run operation."""
 
     async def work(session: NodeSession) -> VmContext:
-        # the whole CIB, recorded by its size only (it holds the fence devices' secrets)
-        xml = (await session.run(pacemaker.CIB_QUERY, cib=True)).stdout
+        xml = await session.query_cib()
         try:
             cib = parse_cib(xml)
             configs, constraints = virtual_domains(cib), parse_constraints(xml)
