@@ -144,6 +144,10 @@ class ClusterConsumer(AccessConsumer):
         """An operation on this cluster moved on (a command ended, it finished)."""
         await self.send_json(event)
 
+    async def drain_update(self, event: Json) -> None:
+        """A node's drain moved on (a step began or ended, it paused or finished)."""
+        await self.send_json(event)
+
 
 class OverviewConsumer(AccessConsumer):
     """Every cluster's tile; with ?token= a kiosk token limits it to its clusters."""

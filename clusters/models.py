@@ -133,6 +133,7 @@ class ClusterRole(models.Model):
 
 
 # Tokens live in their own module; imported here so Django registers their models.
+from clusters.drain_model import Drain  # noqa: E402
 from clusters.tokens import ApiToken, KioskToken  # noqa: E402
 
-__all__ = ["ApiToken", "Cluster", "ClusterRole", "Event", "KioskToken", "Role"]
+__all__ = ["ApiToken", "Cluster", "ClusterRole", "Drain", "Event", "KioskToken", "Role"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from clusters.drain_service import run_drain  # noqa: F401 - the worker finds it here
 from clusters.models import Cluster
 from clusters.refresh import ClusterUnreachable, refresh_status
 

@@ -16,6 +16,12 @@
 | HACONSOLE_SSH_MAX_CHANNELS   | 9 (per node; sshd's MaxSessions defaults to 10) |
 | HACONSOLE_OPERATION_LOCK_WAIT| 300 (seconds an operation waits for the one    |
 |                              | before it on the same cluster)                  |
+| HACONSOLE_DRAIN_SETTLE_TIMEOUT| 300 (seconds a drain waits for the cluster to  |
+|                              | settle after a standby or an unstandby)         |
+| HACONSOLE_DRAIN_SYNC_TIMEOUT | 3600 (seconds a returning node's DRBD may take  |
+|                              | to be UpToDate)                                 |
+| HACONSOLE_DRAIN_RETURN_WAIT  | 60 (seconds a VM's move back waits for its      |
+|                              | pre-check to pass on the returned node)         |
 | HACONSOLE_ADVICE_MAX_AGE     | 3600 (seconds the advisor's findings are reused |
 |                              | while the cluster's status does not change)     |
 | HACONSOLE_FENCE_AGENT_DIR    | /usr/sbin (fence agents on the nodes)           |
@@ -300,6 +306,10 @@ SSH_COMMAND_TIMEOUT = env_float("HACONSOLE_SSH_COMMAND_TIMEOUT", 30.0)
 SSH_MAX_CHANNELS = int(env_float("HACONSOLE_SSH_MAX_CHANNELS", 9))
 SSH_KEEPALIVE_INTERVAL = env_float("HACONSOLE_SSH_KEEPALIVE", 15.0)
 OPERATION_LOCK_WAIT = env_float("HACONSOLE_OPERATION_LOCK_WAIT", 300.0)
+DRAIN_SETTLE_TIMEOUT = env_float("HACONSOLE_DRAIN_SETTLE_TIMEOUT", 300.0)
+DRAIN_SYNC_TIMEOUT = env_float("HACONSOLE_DRAIN_SYNC_TIMEOUT", 3600.0)
+DRAIN_RETURN_WAIT = env_float("HACONSOLE_DRAIN_RETURN_WAIT", 60.0)
+DRAIN_POLL = 2.0  # seconds between two reads of DRBD's state while a returning node syncs
 # Days a personal API token lasts when made without an expiry (POST /api/v1/auth/token/).
 TOKEN_DAYS = env_float("HACONSOLE_TOKEN_DAYS", 90.0)
 

@@ -24,9 +24,10 @@ from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from clusters.api.serializers import DrainSerializer
 from clusters.contact import contacts
 from clusters.mirror import cluster_message, event_json, tile_message
-from clusters.models import Cluster, Event, KioskToken
+from clusters.models import Cluster, Drain, Event, KioskToken
 from clusters.refresh import ClusterUnreachable, refresh_status
 from clusters.services import AddClusterError, AddClusterRequest, HostKeysUnconfirmed, add_cluster
 from hacore.errors import Forbidden, NotFound
@@ -147,6 +148,8 @@ def node_detail(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     if not any(n.name == name for n in cluster.nodes.all()):
         raise Http404(f"no node {name} in cluster {cluster.name}")
     page = _page_data(cluster, request, node=name)
+    drain = Drain.latest(cluster.pk, name)
+    page["drain"] = dict(DrainSerializer(drain).data) if drain is not None else None
     return _subject_page(request, cluster, "node", name, page)
 
 

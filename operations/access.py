@@ -70,6 +70,9 @@ MATRIX: dict[str, Level] = {
     f"POST {C}/nodes/{{name}}/trust-host-key/": ADMIN,
     **{f"POST {C}/nodes/{{name}}/{verb}/": level for verb, level in NODE_VERBS.items()},
     f"POST {C}/add-node/": ADMIN,
+    f"GET {C}/nodes/{{name}}/drain/": VIEW,
+    f"POST {C}/nodes/{{name}}/drain/": OPER,
+    **{f"POST {C}/nodes/{{name}}/drain/{verb}/": OPER for verb in ("stop", "resume", "return")},
     # Cluster-wide configuration (reads run commands on a node: viewer at least).
     f"GET {C}/properties/": VIEW,
     f"POST {C}/properties/": ADMIN,

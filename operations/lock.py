@@ -6,7 +6,10 @@ An operation marked running whose lock is gone (or held by another) lost its wor
 
 from __future__ import annotations
 
+import contextlib
+import threading
 import time
+from collections.abc import Iterator
 
 import redis
 from django.conf import settings
@@ -47,6 +50,24 @@ class ClusterLock:
     def renew(self) -> bool:
         """Extend the lock; False if it is no longer ours."""
         return bool(self.conn.eval(RENEW_SCRIPT, 1, self.key, self.owner, TTL_MS))
+
+    @contextlib.contextmanager
+    def kept(self) -> Iterator[None]:
+        """Renew the lock every RENEW seconds from a thread while the block runs (for
+        synchronous holders; an async one renews from its own task)."""
+        done = threading.Event()
+
+        def keep() -> None:
+            while not done.wait(RENEW):
+                self.renew()
+
+        keeper = threading.Thread(target=keep, name=f"lock-{self.key}", daemon=True)
+        keeper.start()
+        try:
+            yield
+        finally:
+            done.set()
+            keeper.join()
 
     def release(self) -> None:
         """Give the lock back if it is still ours."""

@@ -22,6 +22,7 @@ class OperationStatus(models.TextChoices):
     SUCCEEDED = "succeeded"
     FAILED = "failed"
     INTERRUPTED = "interrupted"
+    PAUSED = "paused"  # a job waiting for its operator (a drained node, a stopped drain)
 
 
 FINAL = (OperationStatus.SUCCEEDED, OperationStatus.FAILED, OperationStatus.INTERRUPTED)

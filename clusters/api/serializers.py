@@ -6,7 +6,7 @@ from typing import Any
 
 from rest_framework import serializers
 
-from clusters.models import Cluster, Event
+from clusters.models import Cluster, Drain, Event
 from hacore.validators import check_address, check_username
 from nodes.api.serializers import NodeSerializer
 from nodes.hostkeys import HostKeyInputError, trusted_fingerprints
@@ -188,3 +188,44 @@ class FindingSerializer(serializers.Serializer[Any]):
     detail = serializers.CharField()
     objects = AdviceObjectSerializer(many=True)
     fix = AdviceFixSerializer(allow_null=True)
+
+
+class DrainSerializer(serializers.ModelSerializer[Drain]):
+    """A node's drain: its phase, its operation's status, the VMs it moved or stopped
+    (and where from), and its steps as the live view shows them."""
+
+    status = serializers.CharField(source="operation.status", read_only=True)
+    operation = serializers.IntegerField(source="operation_id", read_only=True)
+    user = serializers.CharField(source="user.username", read_only=True, default=None)
+    vms = serializers.ListField(child=serializers.DictField(), read_only=True)
+    steps = serializers.ListField(child=serializers.DictField(), read_only=True)
+
+    class Meta:
+        model = Drain
+        fields = [
+            "id",
+            "node",
+            "phase",
+            "status",
+            "note",
+            "stop_requested",
+            "stop_unmovable",
+            "move_back",
+            "to",
+            "vms",
+            "steps",
+            "operation",
+            "user",
+            "created",
+            "updated",
+        ]
+        read_only_fields = fields
+
+
+class DrainBody(serializers.Serializer[Any]):
+    """Starting or resuming a drain (stop_unmovable: consent to stop the VMs that cannot
+    live-migrate; to: where the VMs go), or returning the node (move_back)."""
+
+    stop_unmovable = serializers.BooleanField(required=False)
+    to = serializers.CharField(required=False, allow_blank=True, max_length=255)
+    move_back = serializers.BooleanField(required=False)

@@ -4,7 +4,7 @@ key), and the cluster-wide configuration."""
 from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
-from clusters.api import advice, config, views
+from clusters.api import advice, config, drain, views
 
 node_router = SimpleRouter()
 node_router.register("nodes", views.NodeViewSet, basename="cluster-node")
@@ -12,6 +12,15 @@ node_router.register("nodes", views.NodeViewSet, basename="cluster-node")
 C = "clusters/<int:cluster_pk>"
 urlpatterns = [
     path(f"{C}/", include(node_router.urls)),
+    path(f"{C}/nodes/<str:name>/drain/", drain.DrainView.as_view(), name="node-drain"),
+    *(
+        path(
+            f"{C}/nodes/<str:name>/drain/{verb}/",
+            drain.DrainControlView.as_view(verb=verb),
+            name=f"node-drain-{verb}",
+        )
+        for verb in ("stop", "resume", "return")
+    ),
     path(f"{C}/properties/", config.PropertiesListView.as_view(), name="cluster-properties"),
     path(
         f"{C}/resource-defaults/",

@@ -21,6 +21,12 @@ LIST_OCF_PROVIDERS: Argv = ("crm_resource", "--list-ocf-providers")
 PROPERTY_DAEMONS = ("pacemaker-schedulerd", "pacemaker-controld", "pacemaker-based")
 
 
+def settle(seconds: int) -> Argv:
+    """Wait until the cluster has no pending actions (at most seconds): what pcs's
+    --wait runs after a change."""
+    return ("crm_resource", "--wait", f"--timeout={int(seconds)}s")
+
+
 def cib_element(xpath: str) -> Argv:
     """The CIB element(s) an XPath selects."""
     return ("cibadmin", "--query", "--xpath", xpath)

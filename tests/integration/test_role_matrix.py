@@ -21,7 +21,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from clusters.models import Cluster, ClusterRole
+from clusters.models import Cluster, ClusterRole, Drain
 from console.asgi import application
 from fencing.api.actions import DeviceActionView
 from nodes.changes import NODE_ACTIONS
@@ -86,6 +86,8 @@ def world(cluster: Cluster) -> dict[str, Any]:
         base_version="0:1",
     )
     op = Operation.objects.create(cluster=cluster, kind="node.standby", summary="s", change=change)
+    away = Operation.objects.create(cluster=cluster, kind="node.drain", summary="d", change={})
+    Drain.objects.create(cluster=cluster, node="node1", operation=away)
     return {"cluster": cluster, "plan": plan.pk, "operation": op.pk}
 
 
@@ -206,8 +208,9 @@ def test_lists_show_only_the_clusters_of_ones_roles(world: dict[str, Any]) -> No
     for path in ["/api/v1/clusters/", "/api/v1/resources/", "/api/v1/operations/"]:
         assert client.get(path).json()["results"] == [], path
     client.force_login(user_as("viewer"))
-    for path in ["/api/v1/clusters/", "/api/v1/resources/", "/api/v1/operations/"]:
-        assert len(client.get(path).json()["results"]) == 1, path
+    shown = {"/api/v1/clusters/": 1, "/api/v1/resources/": 1, "/api/v1/operations/": 2}
+    for path, count in shown.items():  # the world's operations: a standby and a drain
+        assert len(client.get(path).json()["results"]) == count, path
 
 
 @pytest.mark.django_db(transaction=True)

@@ -1,6 +1,7 @@
 // A node's page: its state flags, attributes, the resources on it, its operation history.
 
 import {chip, embedded, h} from "./dom.js";
+import {drainCard} from "./drain.js";
 import {actionBar, planAndApply} from "./ops.js";
 import {startClusterPage} from "./page.js";
 import {operationsTable, renderFreshness, resourceLink, roleAndFlags, section, table} from "./sections.js";
@@ -91,6 +92,8 @@ function nodeActions() {
 }
 
 nodeActions();
+const pageData = embedded("page-data");
+drainCard($("drain"), pageData.cluster.id, NAME, pageData.can, pageData.drain);
 startClusterPage(render, {
   accept: (event) => event.node === NAME,
   queries: [{node__name: NAME}],
