@@ -36,6 +36,8 @@ class EventKind(models.TextChoices):
     READ_RECOVERED = "read_recovered", "Status readable again"
     PARTITIONED = "partitioned", "Cluster split into partitions"
     PARTITIONS_HEALED = "partitions_healed", "Partitions healed"
+    DOUBLE_RUN = "double_run", "VM running twice or outside Pacemaker"
+    DOUBLE_RUN_ENDED = "double_run_ended", "Double run ended"
 
 
 class Severity(models.TextChoices):

@@ -66,7 +66,7 @@ def apply_status(cluster_id: int, status: ClusterStatus, read_from: str) -> Json
     standby_since = _mirror_nodes(cluster, status, now)
     mirror_resources(cluster.pk, new, now)
     mirror_fence_devices(cluster.pk, new, now)
-    found = snap.warnings(new, standby_since)
+    found = snap.warnings(new, standby_since) + double_run_warnings(cluster)
     cluster.snapshot, cluster.status_node, cluster.reachable = new, read_from, True
     cluster.status_confirmed = now
     cluster.quorate, cluster.dc = status.quorate, status.dc or ""
@@ -190,6 +190,51 @@ def confirm_unchanged(cluster_id: int) -> Json | None:
 
 
 @transaction.atomic
+def apply_double_runs(cluster_id: int, runs: list[Json]) -> Json | None:
+    """Record the VMs libvirt runs twice or outside Pacemaker (hacore.libvirt.DoubleRun
+    as JSON): an event when one begins or ends; the message, or None when unchanged."""
+    cluster = Cluster.objects.select_for_update().get(pk=cluster_id)
+    old = {r["resource"]: r for r in cluster.double_runs}
+    new = {r["resource"]: r for r in runs}
+    if old == new:
+        return None
+    changes = [
+        Change(EventKind.DOUBLE_RUN, Severity.CRITICAL, run["message"], resource=rid)
+        for rid, run in new.items()
+        if old.get(rid) != run
+    ] + [
+        Change(
+            EventKind.DOUBLE_RUN_ENDED,
+            Severity.INFO,
+            f"VM {rid} no longer runs twice or outside Pacemaker",
+            resource=rid,
+        )
+        for rid in old
+        if rid not in new
+    ]
+    cluster.double_runs = runs
+    if cluster.reachable and cluster.snapshot:
+        standby = {n.name: n.standby_since for n in cluster.nodes.all() if n.standby_since}
+        found = snap.warnings(cluster.snapshot, standby) + double_run_warnings(cluster)
+        cluster.health = snap.health(found, True)
+    cluster.save(update_fields=["double_runs", "health"])
+    return _bump(cluster, _record(cluster, changes))
+
+
+def double_run_warnings(cluster: Cluster) -> list[Json]:
+    """The critical warnings of the VMs libvirt runs twice or outside Pacemaker."""
+    return [
+        {
+            "level": "critical",
+            "code": "double_run",
+            "message": run["message"],
+            "resource": run["resource"],
+        }
+        for run in cluster.double_runs
+    ]
+
+
+@transaction.atomic
 def touch(cluster_id: int) -> Json:
     """Something shown with the status changed (the advice): the message again, with
     the next seq, so pages and walls take it."""
@@ -275,6 +320,7 @@ def cluster_message(cluster: Cluster, contact: Contact | None = None) -> Json:
                 + f". The console reads from {cluster.partitions[0]['read_from']}.",
             },
         )
+    found[:0] = double_run_warnings(cluster)
     if not reachable:
         found.insert(
             0,

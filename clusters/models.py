@@ -42,6 +42,9 @@ class Cluster(models.Model):
     partitions = models.JSONField(
         default=list, blank=True, help_text="the partitions seen when split; [] when whole"
     )
+    double_runs = models.JSONField(
+        default=list, blank=True, help_text="VMs libvirt runs twice or outside Pacemaker"
+    )
     read_error = models.TextField(
         blank=True, help_text="why the last read failed though a node answered (crm_mon's words)"
     )

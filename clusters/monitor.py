@@ -29,6 +29,7 @@ from django.conf import settings
 
 from clusters.contact import HEARTBEAT, note
 from clusters.mirror import (
+    apply_double_runs,
     apply_partitions,
     apply_status,
     apublish,
@@ -42,8 +43,10 @@ from clusters.mirror import (
 )
 from clusters.models import Cluster
 from clusters.monitor_audit import note_watch, open_watch
+from clusters.virt_watch import VirtWatcher
 from hacore.commands.pacemaker import CIB_VERSION, CRM_MON_XML
 from hacore.commands.shell import follow
+from hacore.libvirt import DoubleRun
 from hacore.pacemaker.partitions import Partition, distinct, offline_members, partition_of
 from hacore.pacemaker.pcs import PcsTools
 from hacore.pacemaker.status import ClusterStatus
@@ -125,6 +128,9 @@ class Sink(Protocol):
     ) -> None:
         """The watch's counts so far; ended: it stopped (error: why)."""
 
+    async def double_runs(self, found: list[DoubleRun]) -> None:
+        """The VMs running twice or outside Pacemaker now (libvirt's view)."""
+
 
 class MirrorSink:
     """The default sink: the database mirror, the push feed and the audit trail."""
@@ -182,6 +188,11 @@ class MirrorSink:
         """Update (or close) the watch's audit row."""
         await sync_to_async(note_watch)(watch, reads, probes, ended=ended, error=error)
 
+    async def double_runs(self, found: list[DoubleRun]) -> None:
+        """Mirror the VMs running twice or outside Pacemaker (events when it changes)."""
+        runs = [run.as_json() for run in found]
+        await apublish(await sync_to_async(apply_double_runs)(self.cluster_id, runs))
+
 
 class ClusterWatcher:
     """Watches one cluster until cancelled."""
@@ -199,9 +210,22 @@ class ClusterWatcher:
         self.new_runner = runner or _pool
         self.state = WatchState()
         self.signal_argv = list(follow(settings.PACEMAKER_LOG))
+        self.virt = VirtWatcher(
+            self.sink.targets, lambda: self.new_runner(self.timing), self.sink.double_runs
+        )
 
     async def run(self) -> None:
-        """Watch, moving from node to node; mark the cluster unreachable when none answers."""
+        """Watch, moving from node to node; mark the cluster unreachable when none answers
+        (libvirt is followed beside it while the cluster has VMs: clusters/virt_watch.py)."""
+        virt = asyncio.create_task(self.virt.run())
+        try:
+            await self._run()
+        finally:
+            virt.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await virt
+
+    async def _run(self) -> None:
         while True:
             nodes = await self.sink.targets()
             self.state.failures.clear()
@@ -322,6 +346,7 @@ class ClusterWatcher:
             raise RemoteError(session.target.label, "this node is not an online cluster member")
         self.state.preferred = session.node
         await self.sink.status(status, session.node)
+        self.virt.note(status)
         await self._tools(session, status.summary.dc_version or "")
         await self._partitions(session, status)
 

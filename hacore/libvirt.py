@@ -6,6 +6,7 @@ domain's XML, and `virsh list --all` (every domain libvirt knows on a node, its 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from hacore.pacemaker.cib import Cib, CibResource
@@ -67,3 +68,51 @@ def parse_virsh_list(text: str) -> dict[str, str]:
             raise ParseError(f"virsh list: unexpected line {line[:80]!r}")
         states[row["name"]] = row["state"]
     return states
+
+
+@dataclass(frozen=True)
+class DoubleRun:
+    """A VM's domain running on two nodes, or where Pacemaker does not place it: what
+    Pacemaker exists to prevent (two QEMUs writing one disk)."""
+
+    resource: str
+    domain: str
+    running: tuple[str, ...]
+    placed: tuple[str, ...]
+
+    @property
+    def message(self) -> str:
+        """The alarm in words."""
+        where = " and ".join(self.running)
+        placed = ", ".join(self.placed) or "nowhere (stopped)"
+        return (
+            f"DOUBLE RUN: VM {self.resource}'s domain {self.domain} runs on {where}; "
+            f"Pacemaker places it on {placed}. Two copies can corrupt its disk."
+        )
+
+    def as_json(self) -> dict[str, object]:
+        """As stored and shown."""
+        return {
+            "resource": self.resource,
+            "domain": self.domain,
+            "running": list(self.running),
+            "placed": list(self.placed),
+            "message": self.message,
+        }
+
+
+def double_runs(
+    domains: Mapping[str, str],
+    placed: Mapping[str, tuple[str, ...]],
+    listed: Mapping[str, Mapping[str, str]],
+) -> list[DoubleRun]:
+    """The double runs among VMs (resource -> domain name), given where Pacemaker runs
+    each (resource -> nodes) and libvirt's domains on each node read (node -> domain ->
+    state). A node not read says nothing: it is never counted either way."""
+    found = []
+    for resource, domain in sorted(domains.items()):
+        running = tuple(sorted(n for n, ds in listed.items() if ds.get(domain) == "running"))
+        where = placed.get(resource, ())
+        if len(running) > 1 or any(n not in where for n in running):
+            found.append(DoubleRun(resource, domain, running, tuple(sorted(where))))
+    return found

@@ -7,6 +7,12 @@ import re
 from hacore.commands import Argv
 from hacore.errors import InvalidInput
 
+
+def virsh_events(uri: str) -> Argv:
+    """libvirt's domain events at uri on the node, one line each, until interrupted."""
+    return (*virsh_list(uri)[:3], "event", "--all", "--loop")
+
+
 # DRBD's live state on a node: every resource, volume and peer (one JSON document).
 DRBD_STATUS: Argv = ("drbdsetup", "status", "--json", "--verbose", "--statistics")
 _URI = re.compile(r"[a-z][a-z0-9+]*://[A-Za-z0-9._@:/?=&-]*")

@@ -12,9 +12,10 @@ from typing import Any
 import pytest
 from rest_framework.test import APIClient
 
-from clusters.models import Cluster
+from clusters.models import Cluster, Event
 from tests.lab.labmachines import (
     book_scenario,
+    crm_mon,
     node_names,
     on,
     placements,
@@ -44,8 +45,12 @@ def layout() -> tuple[list[str], str]:
     return promoted, host
 
 
+def alarm(cluster: Cluster, kind: str) -> Event | None:
+    return Event.objects.filter(cluster=cluster, kind=kind, resource="ubuntu").first()
+
+
 def test_the_console_shows_the_vm_and_drbd_as_every_node_sees_them(
-    book: None, lab_cluster: Cluster, api: APIClient
+    book: None, lab_cluster: Cluster, api: APIClient, monitor: object
 ) -> None:
     base = f"/api/v1/clusters/{lab_cluster.pk}"
     promoted, host = layout()
@@ -80,8 +85,18 @@ def test_the_console_shows_the_vm_and_drbd_as_every_node_sees_them(
         twice = api.get(f"{base}/vms/ubuntu/").json()
         assert twice["double_run"] is True
         assert twice["running_outside_pacemaker"] == [other]
+        # the monitor follows libvirt too: the alarm is pushed to the cluster's status
+        # (page, overview, wall) and the events, though Pacemaker saw no change at all
+        raised = wait_until("the double-run event", lambda: alarm(lab_cluster, "double_run"))
+        assert raised.severity == "critical"
+        assert f"runs on {' and '.join(sorted([host, other]))}" in raised.message
+        status = api.get(f"{base}/status/").json()
+        assert status["health_in_contact"] == "red"
+        assert "double_run" in [w["code"] for w in status["warnings"]]
     finally:
         on(number(other), "virsh", "-c", "qemu:///system", "destroy", "ubuntu", check=True)
+    wait_until("the double run's end", lambda: alarm(lab_cluster, "double_run_ended"))
+    assert "double_run" not in [w["code"] for w in api.get(f"{base}/status/").json()["warnings"]]
 
 
 def precheck(api: APIClient, base: str, node: str) -> dict[str, Any]:
@@ -254,3 +269,78 @@ def test_a_split_brain_is_detected_and_resolved_through_the_guided_flow(
     assert "cli-" not in on(1, "cibadmin", "--query", "--scope", "constraints")
     resources = on(1, "cibadmin", "--query", "--scope", "resources")
     assert 'name="is-managed" value="false"' not in resources
+
+
+def drain_paused(api: APIClient, url: str, timeout: float) -> dict[str, Any]:
+    """The node's drain once its worker let it go (paused, succeeded, failed)."""
+
+    def ended() -> dict[str, Any] | None:
+        body: dict[str, Any] = api.get(url).json()
+        return body if body["status"] not in ("queued", "running") else None
+
+    return wait_until("the drain to end its phase", ended, timeout=timeout)
+
+
+def node_state(name: str) -> dict[str, str]:
+    root = crm_mon(1)
+    assert root is not None
+    node = next(n for n in root.iterfind("nodes/node") if n.get("name") == name)
+    return {k: node.get(k, "") for k in ("online", "standby", "resources_running")}
+
+
+def test_a_drain_leaves_no_vm_and_no_move_constraint_on_the_node_and_brings_it_back(
+    book: None, lab_cluster: Cluster, api: APIClient, worker: object
+) -> None:
+    base = f"/api/v1/clusters/{lab_cluster.pk}"
+    wait_until("the stack on both nodes", both_promoted, timeout=180)
+    promoted, host = layout()
+    other = next(n for n in promoted if n != host)
+    (spare,) = [n for n in node_names() if n not in promoted]
+    # DRBD's disk lives on two nodes only, as in the book: without this, the storage
+    # clones would take their second instance to the spare while the node is away, and
+    # stay there (the VM could not come back: the drain would say so and leave it)
+    on(1, "pcs", "constraint", "location", "drbd_datos-clone", "avoids", spare, check=True)
+    try:
+        drain_and_return(api, base, host, other)
+    finally:
+        on(1, "pcs", "constraint", "delete", f"location-drbd_datos-clone-{spare}--INFINITY")
+
+
+def drain_and_return(api: APIClient, base: str, host: str, other: str) -> None:
+    url = f"{base}/nodes/{host}/drain/"
+    assert api.get(url).status_code == 404
+    started = api.post(url, {}, format="json")
+    assert started.status_code == 202, started.content
+    assert (started.json()["phase"], started.json()["status"]) == ("out", "queued")
+    drained = drain_paused(api, url, timeout=300)
+    assert (drained["phase"], drained["status"]) == ("drained", "paused"), drained
+    assert drained["vms"] == [
+        {"resource": "ubuntu", "origin": host, "to": other, "state": "moved", "reason": ""}
+    ]
+    assert [s["state"] for s in drained["steps"]] == ["done"] * len(drained["steps"])
+    # the VM live-migrated (no stop and start) and runs on the other node only
+    assert placements("ubuntu") == [("Started", other)]
+    assert (qemu_count(number(host)), qemu_count(number(other))) == (0, 1)
+    history = on(1, "crm_mon", "--one-shot", "--operations", "--output-as=xml")
+    assert 'task="migrate_from"' in history
+    assert node_state(host) == {"online": "true", "standby": "true", "resources_running": "0"}
+    # one drain at a time: a second node is refused while this one is away
+    second = api.post(f"{base}/nodes/{other}/drain/", {}, format="json")
+    assert (second.status_code, second.json()["code"]) == (409, "conflict")
+    assert api.post(f"{url}resume/", {}, format="json").status_code == 409
+    returned = api.post(f"{url}return/", {"move_back": True}, format="json")
+    assert returned.status_code == 202, returned.content
+    done = drain_paused(api, url, timeout=600)
+    assert (done["phase"], done["status"]) == ("done", "succeeded"), done
+    assert done["vms"][0]["state"] == "returned", (done["vms"], done["steps"])
+    assert node_state(host)["standby"] == "false"
+    assert placements("ubuntu") == [("Started", host)]
+    assert (qemu_count(number(host)), qemu_count(number(other))) == (1, 0)
+    assert "cli-" not in on(1, "cibadmin", "--query", "--scope", "constraints")
+    # audited as one operation, every command of it kept
+    op = api.get(f"/api/v1/operations/{done['operation']}/").json()
+    assert (op["kind"], op["target"], op["status"]) == ("node.drain", host, "succeeded")
+    ran = [" ".join(s["argv"]) for s in op["steps"]]
+    assert any(f"--node {host} --name standby --update on" in line for line in ran), ran
+    assert any(line.startswith("cibadmin --patch") for line in ran), ran
+    assert any(line.startswith("drbdsetup status") for line in ran), ran

@@ -13,6 +13,7 @@ import pytest
 
 from clusters import monitor
 from clusters.monitor import ClusterWatcher, WatchSettings
+from hacore.libvirt import DoubleRun
 from hacore.pacemaker.partitions import Partition
 from hacore.pacemaker.pcs import PcsTools
 from hacore.pacemaker.status import ClusterStatus
@@ -44,6 +45,7 @@ class Sink:
     tools_known: set[str] = field(default_factory=lambda: {"2.1.5-a3f44794f94"})
     tools_read: list[tuple[str, PcsTools]] = field(default_factory=list)
     watches: list[tuple[str, bool, str]] = field(default_factory=list)
+    doubles: list[list[DoubleRun]] = field(default_factory=list)
 
     async def targets(self) -> list[tuple[str, Target]]:
         return self.nodes
@@ -81,6 +83,9 @@ class Sink:
     ) -> None:
         if ended:
             self.watches[watch - 1] = (self.watches[watch - 1][0], True, error)
+
+    async def double_runs(self, found: list[DoubleRun]) -> None:
+        self.doubles.append(found)
 
 
 def sink(*names: tuple[str, str]) -> Sink:
