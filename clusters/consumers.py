@@ -144,6 +144,10 @@ class ClusterConsumer(AccessConsumer):
         """An operation on this cluster moved on (a command ended, it finished)."""
         await self.send_json(event)
 
+    async def drbd_update(self, event: Json) -> None:
+        """DRBD's state on one node, read after its events (the DRBD card)."""
+        await self.send_json(event)
+
     async def drain_update(self, event: Json) -> None:
         """A node's drain moved on (a step began or ended, it paused or finished)."""
         await self.send_json(event)

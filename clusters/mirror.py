@@ -8,6 +8,7 @@ caller publishes once the transaction is committed (`publish` / `apublish`).
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
@@ -66,7 +67,7 @@ def apply_status(cluster_id: int, status: ClusterStatus, read_from: str) -> Json
     standby_since = _mirror_nodes(cluster, status, now)
     mirror_resources(cluster.pk, new, now)
     mirror_fence_devices(cluster.pk, new, now)
-    found = snap.warnings(new, standby_since) + double_run_warnings(cluster)
+    found = snap.warnings(new, standby_since) + alarm_warnings(cluster)
     cluster.snapshot, cluster.status_node, cluster.reachable = new, read_from, True
     cluster.status_confirmed = now
     cluster.quorate, cluster.dc = status.quorate, status.dc or ""
@@ -189,48 +190,75 @@ def confirm_unchanged(cluster_id: int) -> Json | None:
     return _bump(cluster, [])
 
 
+@dataclass(frozen=True)
+class Alarm:
+    """A kind of alarm the monitor's node watches raise: the Cluster field holding the
+    current ones (each {"resource", "message", ...}), its warning code, its events."""
+
+    field: str
+    code: str
+    begins: EventKind
+    ends: EventKind
+    ended: str  # the words of its end, {resource} filled in
+
+
+ALARMS = {
+    "double_runs": Alarm(
+        "double_runs",
+        "double_run",
+        EventKind.DOUBLE_RUN,
+        EventKind.DOUBLE_RUN_ENDED,
+        "VM {resource} no longer runs twice or outside Pacemaker",
+    ),
+    "split_brains": Alarm(
+        "split_brains",
+        "split_brain",
+        EventKind.SPLIT_BRAIN,
+        EventKind.SPLIT_BRAIN_ENDED,
+        "DRBD {resource} is no longer StandAlone",
+    ),
+}
+
+
 @transaction.atomic
-def apply_double_runs(cluster_id: int, runs: list[Json]) -> Json | None:
-    """Record the VMs libvirt runs twice or outside Pacemaker (hacore.libvirt.DoubleRun
-    as JSON): an event when one begins or ends; the message, or None when unchanged."""
+def apply_alarms(cluster_id: int, field: str, alarms: list[Json]) -> Json | None:
+    """Record the current alarms of one kind (ALARMS[field]): an event when one begins
+    or ends, the cluster's health; the message, or None when nothing changed."""
+    alarm = ALARMS[field]
     cluster = Cluster.objects.select_for_update().get(pk=cluster_id)
-    old = {r["resource"]: r for r in cluster.double_runs}
-    new = {r["resource"]: r for r in runs}
+    old = {a["resource"]: a for a in getattr(cluster, field)}
+    new = {a["resource"]: a for a in alarms}
     if old == new:
         return None
     changes = [
-        Change(EventKind.DOUBLE_RUN, Severity.CRITICAL, run["message"], resource=rid)
-        for rid, run in new.items()
-        if old.get(rid) != run
+        Change(alarm.begins, Severity.CRITICAL, a["message"], resource=key)
+        for key, a in new.items()
+        if old.get(key) != a
     ] + [
-        Change(
-            EventKind.DOUBLE_RUN_ENDED,
-            Severity.INFO,
-            f"VM {rid} no longer runs twice or outside Pacemaker",
-            resource=rid,
-        )
-        for rid in old
-        if rid not in new
+        Change(alarm.ends, Severity.INFO, alarm.ended.format(resource=key), resource=key)
+        for key in old
+        if key not in new
     ]
-    cluster.double_runs = runs
+    setattr(cluster, field, alarms)
     if cluster.reachable and cluster.snapshot:
         standby = {n.name: n.standby_since for n in cluster.nodes.all() if n.standby_since}
-        found = snap.warnings(cluster.snapshot, standby) + double_run_warnings(cluster)
+        found = snap.warnings(cluster.snapshot, standby) + alarm_warnings(cluster)
         cluster.health = snap.health(found, True)
-    cluster.save(update_fields=["double_runs", "health"])
+    cluster.save(update_fields=[field, "health"])
     return _bump(cluster, _record(cluster, changes))
 
 
-def double_run_warnings(cluster: Cluster) -> list[Json]:
-    """The critical warnings of the VMs libvirt runs twice or outside Pacemaker."""
+def alarm_warnings(cluster: Cluster) -> list[Json]:
+    """The critical warnings of the current alarms (double runs, split-brains)."""
     return [
         {
             "level": "critical",
-            "code": "double_run",
-            "message": run["message"],
-            "resource": run["resource"],
+            "code": alarm.code,
+            "message": a["message"],
+            "resource": a["resource"],
         }
-        for run in cluster.double_runs
+        for alarm in ALARMS.values()
+        for a in getattr(cluster, alarm.field)
     ]
 
 
@@ -320,7 +348,7 @@ def cluster_message(cluster: Cluster, contact: Contact | None = None) -> Json:
                 + f". The console reads from {cluster.partitions[0]['read_from']}.",
             },
         )
-    found[:0] = double_run_warnings(cluster)
+    found[:0] = alarm_warnings(cluster)
     if not reachable:
         found.insert(
             0,

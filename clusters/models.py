@@ -45,6 +45,9 @@ class Cluster(models.Model):
     double_runs = models.JSONField(
         default=list, blank=True, help_text="VMs libvirt runs twice or outside Pacemaker"
     )
+    split_brains = models.JSONField(
+        default=list, blank=True, help_text="DRBD resources StandAlone while up (drbdsetup)"
+    )
     read_error = models.TextField(
         blank=True, help_text="why the last read failed though a node answered (crm_mon's words)"
     )

@@ -21,15 +21,17 @@ import contextlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 import redis.asyncio as aioredis
 from asgiref.sync import sync_to_async
 from django.conf import settings
+from django.utils import timezone
 
 from clusters.contact import HEARTBEAT, note
+from clusters.drbd_watch import DrbdWatcher
 from clusters.mirror import (
-    apply_double_runs,
+    apply_alarms,
     apply_partitions,
     apply_status,
     apublish,
@@ -43,9 +45,11 @@ from clusters.mirror import (
 )
 from clusters.models import Cluster
 from clusters.monitor_audit import note_watch, open_watch
+from clusters.node_watch import running
 from clusters.virt_watch import VirtWatcher
 from hacore.commands.pacemaker import CIB_VERSION, CRM_MON_XML
 from hacore.commands.shell import follow
+from hacore.drbd import DrbdState
 from hacore.libvirt import DoubleRun
 from hacore.pacemaker.partitions import Partition, distinct, offline_members, partition_of
 from hacore.pacemaker.pcs import PcsTools
@@ -53,6 +57,9 @@ from hacore.pacemaker.status import ClusterStatus
 from hacore.pacemaker.xmlsafe import ParseError
 from hacore.reads import ReadFailed, checked, read_pcs, read_status
 from hacore.runner import ConnectError, RemoteError, Runner, Session, SshPool, Target
+from operations.feed import asend, cluster_group
+from resources.services import mirror_vms
+from resources.virt import node_state
 
 log = logging.getLogger(__name__)
 
@@ -131,6 +138,15 @@ class Sink(Protocol):
     async def double_runs(self, found: list[DoubleRun]) -> None:
         """The VMs running twice or outside Pacemaker now (libvirt's view)."""
 
+    async def vms_seen(self, seen: dict[str, dict[str, Any]]) -> None:
+        """What libvirt said of each VM now: domain, hypervisor, state per node read."""
+
+    async def split_brains(self, found: list[dict[str, Any]]) -> None:
+        """The DRBD resources StandAlone now (DRBD's view)."""
+
+    async def drbd_read(self, node: str, states: list[DrbdState]) -> None:
+        """DRBD's state on node, read just now after its events."""
+
 
 class MirrorSink:
     """The default sink: the database mirror, the push feed and the audit trail."""
@@ -191,7 +207,26 @@ class MirrorSink:
     async def double_runs(self, found: list[DoubleRun]) -> None:
         """Mirror the VMs running twice or outside Pacemaker (events when it changes)."""
         runs = [run.as_json() for run in found]
-        await apublish(await sync_to_async(apply_double_runs)(self.cluster_id, runs))
+        await apublish(await sync_to_async(apply_alarms)(self.cluster_id, "double_runs", runs))
+
+    async def vms_seen(self, seen: dict[str, dict[str, Any]]) -> None:
+        """Fill the VM rows of the mirror with it."""
+        await sync_to_async(mirror_vms)(self.cluster_id, seen, timezone.now())
+
+    async def split_brains(self, found: list[dict[str, Any]]) -> None:
+        """Mirror the split-brain alarms (events when they change)."""
+        await apublish(await sync_to_async(apply_alarms)(self.cluster_id, "split_brains", found))
+
+    async def drbd_read(self, node: str, states: list[DrbdState]) -> None:
+        """Push it to the cluster's pages (the DRBD card follows it)."""
+        message = {
+            "type": "drbd.update",
+            "cluster": self.cluster_id,
+            "node": node,
+            "read_at": timezone.now().isoformat(),
+            "resources": {s.name: node_state(s) for s in states},
+        }
+        await asend([(cluster_group(self.cluster_id), message)])
 
 
 class ClusterWatcher:
@@ -211,19 +246,25 @@ class ClusterWatcher:
         self.state = WatchState()
         self.signal_argv = list(follow(settings.PACEMAKER_LOG))
         self.virt = VirtWatcher(
-            self.sink.targets, lambda: self.new_runner(self.timing), self.sink.double_runs
+            self.sink.targets,
+            lambda: self.new_runner(self.timing),
+            self.sink.double_runs,
+            seen=self.sink.vms_seen,
+        )
+        self.drbd = DrbdWatcher(
+            self.sink.targets,
+            lambda: self.new_runner(self.timing),
+            self.sink.drbd_read,
+            self.sink.split_brains,
         )
 
     async def run(self) -> None:
         """Watch, moving from node to node; mark the cluster unreachable when none answers
-        (libvirt is followed beside it while the cluster has VMs: clusters/virt_watch.py)."""
-        virt = asyncio.create_task(self.virt.run())
-        try:
+        (libvirt and DRBD are followed beside it while the cluster has VMs or DRBD:
+        clusters/virt_watch.py, clusters/drbd_watch.py)."""
+        beside = [asyncio.create_task(self.virt.run()), asyncio.create_task(self.drbd.run())]
+        async with running(beside):
             await self._run()
-        finally:
-            virt.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await virt
 
     async def _run(self) -> None:
         while True:
@@ -347,6 +388,7 @@ class ClusterWatcher:
         self.state.preferred = session.node
         await self.sink.status(status, session.node)
         self.virt.note(status)
+        self.drbd.note(status)
         await self._tools(session, status.summary.dc_version or "")
         await self._partitions(session, status)
 

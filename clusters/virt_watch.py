@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
 
+from clusters.node_watch import Nodes, NodeWatch, WatchTiming, running
 from hacore.commands import pacemaker, shell, virt
 from hacore.libvirt import DoubleRun, domain_name, double_runs, parse_virsh_list, virtual_domains
 from hacore.pacemaker.cib import parse_cib
@@ -26,19 +27,8 @@ from hacore.pacemaker.status import ClusterStatus
 from hacore.pacemaker.xmlsafe import ParseError
 from hacore.runner import RemoteError, Runner, Target
 
-log = logging.getLogger(__name__)
 VM_AGENT = "ocf:heartbeat:VirtualDomain"
-Nodes = list[tuple[str, Target]]
-
-
-@dataclass(frozen=True)
-class VirtTiming:
-    """How the libvirt watch paces itself (seconds)."""
-
-    debounce: float = 0.5
-    confirm: float = 3.0
-    slow: float = 60.0
-    retry: float = 30.0
+Json = dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -58,21 +48,38 @@ def placements(status: ClusterStatus) -> dict[str, tuple[str, ...]]:
     }
 
 
-class VirtWatcher:
+def _is_event(line: str) -> bool:
+    return line.startswith("event ")
+
+
+def _states(domains: dict[str, Domain], listed: dict[str, dict[str, str]]) -> dict[str, Json]:
+    """What libvirt said of each VM: its domain, hypervisor and state on each node read."""
+    return {
+        rid: {
+            "domain": d.name,
+            "hypervisor": d.uri,
+            "state": {node: states.get(d.name) for node, states in sorted(listed.items())},
+        }
+        for rid, d in domains.items()
+    }
+
+
+class VirtWatcher(NodeWatch):
     """Follows libvirt on every node of one cluster while it has VMs."""
+
+    what = "libvirt watch"
 
     def __init__(
         self,
         targets: Callable[[], Awaitable[Nodes]],
         new_runner: Callable[[], Runner],
         report: Callable[[list[DoubleRun]], Awaitable[None]],
-        timing: VirtTiming | None = None,
+        timing: WatchTiming | None = None,
+        seen: Callable[[dict[str, Json]], Awaitable[None]] | None = None,
     ) -> None:
-        self.targets, self.new_runner, self.report = targets, new_runner, report
-        self.timing = timing or VirtTiming()
+        super().__init__(targets, new_runner, timing)
+        self.report, self.seen = report, seen
         self.placed: dict[str, tuple[str, ...]] = {}
-        self.changed = asyncio.Event()
-        self.present = asyncio.Event()
         self.reported: list[DoubleRun] | None = None
 
     def note(self, status: ClusterStatus) -> None:
@@ -82,48 +89,29 @@ class VirtWatcher:
         if placed != self.placed:
             self.placed = placed
             self.changed.set()
-        if placed:
-            self.present.set()
-        else:
-            self.present.clear()
+        self.presence(bool(placed))
 
-    async def run(self) -> None:
-        """Watch until cancelled (a failed watch is tried again after `retry`)."""
-        while True:
-            await self.present.wait()
-            try:
-                await self._watch()
-            except (RemoteError, ParseError) as exc:
-                log.warning("libvirt watch: %s", exc)
-            if self.present.is_set():
-                await asyncio.sleep(self.timing.retry)
-            elif self.reported:
-                await self._report([])
+    async def gone(self) -> None:
+        """No VM left: no double run either."""
+        if self.reported:
+            await self._report([])
 
-    async def _watch(self) -> None:
+    async def watch(self) -> None:
+        """Follow every node's domain events; look on each, and as the VMs move."""
         async with self.new_runner() as remote:
             nodes = await self.targets()
             domains = await self._domains(remote, nodes)
             wanted = set(self.placed)
             uris = sorted({d.uri for d in domains.values()})
-            followers = [
-                asyncio.create_task(self._follow(remote, target, uri))
+            streams = [
+                asyncio.create_task(self.follow(remote, target, virt.virsh_events(uri), _is_event))
                 for _, target in nodes
                 for uri in uris
             ]
-            try:
+            async with running(streams):
                 while self.present.is_set() and set(self.placed) == wanted:
                     await self._check(remote, nodes, domains)
-                    with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(self.changed.wait(), self.timing.slow)
-                    await asyncio.sleep(self.timing.debounce)
-                    self.changed.clear()
-            finally:
-                for task in followers:
-                    task.cancel()
-                for task in followers:
-                    with contextlib.suppress(asyncio.CancelledError):
-                        await task
+                    await self.next_change()
 
     async def _domains(self, remote: Runner, nodes: Nodes) -> dict[str, Domain]:
         """Each VM's domain, from the CIB and its config file (read on the first node
@@ -155,16 +143,6 @@ class VirtWatcher:
                     return domain_name(read.stdout)
         return ""
 
-    async def _follow(self, remote: Runner, target: Target, uri: str) -> None:
-        """Wake the check on every domain event of one node (retried while it fails:
-        a node without libvirtd)."""
-        while True:
-            with contextlib.suppress(RemoteError):
-                async for line in remote.stream(target, virt.virsh_events(uri)):
-                    if line.startswith("event "):
-                        self.changed.set()
-            await asyncio.sleep(self.timing.retry)
-
     async def _list(
         self, remote: Runner, nodes: Nodes, domains: dict[str, Domain]
     ) -> dict[str, dict[str, str]]:
@@ -192,7 +170,10 @@ class VirtWatcher:
 
     async def _check(self, remote: Runner, nodes: Nodes, domains: dict[str, Domain]) -> None:
         names = {rid: d.name for rid, d in domains.items()}
-        found = double_runs(names, self.placed, await self._list(remote, nodes, domains))
+        listed = await self._list(remote, nodes, domains)
+        if self.seen is not None:
+            await self.seen(_states(domains, listed))
+        found = double_runs(names, self.placed, listed)
         if found and found != self.reported:
             await asyncio.sleep(self.timing.confirm)  # still so after a live migration's overlap
             again = double_runs(names, self.placed, await self._list(remote, nodes, domains))

@@ -72,13 +72,18 @@ class DrbdDevice(models.Model):
 
 
 class VirtualMachine(models.Model):
-    """Placeholder for a KVM guest run by an ocf:heartbeat:VirtualDomain primitive.
-    Created by the mirror; `virsh` fills domain and `state` in a later issue."""
+    """A KVM guest run by an ocf:heartbeat:VirtualDomain primitive: created by the
+    status mirror, its domain and libvirt's state on every node filled by the monitor's
+    libvirt watch (clusters/virt_watch.py) whenever it looks (an event, a placement
+    change, once a minute)."""
 
     resource = models.OneToOneField(Resource, on_delete=models.CASCADE, related_name="vm")
     domain = models.CharField(max_length=255, blank=True, help_text="libvirt domain name")
     hypervisor = models.CharField(max_length=255, blank=True, help_text="e.g. qemu:///system")
-    state = models.JSONField(default=dict, help_text='per node: {"state": "running", ...}')
+    state = models.JSONField(
+        default=dict,
+        help_text='per node read: the domain\'s state ("running", "shut off"; null: not defined)',
+    )
     confirmed = models.DateTimeField(null=True, blank=True, help_text="when virsh showed it")
 
     def __str__(self) -> str:

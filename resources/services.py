@@ -83,6 +83,29 @@ def mirror_resources(cluster_id: int, snapshot: Json, now: datetime.datetime) ->
     Resource.objects.filter(cluster_id=cluster_id).exclude(rid__in=keep).delete()
 
 
+def mirror_vms(cluster_id: int, seen: dict[str, Json], now: datetime.datetime) -> int:
+    """Fill the VM rows from what libvirt said (resource -> {"domain", "hypervisor",
+    "state": {node: state or None}}; a node that could not be read is not in "state");
+    the number of rows updated (resources the mirror does not have yet wait for it)."""
+    updated = 0
+    rows = Resource.objects.filter(cluster_id=cluster_id, rid__in=list(seen))
+    for row in rows:
+        if not row.is_vm:
+            continue
+        what = seen[row.rid]
+        VirtualMachine.objects.update_or_create(
+            resource=row,
+            defaults={
+                "domain": what["domain"],
+                "hypervisor": what["hypervisor"],
+                "state": what["state"],
+                "confirmed": now,
+            },
+        )
+        updated += 1
+    return updated
+
+
 def _placeholders(row: Resource) -> None:
     """The DRBD or VM row a resource of that agent gets (its state comes later)."""
     if row.is_drbd:

@@ -158,7 +158,7 @@ def drbd(cluster: ClusterRef, user: Any) -> list[Json]:
             continue
         for state in states:
             entry = found.setdefault(state.name, {"name": state.name, "nodes": {}})
-            entry["nodes"][read.node] = _node_state(state)
+            entry["nodes"][read.node] = node_state(state)
     out = []
     for entry in sorted(found.values(), key=lambda e: str(e["name"])):
         volumes = [v for n in entry["nodes"].values() for v in n["volumes"]]
@@ -168,7 +168,8 @@ def drbd(cluster: ClusterRef, user: Any) -> list[Json]:
     return out
 
 
-def _node_state(state: DrbdState) -> Json:
+def node_state(state: DrbdState) -> Json:
+    """One DRBD resource on one node as the API shows it: role, and each volume."""
     return {
         "role": state.role,
         "suspended": state.suspended,

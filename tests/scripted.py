@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -144,3 +144,13 @@ class ScriptedRunner:
 def target(address: str) -> Target:
     """A target for a scripted node (the key and host key are never used)."""
     return Target(address, "root", "unused", None)
+
+
+async def until(check: Callable[[], object], task: asyncio.Task[None], timeout: float = 3) -> None:
+    """Wait until check() is true, failing early if the task under test died."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not check():
+        if task.done():
+            task.result()
+        assert asyncio.get_running_loop().time() < deadline, "timed out"
+        await asyncio.sleep(0.01)

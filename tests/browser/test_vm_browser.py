@@ -12,8 +12,9 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Page, expect
 
+from clusters.models import Event
 from tests.browser.conftest import Console, add_lab_cluster, sign_in, wait_until_watched
-from tests.lab.labmachines import book_scenario, node_names, on, placements
+from tests.lab.labmachines import book_scenario, node_names, on, placements, wait_until
 from tests.labutil import Lab, lab
 
 pytestmark = [pytest.mark.browser, pytest.mark.lab]
@@ -112,10 +113,10 @@ def test_the_drbd_card_follows_a_resync_and_resolves_a_split_brain(
     card = page.locator("#drbd")
     expect(card.locator("tr[data-disk-state=UpToDate]")).to_have_count(2, timeout=30000)
     # a full resync of the 1 GiB disk at 40 MiB/s from the VM's node: the bar appears and
-    # moves without a reload
+    # moves without a reload nor a click, pushed from DRBD's own events (drbdsetup events2)
     lab("drbd", "resync", "datos", "--rate", "40", "--from", host.removeprefix("node"))
-    card.locator("[data-drbd-read]").click()
     expect(card).to_have_attribute("data-syncing", "true", timeout=15000)
+    assert int(card.get_attribute("data-pushed") or 0) > 0
     first = resync_percent(page)
     assert first is not None
     assert first < 100
@@ -134,9 +135,15 @@ def test_the_drbd_card_follows_a_resync_and_resolves_a_split_brain(
         "--nodes",
         ",".join(n.removeprefix("node") for n in promoted),
     )
-    card.locator("[data-drbd-read]").click()
     alarm = card.locator("[data-split-brain]")
     expect(alarm).to_contain_text("SPLIT-BRAIN", timeout=15000)
+    # the monitor raises it for the whole cluster too: its page, the wall, the events
+    raised = wait_until(
+        "the split-brain event",
+        lambda: Event.objects.filter(cluster_id=cluster_id, kind="split_brain").first(),
+    )
+    assert raised.severity == "critical"
+    assert "DRBD datos is StandAlone on" in raised.message
     card.locator("[data-victim]").select_option(victim)
     card.locator("[data-confirm]").fill(victim)
     card.locator("[data-do=resolve-split-brain]").click()
@@ -147,7 +154,10 @@ def test_the_drbd_card_follows_a_resync_and_resolves_a_split_brain(
     dialog.locator("[data-apply]").click()
     expect(dialog.locator("[data-op-status]")).to_have_text("succeeded", timeout=120000)
     dialog.locator("[data-close]").click()
-    card.locator("[data-drbd-read]").click()
     expect(card).to_have_attribute("data-split-brain", "false", timeout=15000)
+    wait_until(
+        "the split-brain's end",
+        lambda: Event.objects.filter(cluster_id=cluster_id, kind="split_brain_ended").first(),
+    )
     expect(card).to_have_attribute("data-syncing", "false", timeout=60000)
     expect(card.locator("tr[data-disk-state=UpToDate]")).to_have_count(2)

@@ -1,16 +1,19 @@
-"""The double-run alarm in the mirror (clusters/mirror.apply_double_runs): a critical
+"""The double-run alarm in the mirror (clusters/mirror.apply_alarms): a critical
 warning on the cluster's status (page, overview, wall), red health, an event when it
 begins and when it ends; the same report twice changes nothing."""
 
 from __future__ import annotations
 
 import pytest
+from django.utils import timezone
 
 from clusters.choices import EventKind, Severity
-from clusters.mirror import apply_double_runs, apply_status, cluster_message, tile_message
+from clusters.mirror import apply_alarms, apply_status, cluster_message, tile_message
 from clusters.models import Cluster, Event
 from hacore.libvirt import DoubleRun
 from hacore.pacemaker.status import parse_crm_mon
+from resources.models import VirtualMachine
+from resources.services import mirror_vms
 from tests.scripted import fixture
 
 pytestmark = pytest.mark.django_db
@@ -18,11 +21,25 @@ MON = fixture("advice/book_ch11.crm_mon.xml")  # ubuntu Started on node3
 RUN = DoubleRun("ubuntu", "ubuntu", ("node1", "node3"), ("node3",))
 
 
+def test_the_vm_rows_hold_what_libvirt_said(cluster: Cluster) -> None:
+    apply_status(cluster.pk, parse_crm_mon(MON), "node1")  # the mirror makes the row
+    seen = {
+        "ubuntu": {"domain": "ubuntu", "hypervisor": "qemu:///system",
+                   "state": {"node1": "shut off", "node3": "running"}},
+        "gone": {"domain": "gone", "hypervisor": "qemu:///system", "state": {}},
+    }  # fmt: skip
+    now = timezone.now()
+    assert mirror_vms(cluster.pk, seen, now) == 1  # no resource "gone": nothing made up
+    vm = VirtualMachine.objects.get(resource__cluster=cluster, resource__rid="ubuntu")
+    assert (vm.domain, vm.hypervisor, vm.confirmed) == ("ubuntu", "qemu:///system", now)
+    assert vm.state == {"node1": "shut off", "node3": "running"}
+
+
 def test_a_double_run_is_a_critical_warning_and_an_event_until_it_ends(cluster: Cluster) -> None:
     apply_status(cluster.pk, parse_crm_mon(MON), "node1")
     before = cluster_message(Cluster.objects.get(pk=cluster.pk))
     assert "double_run" not in [w["code"] for w in before["warnings"]]
-    message = apply_double_runs(cluster.pk, [RUN.as_json()])
+    message = apply_alarms(cluster.pk, "double_runs", [RUN.as_json()])
     assert message is not None
     assert message["seq"] == before["seq"] + 1
     (warning,) = [w for w in message["warnings"] if w["code"] == "double_run"]
@@ -40,9 +57,29 @@ def test_a_double_run_is_a_critical_warning_and_an_event_until_it_ends(cluster: 
     # a new status read keeps the health red while the double run lasts
     apply_status(cluster.pk, parse_crm_mon(MON), "node1")
     assert Cluster.objects.get(pk=cluster.pk).health == "red"
-    assert apply_double_runs(cluster.pk, [RUN.as_json()]) is None  # unchanged: nothing
-    ended = apply_double_runs(cluster.pk, [])
+    assert apply_alarms(cluster.pk, "double_runs", [RUN.as_json()]) is None  # unchanged: nothing
+    ended = apply_alarms(cluster.pk, "double_runs", [])
     assert ended is not None
     assert "double_run" not in [w["code"] for w in ended["warnings"]]
     assert [e["kind"] for e in ended["events"]] == [EventKind.DOUBLE_RUN_ENDED]
     assert Event.objects.filter(cluster=cluster, kind__startswith="double_run").count() == 2
+
+
+def test_a_split_brain_is_an_alarm_of_its_own_beside_a_double_run(cluster: Cluster) -> None:
+    apply_status(cluster.pk, parse_crm_mon(MON), "node1")
+    apply_alarms(cluster.pk, "double_runs", [RUN.as_json()])
+    split = {
+        "resource": "datos",
+        "nodes": ["node1", "node2"],
+        "message": "DRBD datos is StandAlone",
+    }
+    message = apply_alarms(cluster.pk, "split_brains", [split])
+    assert message is not None
+    codes = [w["code"] for w in message["warnings"] if w["level"] == "critical"]
+    assert {"double_run", "split_brain"} <= set(codes)
+    assert [e["kind"] for e in message["events"]] == [EventKind.SPLIT_BRAIN]
+    ended = apply_alarms(cluster.pk, "split_brains", [])
+    assert ended is not None
+    assert [e["message"] for e in ended["events"]] == ["DRBD datos is no longer StandAlone"]
+    assert "double_run" in [w["code"] for w in ended["warnings"]]  # the other kind stays
+    assert Cluster.objects.get(pk=cluster.pk).health == "red"

@@ -13,6 +13,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from clusters.models import Cluster, Event
+from resources.models import VirtualMachine
 from tests.lab.labmachines import (
     book_scenario,
     crm_mon,
@@ -92,6 +93,10 @@ def test_the_console_shows_the_vm_and_drbd_as_every_node_sees_them(
         assert f"runs on {' and '.join(sorted([host, other]))}" in raised.message
         status = api.get(f"{base}/status/").json()
         assert status["health_in_contact"] == "red"
+        # the mirror's VM row holds what libvirt said on every node
+        row = VirtualMachine.objects.get(resource__cluster=lab_cluster, resource__rid="ubuntu")
+        assert row.domain == "ubuntu"
+        assert (row.state[host], row.state[other]) == ("running", "running")
         assert "double_run" in [w["code"] for w in status["warnings"]]
     finally:
         on(number(other), "virsh", "-c", "qemu:///system", "destroy", "ubuntu", check=True)

@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from typing import Any
 
-from clusters.virt_watch import VirtTiming, VirtWatcher, placements
+from clusters.node_watch import WatchTiming
+from clusters.virt_watch import VirtWatcher, placements
 from hacore.libvirt import DoubleRun, double_runs
 from hacore.pacemaker.status import parse_crm_mon
 from hacore.runner import Target
-from tests.scripted import ScriptedRunner, expect, fixture, target
+from tests.scripted import ScriptedRunner, expect, fixture, target, until
 
 CIB = fixture("advice/book_ch11.cib.xml")
 MON = fixture("advice/book_ch11.crm_mon.xml")  # ubuntu Started on node3
@@ -63,15 +65,6 @@ def nodes() -> list[tuple[str, Target]]:
     return [("node1", target(N1)), ("node2", target(N2)), ("node3", target(N3))]
 
 
-async def until(check: object, task: asyncio.Task[None], timeout: float = 3) -> None:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not check():  # type: ignore[operator]
-        if task.done():
-            task.result()
-        assert asyncio.get_running_loop().time() < deadline, "timed out"
-        await asyncio.sleep(0.01)
-
-
 async def test_an_event_wakes_the_check_and_a_lasting_double_run_is_reported() -> None:
     runner = ScriptedRunner()
     runner.script(
@@ -86,6 +79,7 @@ async def test_an_event_wakes_the_check_and_a_lasting_double_run_is_reported() -
     runner.script(N2, *[expect(*LIST, err="error: failed to connect", status=1)] * 4)
     runner.script(N3, *[expect(*LIST, out=RUNNING)] * 4)
     reports: list[list[DoubleRun]] = []
+    seen: list[dict[str, Any]] = []
 
     async def targets() -> list[tuple[str, Target]]:
         return nodes()
@@ -93,13 +87,24 @@ async def test_an_event_wakes_the_check_and_a_lasting_double_run_is_reported() -
     async def report(found: list[DoubleRun]) -> None:
         reports.append(found)
 
-    timing = VirtTiming(debounce=0.01, confirm=0.01, slow=60, retry=60)
-    watcher = VirtWatcher(targets, lambda: runner, report, timing)
+    async def states(what: dict[str, Any]) -> None:
+        seen.append(what)
+
+    timing = WatchTiming(debounce=0.01, confirm=0.01, slow=60, retry=60)
+    watcher = VirtWatcher(targets, lambda: runner, report, timing, seen=states)
     watcher.note(parse_crm_mon(MON))
     task = asyncio.create_task(watcher.run())
     try:
         await until(lambda: len(reports) == 1, task)
         assert reports == [[]]
+        # what libvirt said, for the mirror: node2 could not be read, so it is not there
+        assert seen[0] == {
+            "ubuntu": {
+                "domain": "ubuntu",
+                "hypervisor": "qemu:///system",
+                "state": {"node1": "shut off", "node3": "running"},
+            }
+        }
         # every node's event stream is open: one channel each, nothing at idle
         await until(lambda: all(EVENTS in runner.node(a).ran for a in (N1, N2, N3)), task)
         runner.feed(N1, EVENT)
@@ -134,7 +139,7 @@ async def test_a_double_run_gone_within_the_confirmation_delay_is_not_reported()
     async def report(found: list[DoubleRun]) -> None:
         reports.append(found)
 
-    timing = VirtTiming(debounce=0.01, confirm=0.01, slow=60, retry=60)
+    timing = WatchTiming(debounce=0.01, confirm=0.01, slow=60, retry=60)
     watcher = VirtWatcher(targets, lambda: runner, report, timing)
     watcher.note(parse_crm_mon(MON))
     task = asyncio.create_task(watcher.run())

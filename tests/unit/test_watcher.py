@@ -8,11 +8,13 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import pytest
 
 from clusters import monitor
 from clusters.monitor import ClusterWatcher, WatchSettings
+from hacore.drbd import DrbdState
 from hacore.libvirt import DoubleRun
 from hacore.pacemaker.partitions import Partition
 from hacore.pacemaker.pcs import PcsTools
@@ -46,6 +48,9 @@ class Sink:
     tools_read: list[tuple[str, PcsTools]] = field(default_factory=list)
     watches: list[tuple[str, bool, str]] = field(default_factory=list)
     doubles: list[list[DoubleRun]] = field(default_factory=list)
+    seen: list[dict[str, dict[str, Any]]] = field(default_factory=list)
+    splits_brains: list[list[dict[str, Any]]] = field(default_factory=list)
+    drbd: list[tuple[str, list[DrbdState]]] = field(default_factory=list)
 
     async def targets(self) -> list[tuple[str, Target]]:
         return self.nodes
@@ -86,6 +91,15 @@ class Sink:
 
     async def double_runs(self, found: list[DoubleRun]) -> None:
         self.doubles.append(found)
+
+    async def vms_seen(self, seen: dict[str, dict[str, Any]]) -> None:
+        self.seen.append(seen)
+
+    async def split_brains(self, found: list[dict[str, Any]]) -> None:
+        self.splits_brains.append(found)
+
+    async def drbd_read(self, node: str, states: list[DrbdState]) -> None:
+        self.drbd.append((node, states))
 
 
 def sink(*names: tuple[str, str]) -> Sink:

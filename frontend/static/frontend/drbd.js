@@ -1,26 +1,27 @@
 // A DRBD promotable clone's card: per node and volume DRBD's role, disk, connection,
 // replication and what is out of sync, a resync bar with its rate and DRBD's ETA, and a
 // split-brain in red with its guided recovery (choose the victim, type its name back,
-// plan, apply). DRBD is read when the page opens, when Pacemaker's view of the clone
-// changes, when asked, and every 2 s while a resync runs on the card (the drbdsetup
-// events2 stream that would push it is not built yet).
+// plan, apply). DRBD is read on every node when the page opens, when Pacemaker's view
+// of the clone changes and when asked; in between, the monitor pushes a node's state
+// each time DRBD's own event stream (drbdsetup events2) tells of a change there: a
+// resync's progress, a disconnect, a split-brain (drbd.update on the cluster's feed).
 
 import {ago, chip, h} from "./dom.js";
 import {request} from "./http.js";
+import {feed} from "./live.js";
 import {planAndApply} from "./ops.js";
 import {nodeLinks, section, table} from "./sections.js";
-import {api} from "./urls.js";
+import {api, socket} from "./urls.js";
 
 export const DRBD_AGENT = "ocf:linbit:drbd";
-const RESYNC_EVERY_MS = 2000;
 
 /** The card in el for the DRBD resource under Pacemaker resource rid (its primitive). */
 export function drbdCard(el, clusterId, rid) {
   let shownFor = null;
   let name = null;
-  let timer = null;
+  let shown = null; // {status, entry} as last read or pushed
+  const draw = () => render(el, clusterId, name, shown.status, shown.entry, read);
   const read = async () => {
-    clearTimeout(timer);
     if (!name) {
       const {status, body} = await request("GET", api.resource(clusterId, rid));
       name = status === 200 ? (body.params || {}).drbd_resource : null;
@@ -32,9 +33,23 @@ export function drbdCard(el, clusterId, rid) {
     el.dataset.reading = "true";
     const {status, body} = await request("GET", api.cluster(clusterId, "drbd", name));
     el.dataset.reading = "false";
-    render(el, clusterId, name, status, body, read);
-    if (status === 200 && syncing(body)) timer = setTimeout(read, RESYNC_EVERY_MS);
+    shown = {status, entry: {...body, read_at: new Date().toISOString()}};
+    draw();
   };
+  feed(socket.cluster(clusterId)).listen({
+    onMessage: (message) => {
+      if (message.type !== "drbd.update" || !shown || shown.status !== 200) return;
+      const entry = shown.entry;
+      const state = message.resources[name];
+      if (state) entry.nodes[message.node] = state;
+      else delete entry.nodes[message.node];
+      entry.read_errors = Object.fromEntries(Object.entries(entry.read_errors).filter(([n]) => n !== message.node));
+      entry.split_brain = volumes(entry).some(([, v]) => v.split_brain);
+      entry.read_at = message.read_at;
+      el.dataset.pushed = String(Number(el.dataset.pushed || 0) + 1);
+      draw();
+    },
+  });
   return {
     update(key) {
       el.hidden = false;
@@ -95,7 +110,7 @@ function render(el, clusterId, name, status, entry, again) {
     entry.split_brain ? splitBrain(clusterId, name, entry) : null,
     table(["Node / volume", "Role", "Disk", "Connection", "Replication", "Out of sync / resync"], rows,
       "No node has it up."),
-    h("p", {class: "age"}, ago(new Date().toISOString(), "Read ")),
+    h("p", {class: "age"}, ago(entry.read_at, "Read ")),
     h("p", {class: "bar"}, refresh));
 }
 
