@@ -19,6 +19,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from clusters import advice_store as store
+from clusters.advice_libvirt import read_libvirt
 from clusters.fencepath import Where, check_paths, read_claims
 from clusters.mirror import publish, touch
 from clusters.models import Cluster
@@ -195,7 +196,7 @@ async def _read(
     except (ParseError, CmapError) as exc:
         raise OperationError(f"unreadable output: {exc}") from exc
     claims = await read_claims(session, facts.member_nodes())
-    facts = dataclasses.replace(facts, claims=claims)
+    facts = dataclasses.replace(facts, claims=claims, **await read_libvirt(session, facts))
     checks = await check_paths(session, facts, claims, where) if fence_due else None
     return Read(facts, version, checks)
 

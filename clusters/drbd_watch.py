@@ -18,8 +18,9 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from clusters.node_watch import Nodes, NodeWatch, WatchTiming, running
-from hacore.commands import virt
+from hacore.commands import pacemaker, virt
 from hacore.drbd import DrbdState, parse_status_json
+from hacore.pacemaker.cib import parse_cib
 from hacore.pacemaker.status import ClusterStatus
 from hacore.pacemaker.xmlsafe import ParseError
 from hacore.runner import RemoteError, Runner
@@ -55,6 +56,24 @@ def split_brains(states: dict[str, list[DrbdState]]) -> list[Json]:
     ]
 
 
+async def _primitives(remote: Runner, nodes: Nodes) -> dict[str, str]:
+    """DRBD resource name -> the ocf:linbit:drbd primitive that drives it (its
+    drbd_resource), from the CIB of the first node that answers ({} when none does)."""
+    for _, target in nodes:
+        try:
+            read = await remote.run(target, pacemaker.CIB_QUERY)
+            if read.ok:
+                every = (r for top in parse_cib(read.stdout).resources for r in top.walk())
+                return {
+                    params["drbd_resource"]: r.id
+                    for r in every
+                    if r.agent == DRBD_AGENT and "drbd_resource" in (params := dict(r.params))
+                }
+        except (RemoteError, ParseError):
+            continue
+    return {}
+
+
 class DrbdWatcher(NodeWatch):
     """Follows DRBD on every node of one cluster while it has DRBD resources."""
 
@@ -66,10 +85,13 @@ class DrbdWatcher(NodeWatch):
         new_runner: Callable[[], Runner],
         publish: Callable[[str, list[DrbdState]], Awaitable[None]],
         report: Callable[[list[Json]], Awaitable[None]],
+        *,
         timing: WatchTiming | None = None,
+        seen: Callable[[str, dict[str, DrbdState]], Awaitable[None]] | None = None,
     ) -> None:
         super().__init__(targets, new_runner, timing)
-        self.publish, self.report = publish, report
+        self.publish, self.report, self.seen = publish, report, seen
+        self.primitives: dict[str, str] = {}  # DRBD resource name -> its primitive
         self.dirty: set[str] = set()
         self.states: dict[str, list[DrbdState]] = {}
         self.reported: list[Json] | None = None
@@ -89,6 +111,8 @@ class DrbdWatcher(NodeWatch):
         """Follow every node's events2; read a node's state after its lines."""
         async with self.new_runner() as remote:
             nodes = await self.targets()
+            if self.seen is not None:
+                self.primitives = await _primitives(remote, nodes)
             self.dirty = {name for name, _ in nodes}
             streams = [
                 asyncio.create_task(self.follow(remote, target, EVENTS, self._waker(name)))
@@ -125,6 +149,9 @@ class DrbdWatcher(NodeWatch):
                 continue
             self.states[name] = states
             await self.publish(name, states)
+            if self.seen is not None:
+                mine = {self.primitives[s.name]: s for s in states if s.name in self.primitives}
+                await self.seen(name, mine)
         found = split_brains(self.states)
         if found != self.reported:
             self.reported = found

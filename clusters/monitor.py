@@ -58,7 +58,7 @@ from hacore.pacemaker.xmlsafe import ParseError
 from hacore.reads import ReadFailed, checked, read_pcs, read_status
 from hacore.runner import ConnectError, RemoteError, Runner, Session, SshPool, Target
 from operations.feed import asend, cluster_group
-from resources.services import mirror_vms
+from resources.services import mirror_drbd, mirror_vms
 from resources.virt import node_state
 
 log = logging.getLogger(__name__)
@@ -147,6 +147,9 @@ class Sink(Protocol):
     async def drbd_read(self, node: str, states: list[DrbdState]) -> None:
         """DRBD's state on node, read just now after its events."""
 
+    async def drbd_seen(self, node: str, states: dict[str, DrbdState]) -> None:
+        """The same, by the Pacemaker primitive that drives each DRBD resource."""
+
 
 class MirrorSink:
     """The default sink: the database mirror, the push feed and the audit trail."""
@@ -228,6 +231,11 @@ class MirrorSink:
         }
         await asend([(cluster_group(self.cluster_id), message)])
 
+    async def drbd_seen(self, node: str, states: dict[str, DrbdState]) -> None:
+        """Fill the DRBD rows of the mirror with it."""
+        seen = {rid: {"name": s.name, "state": node_state(s)} for rid, s in states.items()}
+        await sync_to_async(mirror_drbd)(self.cluster_id, node, seen, timezone.now())
+
 
 class ClusterWatcher:
     """Watches one cluster until cancelled."""
@@ -256,6 +264,7 @@ class ClusterWatcher:
             lambda: self.new_runner(self.timing),
             self.sink.drbd_read,
             self.sink.split_brains,
+            seen=self.sink.drbd_seen,
         )
 
     async def run(self) -> None:

@@ -56,8 +56,9 @@ class Resource(models.Model):
 
 
 class DrbdDevice(models.Model):
-    """Placeholder for a DRBD resource's replication state, one per ocf:linbit:drbd
-    primitive. Created by the mirror; `drbdadm status` fills `state` in a later issue."""
+    """A DRBD resource's replication state, one per ocf:linbit:drbd primitive: created by
+    the status mirror, `state` filled per node by the monitor's DRBD watch
+    (clusters/drbd_watch.py) each time it reads a node after DRBD's events."""
 
     resource = models.OneToOneField(Resource, on_delete=models.CASCADE, related_name="drbd")
     drbd_resource = models.CharField(max_length=255, blank=True, help_text="drbd_resource")

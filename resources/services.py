@@ -106,6 +106,23 @@ def mirror_vms(cluster_id: int, seen: dict[str, Json], now: datetime.datetime) -
     return updated
 
 
+def mirror_drbd(cluster_id: int, node: str, seen: dict[str, Json], now: datetime.datetime) -> int:
+    """Fill the DRBD rows with what one node's drbdsetup said (primitive id -> {"name",
+    "state"}: its DRBD resource and its state there, as the API shows it); the rows
+    updated (primitives the mirror does not have yet wait for it)."""
+    updated = 0
+    for device in DrbdDevice.objects.filter(
+        resource__cluster_id=cluster_id, resource__rid__in=list(seen)
+    ).select_related("resource"):
+        what = seen[device.resource.rid]
+        device.drbd_resource = what["name"]
+        device.state = {**device.state, node: what["state"]}
+        device.confirmed = now
+        device.save(update_fields=["drbd_resource", "state", "confirmed"])
+        updated += 1
+    return updated
+
+
 def _placeholders(row: Resource) -> None:
     """The DRBD or VM row a resource of that agent gets (its state comes later)."""
     if row.is_drbd:

@@ -98,6 +98,17 @@ class Since:
 
 
 @dataclass(frozen=True)
+class NodeLibvirt:
+    """What one node's libvirt says beyond Pacemaker: the domains it starts by itself at
+    boot (`virsh list --all --autostart --name`), whether the libvirt-guests service is
+    enabled (None: unknown), and which VM config files are not there (`test -f`)."""
+
+    autostart: frozenset[str]
+    guests_enabled: bool | None
+    missing_configs: frozenset[str] = frozenset()  # VM config files not on this node
+
+
+@dataclass(frozen=True)
 class Facts:
     """Everything the rules look at, read together from one node.
 
@@ -113,6 +124,8 @@ class Facts:
     claims: Mapping[str, tuple[str, ...]] | None = None
     since: Mapping[str, Since] = field(default_factory=dict)
     now: datetime.datetime = field(default_factory=lambda: datetime.datetime.now(datetime.UTC))
+    libvirt: Mapping[str, NodeLibvirt] | None = None  # node -> it (None: not read)
+    vm_domains: Mapping[str, str] = field(default_factory=dict)  # resource -> domain
 
     def member_nodes(self) -> tuple[str, ...]:
         """The cluster's member nodes as the CIB configures them (remote nodes left out)."""

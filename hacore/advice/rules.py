@@ -33,6 +33,9 @@ RULES: tuple[Rule, ...] = (
     cluster.cli_constraint_left,
     virt.vm_config_not_shared,
     virt.vm_without_live_migration,
+    virt.vm_autostart,
+    virt.libvirt_guests_enabled,
+    virt.vm_config_missing,
 )
 
 

@@ -79,3 +79,65 @@ def vm_without_live_migration(facts: Facts) -> Iterator[Finding]:
         )  # fmt: skip
         refs = (Ref("resource", vm.resource), *(Ref("resource", d) for d in dual))
         yield Finding("vm_without_live_migration", Severity.INFO, detail, refs, fix)
+
+
+def _vm_nodes(facts: Facts) -> dict[str, str]:
+    """Domain name -> its VirtualDomain resource, for the VMs whose domain is known."""
+    return {domain: rid for rid, domain in facts.vm_domains.items()}
+
+
+def vm_autostart(facts: Facts) -> Iterator[Finding]:
+    """A cluster-managed domain marked autostart in libvirt on a node: when that node
+    (or its libvirtd) starts, libvirt starts the VM behind Pacemaker's back, possibly
+    while it runs elsewhere: two copies on one disk."""
+    managed = _vm_nodes(facts)
+    for node, seen in sorted((facts.libvirt or {}).items()):
+        for domain in sorted(seen.autostart & set(managed)):
+            rid = managed[domain]
+            detail = (
+                f"libvirt on {node} starts {domain} ({rid}) by itself at boot (autostart): "
+                "it may then run beside the copy Pacemaker runs elsewhere. Turn it off on "
+                f"{node}: virsh autostart --disable {domain}."
+            )
+            yield Finding(
+                "vm_autostart", Severity.CRITICAL, detail, (Ref("resource", rid), Ref("node", node))
+            )
+
+
+def libvirt_guests_enabled(facts: Facts) -> Iterator[Finding]:
+    """The libvirt-guests service enabled on a node of a cluster with VMs: at boot it
+    starts the guests that ran at shutdown, behind Pacemaker's back (and at shutdown it
+    suspends or shuts them down, racing Pacemaker's own stop)."""
+    if not facts.vm_domains:
+        return
+    for node, seen in sorted((facts.libvirt or {}).items()):
+        if not seen.guests_enabled:
+            continue
+        detail = (
+            f"libvirt-guests is enabled on {node}: it starts and stops VMs at boot and "
+            "shutdown on its own, behind Pacemaker's back. Disable it: systemctl disable "
+            "libvirt-guests."
+        )
+        yield Finding("libvirt_guests_enabled", Severity.CRITICAL, detail, (Ref("node", node),))
+
+
+def vm_config_missing(facts: Facts) -> Iterator[Finding]:
+    """A VirtualDomain's config file missing on a node whose libvirt runs (where the VM
+    can be placed): there the agent's monitor reports the VM stopped, so Pacemaker may
+    start a second copy, and a migration there fails."""
+    for vm in virtual_domains(facts.cib):
+        lacking = sorted(
+            node
+            for node, seen in (facts.libvirt or {}).items()
+            if vm.config in seen.missing_configs
+        )
+        if not vm.config or not lacking:
+            continue
+        detail = (
+            f"{vm.resource}'s definition {vm.config} is missing on {', '.join(lacking)}, "
+            "where libvirt runs: there the agent reports the VM stopped (Pacemaker may then "
+            "start a second copy) and a migration to it fails. Put the file there (on the "
+            "shared filesystem, it is there wherever the filesystem is mounted)."
+        )
+        refs = (Ref("resource", vm.resource), *(Ref("node", n) for n in lacking))
+        yield Finding("vm_config_missing", Severity.CRITICAL, detail, refs)

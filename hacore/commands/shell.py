@@ -23,6 +23,11 @@ def cat(path: str) -> Argv:
     return ("cat", "--", path)
 
 
+def is_file(path: str) -> Argv:
+    """Exit 0 when path is a regular file (test -f; "--" is no option to test)."""
+    return ("test", "-f", path)
+
+
 def remove_tree(path: str) -> Argv:
     """rm -rf PATH."""
     return ("rm", "-rf", "--", path)

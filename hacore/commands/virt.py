@@ -8,6 +8,15 @@ from hacore.commands import Argv
 from hacore.errors import InvalidInput
 
 
+def virsh_autostart(uri: str) -> Argv:
+    """The names of the domains libvirt at uri starts by itself when it starts."""
+    return (*virsh_list(uri), "--autostart", "--name")
+
+
+# Whether libvirt-guests (which starts and stops guests at boot and shutdown) is enabled.
+LIBVIRT_GUESTS_ENABLED: Argv = ("systemctl", "is-enabled", "libvirt-guests")
+
+
 def virsh_events(uri: str) -> Argv:
     """libvirt's domain events at uri on the node, one line each, until interrupted."""
     return (*virsh_list(uri)[:3], "event", "--all", "--loop")

@@ -27,6 +27,9 @@ pytestmark = pytest.mark.django_db
 KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl"
 CIB = fixture("advice/book_ch11.cib.xml")
 MON = fixture("advice/book_ch11.crm_mon.xml")
+CONFIG = "/var/lib/libvirt/images/ubuntu.xml"
+AUTOSTART = ("virsh", "--connect", "qemu:///system", "list", "--all", "--autostart", "--name")
+GUESTS = ("systemctl", "is-enabled", "libvirt-guests")
 N1, N2, N3 = "198.51.100.11", "198.51.100.12", "198.51.100.13"
 SECRETS = ("s3cret-bmc", "pdu-community")
 TWO = "2 fence devices found\n"
@@ -56,7 +59,27 @@ def reads() -> list[Expect]:
             out="fence_node2\nfence_pdu\n2 fence devices found\n",
         ),
         expect("stonith_admin", "--list", "node3", out="fence_pdu\n1 fence device found\n"),
+        expect("cat", "--", CONFIG, out="<domain type='kvm'><name>ubuntu</name></domain>"),
+        *libvirt(),
     ]
+
+
+def libvirt(autostart: str = "", guests: str = "disabled", config: bool = True) -> list[Expect]:
+    """What the advisor asks a node's libvirt: the domains it autostarts, libvirt-guests,
+    whether the VM's definition is there."""
+    return [
+        expect(*AUTOSTART, out=autostart),
+        expect(*GUESTS, out=f"{guests}\n", status=0 if guests == "enabled" else 1),
+        expect("test", "-f", CONFIG, status=0 if config else 1),
+    ]
+
+
+def libvirt_on_peers(runner: ScriptedRunner, autostart: str = "", missing: bool = False) -> None:
+    """The same on node2 (which autostarts `autostart`) and node3 (no libvirtd there)."""
+    runner.script(N2, *libvirt(autostart, config=not missing))
+    runner.script(
+        N3, expect(*AUTOSTART, status=1, err="error: failed to connect to the hypervisor")
+    )
 
 
 IPMI = "ip={ip}\nusername=admin\npassword=s3cret-bmc\nlanplus=1\n"
@@ -71,6 +94,7 @@ def ask(agent: str, node: str, plug: str, params: str, **answer: Any) -> Expect:
 def script_everything(runner: ScriptedRunner) -> None:
     """The reads, then each device asked for each node's plug from another node: the one
     where the device runs (its monitor) first."""
+    libvirt_on_peers(runner)
     runner.script(
         N1,
         *reads(),
@@ -209,6 +233,7 @@ def test_kept_until_the_status_changes_and_fence_paths_until_the_configuration_d
     Cluster.objects.filter(pk=cluster.pk).update(snapshot=moved)
     assert cluster_message(Cluster.objects.get(pk=cluster.pk))["advice"]["current"] is False
     book.script(N1, *reads())  # the status moved, the configuration did not: no agent runs
+    libvirt_on_peers(book)
     third = get(api, cluster)
     book.assert_done()
     assert third["X-Advice-Cached"] == "no"
@@ -237,6 +262,7 @@ def test_a_ban_left_by_the_console_says_who_made_it_and_when(
     cib = CIB.replace("</constraints>", f"{ban}</constraints>")
     book.script(N1, expect("cibadmin", "--query", out=cib), *reads()[1:])
     book.script(N1, *script_for_paths_only())
+    libvirt_on_peers(book)
     found = {f["rule"]: f for f in get(api, cluster).json()}
     left = found["cli_constraint_left"]
     assert left["fix"]["method"] == "DELETE"
@@ -244,6 +270,25 @@ def test_a_ban_left_by_the_console_says_who_made_it_and_when(
     assert "keeps ubuntu off node2" in left["detail"]
     assert "since 2026-11-25 10:00 UTC (" in left["detail"]
     assert f"made by admin through the console, operation #{made.pk}" in left["detail"]
+
+
+def test_a_vm_autostarted_by_libvirt_and_libvirt_guests_enabled_are_found(
+    cluster: Cluster, api: APIClient, book: ScriptedRunner
+) -> None:
+    book.script(N1, *reads()[:-3], *libvirt(guests="enabled"), *script_for_paths_only())
+    libvirt_on_peers(book, autostart="ubuntu\n", missing=True)
+    found = {f["rule"]: f for f in get(api, cluster).json()}
+    book.assert_done()
+    autostart = found["vm_autostart"]
+    assert (autostart["severity"], autostart["objects"]) == (
+        "critical",
+        [{"kind": "resource", "id": "ubuntu"}, {"kind": "node", "id": "node2"}],
+    )
+    guests = found["libvirt_guests_enabled"]
+    assert [o["id"] for o in guests["objects"]] == ["node1"]  # node3 has no libvirtd: unknown
+    missing = found["vm_config_missing"]
+    assert [o["id"] for o in missing["objects"]] == ["ubuntu", "node2"]
+    assert f"{CONFIG} is missing on node2" in missing["detail"]
 
 
 def script_for_paths_only() -> list[Expect]:
@@ -295,6 +340,7 @@ def test_a_fence_device_that_hangs_is_a_broken_path_and_another_node_is_not_trie
     cluster: Cluster, api: APIClient, book: ScriptedRunner
 ) -> None:
     pdu_meta = metadata("fence_apc_snmp", "ip", "community", "port", "plug")
+    libvirt_on_peers(book)
     book.script(
         N1,
         *reads(),

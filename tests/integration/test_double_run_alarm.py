@@ -12,8 +12,8 @@ from clusters.mirror import apply_alarms, apply_status, cluster_message, tile_me
 from clusters.models import Cluster, Event
 from hacore.libvirt import DoubleRun
 from hacore.pacemaker.status import parse_crm_mon
-from resources.models import VirtualMachine
-from resources.services import mirror_vms
+from resources.models import DrbdDevice, VirtualMachine
+from resources.services import mirror_drbd, mirror_vms
 from tests.scripted import fixture
 
 pytestmark = pytest.mark.django_db
@@ -83,3 +83,18 @@ def test_a_split_brain_is_an_alarm_of_its_own_beside_a_double_run(cluster: Clust
     assert [e["message"] for e in ended["events"]] == ["DRBD datos is no longer StandAlone"]
     assert "double_run" in [w["code"] for w in ended["warnings"]]  # the other kind stays
     assert Cluster.objects.get(pk=cluster.pk).health == "red"
+
+
+def test_the_drbd_rows_hold_what_each_node_said(cluster: Cluster) -> None:
+    apply_status(cluster.pk, parse_crm_mon(MON), "node1")  # the mirror makes the rows
+    rows = DrbdDevice.objects.filter(resource__cluster=cluster)
+    assert [d.resource.rid for d in rows] == ["drbd_datos"]
+    one = {"role": "Primary", "suspended": False, "volumes": []}
+    other = {"role": "Secondary", "suspended": False, "volumes": []}
+    now = timezone.now()
+    assert mirror_drbd(cluster.pk, "node1", {"drbd_datos": {"name": "datos", "state": one}}, now)
+    assert mirror_drbd(cluster.pk, "node2", {"drbd_datos": {"name": "datos", "state": other}}, now)
+    assert mirror_drbd(cluster.pk, "node1", {"nope": {"name": "x", "state": one}}, now) == 0
+    device = DrbdDevice.objects.get(resource__cluster=cluster)
+    assert (device.drbd_resource, device.confirmed) == ("datos", now)
+    assert device.state == {"node1": one, "node2": other}  # each node's own, kept apart

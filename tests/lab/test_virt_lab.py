@@ -13,7 +13,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from clusters.models import Cluster, Event
-from resources.models import VirtualMachine
+from resources.models import DrbdDevice, VirtualMachine
 from tests.lab.labmachines import (
     book_scenario,
     crm_mon,
@@ -102,6 +102,16 @@ def test_the_console_shows_the_vm_and_drbd_as_every_node_sees_them(
         on(number(other), "virsh", "-c", "qemu:///system", "destroy", "ubuntu", check=True)
     wait_until("the double run's end", lambda: alarm(lab_cluster, "double_run_ended"))
     assert "double_run" not in [w["code"] for w in api.get(f"{base}/status/").json()["warnings"]]
+    # the monitor's DRBD watch fills the mirror's DRBD row, each promoted node's state
+
+    def drbd_row() -> DrbdDevice | None:
+        row = DrbdDevice.objects.filter(resource__cluster=lab_cluster, resource__rid="drbd_datos")
+        found = row.first()
+        return found if found is not None and set(promoted) <= set(found.state) else None
+
+    device = wait_until("the DRBD row of both promoted nodes", drbd_row)
+    assert device.drbd_resource == "datos"
+    assert {device.state[n]["role"] for n in promoted} == {"Primary"}
 
 
 def precheck(api: APIClient, base: str, node: str) -> dict[str, Any]:
@@ -349,3 +359,32 @@ def drain_and_return(api: APIClient, base: str, host: str, other: str) -> None:
     assert any(f"--node {host} --name standby --update on" in line for line in ran), ran
     assert any(line.startswith("cibadmin --patch") for line in ran), ran
     assert any(line.startswith("drbdsetup status") for line in ran), ran
+
+
+def test_the_advisor_finds_a_cluster_vm_that_libvirt_would_start_by_itself(
+    book: None, lab_cluster: Cluster, api: APIClient
+) -> None:
+    base = f"/api/v1/clusters/{lab_cluster.pk}"
+    promoted, host = layout()
+    other = next(n for n in promoted if n != host)
+    config = api.get(f"{base}/vms/ubuntu/").json()["config"]
+
+    def rules() -> dict[str, Any]:
+        answer = api.get(f"{base}/advice/?refresh=1")
+        assert answer.status_code == 200, answer.content
+        return {f["rule"]: f for f in answer.json()}
+
+    # the definition is on the shared filesystem, mounted wherever libvirtd runs
+    assert {"vm_autostart", "libvirt_guests_enabled", "vm_config_missing"}.isdisjoint(rules())
+    # a persistent copy of the definition on the other node, marked autostart: the day
+    # that node's libvirtd starts, it starts the VM beside Pacemaker's copy
+    on(number(other), "virsh", "-c", "qemu:///system", "define", config, check=True)
+    try:
+        on(number(other), "virsh", "-c", "qemu:///system", "autostart", "ubuntu", check=True)
+        found = rules()["vm_autostart"]
+        assert found["severity"] == "critical"
+        assert [o["id"] for o in found["objects"]] == ["ubuntu", other]
+        assert "libvirt_guests_enabled" not in rules()  # not installed on the lab's nodes
+    finally:
+        on(number(other), "virsh", "-c", "qemu:///system", "autostart", "--disable", "ubuntu")
+        on(number(other), "virsh", "-c", "qemu:///system", "undefine", "ubuntu")

@@ -9,11 +9,11 @@ import contextlib
 import json
 from typing import Any
 
-from clusters.drbd_watch import EVENTS, DrbdWatcher, split_brains
+from clusters.drbd_watch import DRBD_AGENT, EVENTS, DrbdWatcher, split_brains
 from clusters.node_watch import WatchTiming
 from hacore.drbd import DrbdState, parse_status_json
 from hacore.runner import Target
-from tests.scripted import ScriptedRunner, expect, target, until
+from tests.scripted import ScriptedRunner, expect, fixture, target, until
 from tests.statusfactory import node, primitive, status
 
 N1, N2 = "198.51.100.11", "198.51.100.12"
@@ -21,11 +21,11 @@ CHANGE = "change connection name:r0 peer-node-id:1 conn-name:node2"
 STATUS = ("drbdsetup", "status", "--json", "--verbose", "--statistics")
 
 
-def drbd(connection: str, peer: str) -> str:
-    """drbdsetup status --json of resource r0 on one node, towards peer."""
+def drbd(connection: str, peer: str, name: str = "r0") -> str:
+    """drbdsetup status --json of resource `name` on one node, towards peer."""
     replication = "Off" if connection == "StandAlone" else "Established"
     return json.dumps([{
-        "name": "r0", "role": "Primary", "suspended": False,
+        "name": name, "role": "Primary", "suspended": False,
         "devices": [{"volume": 0, "minor": 0, "disk-state": "UpToDate", "size": 1024}],
         "connections": [{
             "name": peer, "peer-node-id": 1, "connection-state": connection,
@@ -71,7 +71,7 @@ async def test_events_wake_a_read_of_that_node_and_a_standalone_is_reported() ->
         reports.append(found)
 
     timing = WatchTiming(debounce=0.01, confirm=0.01, slow=60, retry=60)
-    watcher = DrbdWatcher(targets, lambda: runner, publish, report, timing)
+    watcher = DrbdWatcher(targets, lambda: runner, publish, report, timing=timing)
     drbd_r0 = primitive("drbd_r0", "node1", agent="ocf:linbit:drbd")
     watcher.note(status([node("node1"), node("node2")], [drbd_r0]))
     task = asyncio.create_task(watcher.run())
@@ -95,6 +95,48 @@ async def test_events_wake_a_read_of_that_node_and_a_standalone_is_reported() ->
         await until(lambda: len(reports) == 3, task)
         assert reports[2] == []
         runner.assert_done()
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+async def test_each_read_is_also_given_by_the_primitive_that_drives_the_drbd_resource() -> None:
+    runner = ScriptedRunner()
+    runner.script(
+        N1,
+        expect("cibadmin", "--query", out=fixture("advice/book_ch11.cib.xml")),
+        expect(*STATUS, out=drbd("Connected", "node2", name="datos")),
+    )
+    runner.script(N2, expect(*STATUS, out=drbd("Connected", "node1", name="other")))
+    seen: list[tuple[str, dict[str, DrbdState]]] = []
+
+    async def targets() -> list[tuple[str, Target]]:
+        return [("node1", target(N1)), ("node2", target(N2))]
+
+    async def publish(node: str, states: list[DrbdState]) -> None:
+        return None
+
+    async def report(found: list[dict[str, Any]]) -> None:
+        return None
+
+    async def by_primitive(node: str, states: dict[str, DrbdState]) -> None:
+        seen.append((node, states))
+
+    timing = WatchTiming(debounce=0.01, confirm=0.01, slow=60, retry=60)
+    watcher = DrbdWatcher(
+        targets, lambda: runner, publish, report, timing=timing, seen=by_primitive
+    )
+    watcher.note(status([node("node1")], [primitive("drbd_datos", "node1", agent=DRBD_AGENT)]))
+    task = asyncio.create_task(watcher.run())
+    try:
+        await until(lambda: len(seen) == 2, task)
+        runner.assert_done()
+        # datos is drbd_datos's (its drbd_resource); "other" drives no primitive: left out
+        assert [(n, {rid: s.name for rid, s in states.items()}) for n, states in seen] == [
+            ("node1", {"drbd_datos": "datos"}),
+            ("node2", {}),
+        ]
     finally:
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):

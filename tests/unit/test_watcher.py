@@ -101,6 +101,9 @@ class Sink:
     async def drbd_read(self, node: str, states: list[DrbdState]) -> None:
         self.drbd.append((node, states))
 
+    async def drbd_seen(self, node: str, states: dict[str, DrbdState]) -> None:
+        self.drbd.append((node, list(states.values())))
+
 
 def sink(*names: tuple[str, str]) -> Sink:
     return Sink([(name, target(address)) for name, address in names])

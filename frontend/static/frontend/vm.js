@@ -17,13 +17,20 @@ export const VM_AGENT = "ocf:heartbeat:VirtualDomain";
 export function vmCard(el, clusterId, rid) {
   let shownFor = null;
   let reading = false;
+  let stale = false; // the placement changed while a read ran: read once more after it
   const read = async () => {
-    if (reading) return;
+    if (reading) {
+      stale = true;
+      return;
+    }
     reading = true;
     el.dataset.reading = "true";
     try {
-      const {status, body} = await request("GET", api.cluster(clusterId, "vms", rid));
-      render(el, clusterId, rid, status, body, read);
+      do {
+        stale = false;
+        const {status, body} = await request("GET", api.cluster(clusterId, "vms", rid));
+        render(el, clusterId, rid, status, body, read);
+      } while (stale);
     } finally {
       reading = false;
       el.dataset.reading = "false";

@@ -1,0 +1,64 @@
+"""What the advisor reads of libvirt on every node, for the rules that catch VMs started
+behind Pacemaker's back (hacore/advice/virt.py): each VM's domain name (from its config
+file on the shared storage), and on every online node the domains libvirt autostarts
+and whether libvirt-guests is enabled. A node whose libvirt cannot be read is left out:
+it is never shown as fine."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hacore.advice.model import Facts, NodeLibvirt
+from hacore.commands import shell, virt
+from hacore.libvirt import domain_name, virtual_domains
+from hacore.pacemaker.xmlsafe import ParseError
+from hacore.runner import RemoteError
+from operations.errors import OperationError
+from operations.executor import NodeSession
+
+ENABLED = ("enabled", "enabled-runtime")
+DISABLED = ("disabled", "masked", "not-found")
+
+
+async def read_libvirt(session: NodeSession, facts: Facts) -> dict[str, Any]:
+    """The libvirt facts (`libvirt`, `vm_domains`), or none when the CIB has no VM."""
+    vms = virtual_domains(facts.cib)
+    if not vms:
+        return {}
+    domains = {}
+    for vm in vms:
+        found = await session.run(shell.cat(vm.config), check=False) if vm.config else None
+        if found is not None and found.ok:
+            try:
+                domains[vm.resource] = domain_name(found.stdout)
+            except ParseError:
+                continue
+    uris = sorted({vm.hypervisor for vm in vms})
+    configs = sorted({vm.config for vm in vms if vm.config})
+    nodes = {}
+    for node in facts.online():
+        seen = await _node(session, node, uris, configs)
+        if seen is not None:
+            nodes[node] = seen
+    return {"libvirt": nodes, "vm_domains": domains}
+
+
+async def _node(
+    session: NodeSession, node: str, uris: list[str], configs: list[str]
+) -> NodeLibvirt | None:
+    """One node's libvirt facts; None when its libvirt does not answer (or the node)."""
+    try:
+        there = session.peer(node)
+        autostart: set[str] = set()
+        for uri in uris:
+            listed = await there.run(virt.virsh_autostart(uri), check=False)
+            if not listed.ok:
+                return None  # no libvirtd there: unknown
+            autostart |= {line.strip() for line in listed.stdout.splitlines() if line.strip()}
+        guests = await there.run(virt.LIBVIRT_GUESTS_ENABLED, check=False)
+        missing = [c for c in configs if not (await there.run(shell.is_file(c), check=False)).ok]
+    except (RemoteError, OperationError):
+        return None
+    state = guests.stdout.strip()
+    enabled = True if state in ENABLED else False if state in DISABLED or not state else None
+    return NodeLibvirt(frozenset(autostart), enabled, frozenset(missing))
