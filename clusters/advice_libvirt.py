@@ -10,11 +10,11 @@ from typing import Any
 
 from hacore.advice.model import Facts, NodeLibvirt
 from hacore.commands import shell, virt
-from hacore.libvirt import domain_name, virtual_domains
-from hacore.pacemaker.xmlsafe import ParseError
+from hacore.libvirt import virtual_domains
 from hacore.runner import RemoteError
 from operations.errors import OperationError
 from operations.executor import NodeSession
+from resources.virt import domain_names
 
 ENABLED = ("enabled", "enabled-runtime")
 DISABLED = ("disabled", "masked", "not-found")
@@ -25,14 +25,7 @@ async def read_libvirt(session: NodeSession, facts: Facts) -> dict[str, Any]:
     vms = virtual_domains(facts.cib)
     if not vms:
         return {}
-    domains = {}
-    for vm in vms:
-        found = await session.run(shell.cat(vm.config), check=False) if vm.config else None
-        if found is not None and found.ok:
-            try:
-                domains[vm.resource] = domain_name(found.stdout)
-            except ParseError:
-                continue
+    domains = {rid: name for rid, name in (await domain_names(session, vms)).items() if name}
     uris = sorted({vm.hypervisor for vm in vms})
     configs = sorted({vm.config for vm in vms if vm.config})
     nodes = {}

@@ -40,11 +40,6 @@ def publish(drain: Drain) -> None:
     send([(cluster_group(drain.cluster_id), message)])
 
 
-def latest(cluster_id: int, node: str) -> Drain | None:
-    """The node's most recent drain."""
-    return Drain.latest(cluster_id, node)
-
-
 def _flag(body: Body, name: str) -> bool:
     value = body.get(name, False)
     if not isinstance(value, bool):

@@ -241,11 +241,15 @@ def apply_alarms(cluster_id: int, field: str, alarms: list[Json]) -> Json | None
     ]
     setattr(cluster, field, alarms)
     if cluster.reachable and cluster.snapshot:
-        standby = {n.name: n.standby_since for n in cluster.nodes.all() if n.standby_since}
-        found = snap.warnings(cluster.snapshot, standby) + alarm_warnings(cluster)
+        found = snap.warnings(cluster.snapshot, _standby_since(cluster)) + alarm_warnings(cluster)
         cluster.health = snap.health(found, True)
     cluster.save(update_fields=[field, "health"])
     return _bump(cluster, _record(cluster, changes))
+
+
+def _standby_since(cluster: Cluster) -> dict[str, datetime.datetime]:
+    """Since when each node in standby has been (as mirrored)."""
+    return {n.name: n.standby_since for n in cluster.nodes.all() if n.standby_since}
 
 
 def alarm_warnings(cluster: Cluster) -> list[Json]:
@@ -320,8 +324,7 @@ def cluster_message(cluster: Cluster, contact: Contact | None = None) -> Json:
     if contact is None:
         contact = contacts([cluster.pk])[cluster.pk]
     data = cluster.snapshot or {}
-    standby = {n.name: n.standby_since for n in cluster.nodes.all() if n.standby_since}
-    found = snap.warnings(data, standby) if data else []
+    found = snap.warnings(data, _standby_since(cluster)) if data else []
     reachable = bool(cluster.reachable)
     if cluster.read_error:
         found.insert(

@@ -70,6 +70,21 @@ class VmContext:
         )
 
 
+async def domain_names(session: NodeSession, configs: list[VmConfig]) -> dict[str, str]:
+    """Each VM's domain name, from its config file as the node reads it (resource ->
+    name; "" when the file cannot be read or names no domain; VMs without one left out)."""
+    names = {}
+    for c in configs:
+        if not c.config:
+            continue
+        found = await session.run(shell.cat(c.config), check=False)
+        try:
+            names[c.resource] = domain_name(found.stdout) if found.ok else ""
+        except ParseError:
+            names[c.resource] = ""
+    return names
+
+
 def context(cluster: ClusterRef, user: Any, status: bool = False) -> VmContext:
     """The VirtualDomain resources and each one's domain name, read on one node (with
     crm_mon's status if asked), recorded as one dry-run operation."""
@@ -84,16 +99,7 @@ def context(cluster: ClusterRef, user: Any, status: bool = False) -> VmContext:
             )
         except ParseError as exc:
             raise OperationError(f"unreadable CIB or status: {exc}") from exc
-        names = {}
-        for c in configs:
-            if not c.config:
-                continue
-            found = await session.run(shell.cat(c.config), check=False)
-            try:
-                names[c.resource] = domain_name(found.stdout) if found.ok else ""
-            except ParseError:
-                names[c.resource] = ""
-        return VmContext(cib, constraints, configs, names, now)
+        return VmContext(cib, constraints, configs, await domain_names(session, configs), now)
 
     return engine.run_recorded(cluster, user, "read.vms", "read the VM resources", work)
 

@@ -28,7 +28,7 @@ class DrainView(ClusterView):
     @extend_schema(responses={200: DrainSerializer}, operation_id="node_drain_read")
     def get(self, request: Request, cluster_pk: int, name: str) -> Response:
         """The node's latest drain."""
-        found = drain_service.latest(self.cluster.id, self._node(name))
+        found = Drain.latest(self.cluster.id, self._node(name))
         if found is None:
             raise NotFound(f"{name[:60]} has never been drained from this console")
         return Response(DrainSerializer(found).data)
@@ -56,7 +56,7 @@ class DrainControlView(ClusterView):
         node = self.cluster.node(name)
         self.require(OPERATE, f"{self.verb} the drain of {node}")
         body = self.body()
-        drain: Drain | None = drain_service.latest(self.cluster.id, node)
+        drain = Drain.latest(self.cluster.id, node)
         if drain is None:
             raise NotFound(f"{node} has never been drained from this console")
         if self.verb == "stop":
