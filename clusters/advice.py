@@ -19,6 +19,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from clusters import advice_store as store
+from clusters.advice_drbd import read_drbd
 from clusters.advice_libvirt import read_libvirt
 from clusters.fencepath import Where, check_paths, read_claims
 from clusters.mirror import publish, touch
@@ -92,7 +93,7 @@ def advice(where: ClusterRef, user: Any, refresh: bool = False) -> Advice:
     says so (a failure is not retried on the same status for a minute)."""
     cluster = Cluster.objects.get(pk=where.id)
     entry = store.load(cluster)
-    if not refresh and entry is not None and _current(entry, cluster.snapshot):
+    if not refresh and entry is not None and _current(entry, cluster):
         return Advice(entry, cached=True)
     failed = None if refresh else store.failure(cluster, cluster.snapshot)
     if failed is not None:
@@ -101,13 +102,13 @@ def advice(where: ClusterRef, user: Any, refresh: bool = False) -> Advice:
         if waited and not refresh:
             cluster.refresh_from_db()
             entry = store.load(cluster)
-            if entry is not None and _current(entry, cluster.snapshot):
+            if entry is not None and _current(entry, cluster):
                 return Advice(entry, cached=True)
         try:
             new = compute(where, cluster, user, entry, refresh)
         except engine.PlanFailed as exc:
             failed = store.Failure(
-                store.status_key(cluster.snapshot),
+                store.status_key(cluster, cluster.snapshot),
                 timezone.now().isoformat(),
                 str(exc),
                 exc.operation.pk,
@@ -121,8 +122,8 @@ def advice(where: ClusterRef, user: Any, refresh: bool = False) -> Advice:
     return Advice(new, cached=False)
 
 
-def _current(entry: store.Entry, snapshot: Json | None) -> bool:
-    if entry.status_key != store.status_key(snapshot):
+def _current(entry: store.Entry, cluster: Cluster) -> bool:
+    if entry.status_key != store.status_key(cluster, cluster.snapshot):
         return False
     return store.age(entry.computed_at, timezone.now()) < settings.ADVICE_MAX_AGE
 
@@ -150,12 +151,13 @@ def compute(
     engine.finish(op, OperationStatus.SUCCEEDED)
     seen = dict(previous.first_seen) if previous else {}
     since, first_seen = cli_since(where.id, read.facts.constraints, seen, now)
-    facts = dataclasses.replace(read.facts, since=since)
+    stalls = tuple(cluster.stalled_resyncs)
+    facts = dataclasses.replace(read.facts, since=since, stalled_resyncs=stalls)
     findings = [f.as_dict(where.id) for f in advise(facts)]
     fence, fence_at, paths = _fence_part(where.id, read, previous, now)
     return store.Entry(
         cluster_created="",
-        status_key=store.status_key(snapshot),
+        status_key=store.status_key(cluster, snapshot),
         fence_key=store.fence_key(snapshot),
         computed_at=now.isoformat(),
         read_from=op.node,
@@ -197,6 +199,7 @@ async def _read(
         raise OperationError(f"unreadable output: {exc}") from exc
     claims = await read_claims(session, facts.member_nodes())
     facts = dataclasses.replace(facts, claims=claims, **await read_libvirt(session, facts))
+    facts = dataclasses.replace(facts, **await read_drbd(session, facts))
     checks = await check_paths(session, facts, claims, where) if fence_due else None
     return Read(facts, version, checks)
 

@@ -1,8 +1,9 @@
 """What the advisor reads of libvirt on every node, for the rules that catch VMs started
 behind Pacemaker's back (hacore/advice/virt.py): each VM's domain name (from its config
 file on the shared storage), and on every online node the domains libvirt autostarts
-and whether libvirt-guests is enabled. A node whose libvirt cannot be read is left out:
-it is never shown as fine."""
+whether libvirt-guests is enabled, and each VM's config file as that node has it (read
+with `cat`, recorded by its size only, kept as digests: it may hold a VNC password). A
+node whose libvirt cannot be read is left out: it is never shown as fine."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from typing import Any
 from hacore.advice.model import Facts, NodeLibvirt
 from hacore.commands import shell, virt
 from hacore.libvirt import virtual_domains
+from hacore.libvirt_definition import Parts, definition_parts
+from hacore.pacemaker.xmlsafe import ParseError
 from hacore.runner import RemoteError
 from operations.errors import OperationError
 from operations.executor import NodeSession
@@ -49,9 +52,23 @@ async def _node(
                 return None  # no libvirtd there: unknown
             autostart |= {line.strip() for line in listed.stdout.splitlines() if line.strip()}
         guests = await there.run(virt.LIBVIRT_GUESTS_ENABLED, check=False)
-        missing = [c for c in configs if not (await there.run(shell.is_file(c), check=False)).ok]
+        missing, definitions = [], {}
+        for config in configs:
+            read = await there.run(shell.cat(config), check=False, cib=True)  # by size only
+            if read.ok:
+                definitions[config] = _parts(read.stdout)
+            else:
+                missing.append(config)
     except (RemoteError, OperationError):
         return None
     state = guests.stdout.strip()
     enabled = True if state in ENABLED else False if state in DISABLED or not state else None
-    return NodeLibvirt(frozenset(autostart), enabled, frozenset(missing))
+    return NodeLibvirt(frozenset(autostart), enabled, frozenset(missing), definitions)
+
+
+def _parts(xml: str) -> Parts:
+    """The definition's parts; one part "definition" that says so when it is unreadable."""
+    try:
+        return definition_parts(xml)
+    except ParseError:
+        return (("definition", "unreadable"),)

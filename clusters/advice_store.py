@@ -50,10 +50,12 @@ def _digest(value: Any) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
-def status_key(snapshot: Json | None) -> str:
-    """What the rules depend on: the whole status snapshot but the time it was read."""
+def status_key(cluster: Cluster, snapshot: Json | None) -> str:
+    """What the rules depend on: the whole status snapshot but the time it was read,
+    and the stalled resyncs the DRBD watch reports (no status change shows them)."""
     data = dict(snapshot or {})
     data["summary"] = {k: v for k, v in (data.get("summary") or {}).items() if k != "last_update"}
+    data["stalled_resyncs"] = cluster.stalled_resyncs
     return _digest(data)
 
 
@@ -139,7 +141,7 @@ def failure(cluster: Cluster, snapshot: Json | None) -> Failure | None:
         found = Failure(**json.loads(raw)) if raw else None
     except (redis.RedisError, ValueError, TypeError):
         return None
-    return found if found and found.status_key == status_key(snapshot) else None
+    return found if found and found.status_key == status_key(cluster, snapshot) else None
 
 
 def age(stamp: str, now: datetime.datetime) -> float:
@@ -161,7 +163,7 @@ def summary(cluster: Cluster, snapshot: Json | None) -> Json | None:
         "count": sum(counts.values()),
         **counts,
         "computed_at": entry.computed_at if entry else "",
-        "current": entry is not None and entry.status_key == status_key(snapshot),
+        "current": entry is not None and entry.status_key == status_key(cluster, snapshot),
         "error": failed.reason if failed else "",
     }
 

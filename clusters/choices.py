@@ -38,6 +38,8 @@ class EventKind(models.TextChoices):
     PARTITIONS_HEALED = "partitions_healed", "Partitions healed"
     DOUBLE_RUN = "double_run", "VM running twice or outside Pacemaker"
     DOUBLE_RUN_ENDED = "double_run_ended", "Double run ended"
+    RESYNC_STALLED = "resync_stalled", "DRBD resync making no progress"
+    RESYNC_RESUMED = "resync_resumed", "DRBD resync progressing or ended"
     SPLIT_BRAIN = "split_brain", "DRBD split-brain (StandAlone)"
     SPLIT_BRAIN_ENDED = "split_brain_ended", "DRBD connected again"
 

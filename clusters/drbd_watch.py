@@ -7,19 +7,24 @@ burst of lines from a node it reads that node's state once (`drbdsetup status --
 and pushes it to the cluster's pages (`drbd.update`: the DRBD card's resync bar moves
 with it); a resource StandAlone on a node while up (what DRBD does after a split-brain
 it could not resolve, and after `drbdadm disconnect`) is reported as an alarm: a
-critical warning on the cluster page and the wall, and an event. A node whose DRBD
+critical warning on the cluster page and the wall, and an event. A resync whose
+out-of-sync amount has not shrunk for `stall_after` seconds is reported the same way, as
+a warning (hacore/drbd_resync.py); the slow safety net reads every node again at least
+once a minute, so a stall is seen without DRBD's progress lines. A node whose DRBD
 cannot be read says nothing either way.
 """
 
 from __future__ import annotations
 
 import asyncio
+import datetime
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from clusters.node_watch import Nodes, NodeWatch, WatchTiming, running
 from hacore.commands import pacemaker, virt
 from hacore.drbd import DrbdState, parse_status_json
+from hacore.drbd_resync import ResyncProgress
 from hacore.pacemaker.cib import parse_cib
 from hacore.pacemaker.status import ClusterStatus
 from hacore.pacemaker.xmlsafe import ParseError
@@ -88,24 +93,32 @@ class DrbdWatcher(NodeWatch):
         *,
         timing: WatchTiming | None = None,
         seen: Callable[[str, dict[str, DrbdState]], Awaitable[None]] | None = None,
+        stalls: Callable[[list[Json]], Awaitable[None]] | None = None,
+        stall_after: float = 300.0,
+        clock: Callable[[], datetime.datetime] | None = None,
     ) -> None:
         super().__init__(targets, new_runner, timing)
-        self.publish, self.report, self.seen = publish, report, seen
+        self.publish, self.report, self.seen, self.stalls = publish, report, seen, stalls
         self.primitives: dict[str, str] = {}  # DRBD resource name -> its primitive
         self.dirty: set[str] = set()
         self.states: dict[str, list[DrbdState]] = {}
         self.reported: list[Json] | None = None
+        self.progress = ResyncProgress(stall_after)
+        self.stalled: list[Json] | None = None
+        self.clock = clock or (lambda: datetime.datetime.now(datetime.UTC))
 
     def note(self, status: ClusterStatus) -> None:
         """A new status from the cluster watch: follow DRBD while it lists some."""
         self.presence(has_drbd(status))
 
     async def gone(self) -> None:
-        """No DRBD resource left: no split-brain either."""
+        """No DRBD resource left: no split-brain or stalled resync either."""
         self.states.clear()
+        self.progress.seen.clear()
         if self.reported:
             self.reported = []
             await self.report([])
+        await self._stalls()
 
     async def watch(self) -> None:
         """Follow every node's events2; read a node's state after its lines."""
@@ -144,6 +157,7 @@ class DrbdWatcher(NodeWatch):
                 states = parse_status_json(read.stdout) if read.ok else None
             except (RemoteError, ParseError):
                 states = None
+            self.progress.note(name, states, self.clock())
             if states is None:
                 self.states.pop(name, None)
                 continue
@@ -156,3 +170,10 @@ class DrbdWatcher(NodeWatch):
         if found != self.reported:
             self.reported = found
             await self.report(found)
+        await self._stalls()
+
+    async def _stalls(self) -> None:
+        found = self.progress.stalled(self.clock())
+        if self.stalls is not None and found != self.stalled:
+            self.stalled = found
+            await self.stalls(found)

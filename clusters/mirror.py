@@ -200,6 +200,7 @@ class Alarm:
     begins: EventKind
     ends: EventKind
     ended: str  # the words of its end, {resource} filled in
+    severity: Severity = Severity.CRITICAL
 
 
 ALARMS = {
@@ -217,6 +218,14 @@ ALARMS = {
         EventKind.SPLIT_BRAIN_ENDED,
         "DRBD {resource} is no longer StandAlone",
     ),
+    "stalled_resyncs": Alarm(
+        "stalled_resyncs",
+        "resync_stalled",
+        EventKind.RESYNC_STALLED,
+        EventKind.RESYNC_RESUMED,
+        "DRBD {resource}'s resync moves again (or ended)",
+        Severity.WARNING,
+    ),
 }
 
 
@@ -231,7 +240,7 @@ def apply_alarms(cluster_id: int, field: str, alarms: list[Json]) -> Json | None
     if old == new:
         return None
     changes = [
-        Change(alarm.begins, Severity.CRITICAL, a["message"], resource=key)
+        Change(alarm.begins, alarm.severity, a["message"], resource=key)
         for key, a in new.items()
         if old.get(key) != a
     ] + [
@@ -253,10 +262,11 @@ def _standby_since(cluster: Cluster) -> dict[str, datetime.datetime]:
 
 
 def alarm_warnings(cluster: Cluster) -> list[Json]:
-    """The critical warnings of the current alarms (double runs, split-brains)."""
+    """The warnings of the current alarms (double runs, split-brains: critical; stalled
+    resyncs)."""
     return [
         {
-            "level": "critical",
+            "level": alarm.severity.value,
             "code": alarm.code,
             "message": a["message"],
             "resource": a["resource"],

@@ -48,6 +48,9 @@ class Cluster(models.Model):
     split_brains = models.JSONField(
         default=list, blank=True, help_text="DRBD resources StandAlone while up (drbdsetup)"
     )
+    stalled_resyncs = models.JSONField(
+        default=list, blank=True, help_text="DRBD resyncs that made no progress for a while"
+    )
     read_error = models.TextField(
         blank=True, help_text="why the last read failed though a node answered (crm_mon's words)"
     )

@@ -144,6 +144,9 @@ class Sink(Protocol):
     async def split_brains(self, found: list[dict[str, Any]]) -> None:
         """The DRBD resources StandAlone now (DRBD's view)."""
 
+    async def stalled_resyncs(self, found: list[dict[str, Any]]) -> None:
+        """The DRBD resyncs that made no progress for a while, now."""
+
     async def drbd_read(self, node: str, states: list[DrbdState]) -> None:
         """DRBD's state on node, read just now after its events."""
 
@@ -220,6 +223,11 @@ class MirrorSink:
         """Mirror the split-brain alarms (events when they change)."""
         await apublish(await sync_to_async(apply_alarms)(self.cluster_id, "split_brains", found))
 
+    async def stalled_resyncs(self, found: list[dict[str, Any]]) -> None:
+        """Mirror the stalled-resync alarms (events when they change)."""
+        alarms = await sync_to_async(apply_alarms)(self.cluster_id, "stalled_resyncs", found)
+        await apublish(alarms)
+
     async def drbd_read(self, node: str, states: list[DrbdState]) -> None:
         """Push it to the cluster's pages (the DRBD card follows it)."""
         message = {
@@ -265,6 +273,8 @@ class ClusterWatcher:
             self.sink.drbd_read,
             self.sink.split_brains,
             seen=self.sink.drbd_seen,
+            stalls=self.sink.stalled_resyncs,
+            stall_after=settings.RESYNC_STALL_AFTER,
         )
 
     async def run(self) -> None:

@@ -22,6 +22,8 @@
 |                              | to be UpToDate)                                 |
 | HACONSOLE_DRAIN_RETURN_WAIT  | 60 (seconds a VM's move back waits for its      |
 |                              | pre-check to pass on the returned node)         |
+| HACONSOLE_RESYNC_STALL_AFTER | 300 (seconds a DRBD resync may make no progress |
+|                              | before it is reported stalled)                  |
 | HACONSOLE_ADVICE_MAX_AGE     | 3600 (seconds the advisor's findings are reused |
 |                              | while the cluster's status does not change)     |
 | HACONSOLE_FENCE_AGENT_DIR    | /usr/sbin (fence agents on the nodes)           |
@@ -309,6 +311,7 @@ OPERATION_LOCK_WAIT = env_float("HACONSOLE_OPERATION_LOCK_WAIT", 300.0)
 DRAIN_SETTLE_TIMEOUT = env_float("HACONSOLE_DRAIN_SETTLE_TIMEOUT", 300.0)
 DRAIN_SYNC_TIMEOUT = env_float("HACONSOLE_DRAIN_SYNC_TIMEOUT", 3600.0)
 DRAIN_RETURN_WAIT = env_float("HACONSOLE_DRAIN_RETURN_WAIT", 60.0)
+RESYNC_STALL_AFTER = env_float("HACONSOLE_RESYNC_STALL_AFTER", 300.0)
 DRAIN_POLL = 2.0  # seconds between two reads of DRBD's state while a returning node syncs
 # Days a personal API token lasts when made without an expiry (POST /api/v1/auth/token/).
 TOKEN_DAYS = env_float("HACONSOLE_TOKEN_DAYS", 90.0)

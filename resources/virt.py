@@ -72,12 +72,13 @@ class VmContext:
 
 async def domain_names(session: NodeSession, configs: list[VmConfig]) -> dict[str, str]:
     """Each VM's domain name, from its config file as the node reads it (resource ->
-    name; "" when the file cannot be read or names no domain; VMs without one left out)."""
+    name; "" when the file cannot be read or names no domain; VMs without one left out).
+    The file is recorded by its size only: a definition may hold a VNC or SPICE password."""
     names = {}
     for c in configs:
         if not c.config:
             continue
-        found = await session.run(shell.cat(c.config), check=False)
+        found = await session.run(shell.cat(c.config), check=False, cib=True)
         try:
             names[c.resource] = domain_name(found.stdout) if found.ok else ""
         except ParseError:

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from hacore.drbd import DrbdState
+from hacore.libvirt_definition import Parts
 from hacore.pacemaker.cib import Cib, CibResource
 from hacore.pacemaker.constraints import Constraint, FencingLevel
 from hacore.pacemaker.model import ClusterStatus
@@ -101,11 +103,13 @@ class Since:
 class NodeLibvirt:
     """What one node's libvirt says beyond Pacemaker: the domains it starts by itself at
     boot (`virsh list --all --autostart --name`), whether the libvirt-guests service is
-    enabled (None: unknown), and which VM config files are not there (`test -f`)."""
+    enabled (None: unknown), which VM config files are not there, and the digests of
+    those that are (hacore/libvirt_definition.py; never their text)."""
 
     autostart: frozenset[str]
     guests_enabled: bool | None
     missing_configs: frozenset[str] = frozenset()  # VM config files not on this node
+    definitions: Mapping[str, Parts] = field(default_factory=dict)  # config -> its parts
 
 
 @dataclass(frozen=True)
@@ -126,6 +130,8 @@ class Facts:
     now: datetime.datetime = field(default_factory=lambda: datetime.datetime.now(datetime.UTC))
     libvirt: Mapping[str, NodeLibvirt] | None = None  # node -> it (None: not read)
     vm_domains: Mapping[str, str] = field(default_factory=dict)  # resource -> domain
+    stalled_resyncs: tuple[Mapping[str, Any], ...] = ()  # the DRBD watch's alarms
+    drbd: tuple[Mapping[str, tuple[DrbdState, ...]], ...] = ()  # reads: node -> DRBD
 
     def member_nodes(self) -> tuple[str, ...]:
         """The cluster's member nodes as the CIB configures them (remote nodes left out)."""

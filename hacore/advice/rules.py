@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable, Iterable, Mapping
 
-from hacore.advice import cluster, fencing, placement, virt
+from hacore.advice import cluster, drbd, fencing, placement, virt
 from hacore.advice.model import SEVERITY_ORDER, Facts, Finding, Since
 from hacore.pacemaker.cib import parse_cib
 from hacore.pacemaker.constraints import parse_constraints, parse_fencing_topology
@@ -36,6 +36,9 @@ RULES: tuple[Rule, ...] = (
     virt.vm_autostart,
     virt.libvirt_guests_enabled,
     virt.vm_config_missing,
+    virt.vm_definition_differs,
+    drbd.drbd_resync_stalled,
+    drbd.drbd_peers_disagree,
 )
 
 

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 from hacore.advice.model import ADMINISTER, Facts, Finding, Fix, Ref, Severity
 from hacore.libvirt import virtual_domains
+from hacore.libvirt_definition import Parts, differing
 from hacore.migration import DRBD_AGENT, dependencies
 from hacore.pacemaker.cib import CibResource
 
@@ -141,3 +142,32 @@ def vm_config_missing(facts: Facts) -> Iterator[Finding]:
         )
         refs = (Ref("resource", vm.resource), *(Ref("node", n) for n in lacking))
         yield Finding("vm_config_missing", Severity.CRITICAL, detail, refs)
+
+
+def vm_definition_differs(facts: Facts) -> Iterator[Finding]:
+    """A VirtualDomain's `config` file that means something different on two nodes (its
+    copies compared part by part, layout aside): the VM starts with one definition here
+    and another there, a disk included (then it may write to another disk after a
+    move). Critical when a disk differs, else a warning."""
+    for vm in virtual_domains(facts.cib):
+        copies: dict[Parts, list[str]] = {}
+        for node, seen in sorted((facts.libvirt or {}).items()):
+            if vm.config and vm.config in seen.definitions:
+                copies.setdefault(tuple(seen.definitions[vm.config]), []).append(node)
+        if len(copies) < 2:
+            continue
+        groups = sorted(copies.values())
+        parts: list[str] = []
+        for other in list(copies)[1:]:
+            parts += [p for p in differing(next(iter(copies)), other) if p not in parts]
+        disk = any(p.startswith("devices/disk") for p in parts)
+        sides = "; ".join(", ".join(g) for g in groups)
+        detail = (
+            f"{vm.resource}'s definition {vm.config} differs between nodes ({sides}): "
+            f"{', '.join(parts)}. The VM starts with whichever copy the node has"
+            + (", its disks included" if disk else "")
+            + ". Make the copies the same (or keep the file on the shared filesystem)."
+        )
+        refs = (Ref("resource", vm.resource), *(Ref("node", n) for g in groups for n in g))
+        severity = Severity.CRITICAL if disk else Severity.WARNING
+        yield Finding("vm_definition_differs", severity, detail, refs)

@@ -30,8 +30,13 @@ MON = fixture("advice/book_ch11.crm_mon.xml")
 CONFIG = "/var/lib/libvirt/images/ubuntu.xml"
 AUTOSTART = ("virsh", "--connect", "qemu:///system", "list", "--all", "--autostart", "--name")
 GUESTS = ("systemctl", "is-enabled", "libvirt-guests")
+DRBD = ("drbdsetup", "status", "--json", "--verbose", "--statistics")
 N1, N2, N3 = "198.51.100.11", "198.51.100.12", "198.51.100.13"
-SECRETS = ("s3cret-bmc", "pdu-community")
+SECRETS = ("s3cret-bmc", "pdu-community", "vnc-s3cret")
+DOMAIN = (
+    "<domain type='kvm'><name>ubuntu</name>"
+    "<devices><graphics type='vnc' passwd='vnc-s3cret'/></devices></domain>"
+)  # a VM definition holds the VNC password: the audit keeps its size only
 TWO = "2 fence devices found\n"
 
 
@@ -59,26 +64,34 @@ def reads() -> list[Expect]:
             out="fence_node2\nfence_pdu\n2 fence devices found\n",
         ),
         expect("stonith_admin", "--list", "node3", out="fence_pdu\n1 fence device found\n"),
-        expect("cat", "--", CONFIG, out="<domain type='kvm'><name>ubuntu</name></domain>"),
+        expect("cat", "--", CONFIG, out=DOMAIN),
         *libvirt(),
     ]
 
 
-def libvirt(autostart: str = "", guests: str = "disabled", config: bool = True) -> list[Expect]:
+def libvirt(
+    autostart: str = "", guests: str = "disabled", config: str | None = DOMAIN
+) -> list[Expect]:
     """What the advisor asks a node's libvirt: the domains it autostarts, libvirt-guests,
-    whether the VM's definition is there."""
+    the VM's definition (None: not there)."""
+    missing = f"cat: {CONFIG}: No such file or directory"
     return [
         expect(*AUTOSTART, out=autostart),
         expect(*GUESTS, out=f"{guests}\n", status=0 if guests == "enabled" else 1),
-        expect("test", "-f", CONFIG, status=0 if config else 1),
+        expect("cat", "--", CONFIG, out=config)
+        if config is not None
+        else expect("cat", "--", CONFIG, status=1, err=missing),
+        expect(*DRBD, out="[]"),
     ]
 
 
 def libvirt_on_peers(runner: ScriptedRunner, autostart: str = "", missing: bool = False) -> None:
     """The same on node2 (which autostarts `autostart`) and node3 (no libvirtd there)."""
-    runner.script(N2, *libvirt(autostart, config=not missing))
+    runner.script(N2, *libvirt(autostart, config=None if missing else DOMAIN))
     runner.script(
-        N3, expect(*AUTOSTART, status=1, err="error: failed to connect to the hypervisor")
+        N3,
+        expect(*AUTOSTART, status=1, err="error: failed to connect to the hypervisor"),
+        expect(*DRBD, out="[]"),
     )
 
 
@@ -203,6 +216,8 @@ def test_secrets_reach_the_agent_on_stdin_only(
     assert cib["stdout"] == f"({len(CIB)} characters, not kept here)\n"
     # positive control: the password is in the CIB the node gave
     assert SECRETS[0] in CIB
+    config = next(s for s in op.steps if s["argv"] == ["cat", "--", CONFIG])
+    assert config["stdout"] == f"({len(DOMAIN)} characters, not kept here)\n"
 
 
 def test_kept_until_the_status_changes_and_fence_paths_until_the_configuration_does(
@@ -275,7 +290,7 @@ def test_a_ban_left_by_the_console_says_who_made_it_and_when(
 def test_a_vm_autostarted_by_libvirt_and_libvirt_guests_enabled_are_found(
     cluster: Cluster, api: APIClient, book: ScriptedRunner
 ) -> None:
-    book.script(N1, *reads()[:-3], *libvirt(guests="enabled"), *script_for_paths_only())
+    book.script(N1, *reads()[:-4], *libvirt(guests="enabled"), *script_for_paths_only())
     libvirt_on_peers(book, autostart="ubuntu\n", missing=True)
     found = {f["rule"]: f for f in get(api, cluster).json()}
     book.assert_done()
@@ -378,3 +393,64 @@ def test_reading_advice_needs_a_login_and_forcing_it_needs_operate(
     script_everything(book)
     assert api.get(f"{url}?refresh=1")["X-Advice-Cached"] == "no"  # positive control
     book.assert_done()
+
+
+def datos(peer: str, disk: str, peer_disk: str) -> str:
+    """One node's drbdsetup status --json of the book's datos, connected to peer."""
+    return json.dumps([{
+        "name": "datos", "role": "Primary", "suspended": False,
+        "devices": [{"volume": 0, "minor": 1, "disk-state": disk, "size": 1024}],
+        "connections": [{"name": peer, "peer-node-id": 1, "connection-state": "Connected",
+                         "peer-role": "Primary",
+                         "peer_devices": [{"volume": 0, "replication-state": "Established",
+                                           "peer-disk-state": peer_disk, "out-of-sync": 0}]}],
+    }])  # fmt: skip
+
+
+def test_drbd_peers_that_disagree_in_two_reads_are_a_finding(
+    cluster: Cluster, api: APIClient, book: ScriptedRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("clusters.advice_drbd.AGAIN_AFTER", 0)
+    one, two = datos("node2", "UpToDate", "UpToDate"), datos("node1", "Outdated", "UpToDate")
+    twice = [expect(*DRBD, out=one), expect(*DRBD, out=one)]
+    book.script(N1, *reads()[:-1], *twice, *script_for_paths_only())
+    book.script(N2, *libvirt()[:-1], expect(*DRBD, out=two), expect(*DRBD, out=two))
+    book.script(
+        N3,
+        expect(*AUTOSTART, status=1, err="error: failed to connect to the hypervisor"),
+        expect(*DRBD, status=127, err="drbdsetup: command not found"),
+        expect(*DRBD, status=127, err="drbdsetup: command not found"),
+    )
+    found = {f["rule"]: f for f in get(api, cluster).json()}
+    book.assert_done()
+    assert found["drbd_peers_disagree"]["detail"].startswith(
+        "DRBD datos: node1 sees node2's disk (volume 0) UpToDate, node2 says Outdated"
+    )
+
+
+def test_a_vm_definition_that_differs_between_nodes_is_found_without_its_text(
+    cluster: Cluster, api: APIClient, book: ScriptedRunner
+) -> None:
+    # node2's copy: the same definition laid out differently, but another disk image
+    other = (
+        '<domain type="kvm">\n  <name>ubuntu</name>\n  <devices>\n'
+        '    <graphics passwd="vnc-s3cret" type="vnc"/>\n'
+        "    <disk type='file'><source file='/var/lib/libvirt/images/old.qcow2'/></disk>\n"
+        "  </devices>\n</domain>\n"
+    )
+    book.script(N1, *reads(), *script_for_paths_only())
+    book.script(N2, *libvirt(config=other))
+    book.script(
+        N3,
+        expect(*AUTOSTART, status=1, err="error: failed to connect to the hypervisor"),
+        expect(*DRBD, out="[]"),
+    )
+    found = {f["rule"]: f for f in get(api, cluster).json()}
+    book.assert_done()
+    differs = found["vm_definition_differs"]
+    assert differs["severity"] == "critical"
+    assert differs["detail"].startswith(
+        f"ubuntu's definition {CONFIG} differs between nodes (node1; node2): devices/disk. "
+    )
+    assert "vnc-s3cret" not in json.dumps(found)
+    assert "old.qcow2" not in json.dumps(found)

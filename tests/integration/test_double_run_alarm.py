@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from django.utils import timezone
 
+from clusters import advice_store
 from clusters.choices import EventKind, Severity
 from clusters.mirror import apply_alarms, apply_status, cluster_message, tile_message
 from clusters.models import Cluster, Event
@@ -98,3 +99,27 @@ def test_the_drbd_rows_hold_what_each_node_said(cluster: Cluster) -> None:
     device = DrbdDevice.objects.get(resource__cluster=cluster)
     assert (device.drbd_resource, device.confirmed) == ("datos", now)
     assert device.state == {"node1": one, "node2": other}  # each node's own, kept apart
+
+
+def test_a_stalled_resync_is_a_warning_that_makes_the_health_amber_and_the_advice_stale(
+    cluster: Cluster,
+) -> None:
+    apply_status(cluster.pk, parse_crm_mon(MON), "node1")
+    row = Cluster.objects.get(pk=cluster.pk)
+    key = advice_store.status_key(row, row.snapshot)
+    health = row.health
+    stall = {"resource": "datos", "nodes": ["node1"], "since": "", "message": "DRBD datos: stuck"}
+    message = apply_alarms(cluster.pk, "stalled_resyncs", [stall])
+    assert message is not None
+    (warning,) = [w for w in message["warnings"] if w["code"] == "resync_stalled"]
+    assert (warning["level"], warning["message"]) == ("warning", "DRBD datos: stuck")
+    assert [(e["kind"], e["severity"]) for e in message["events"]] == [
+        (EventKind.RESYNC_STALLED, Severity.WARNING)
+    ]
+    row = Cluster.objects.get(pk=cluster.pk)
+    assert row.health == ("red" if health == "red" else "amber")
+    # the advisor's stored findings no longer count as current: the stall is a rule's fact
+    assert advice_store.status_key(row, row.snapshot) != key
+    ended = apply_alarms(cluster.pk, "stalled_resyncs", [])
+    assert ended is not None
+    assert [e["kind"] for e in ended["events"]] == [EventKind.RESYNC_RESUMED]

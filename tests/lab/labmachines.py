@@ -21,15 +21,22 @@ def on(number: int, *argv: str, check: bool = False, timeout: float = 180) -> st
     return lab("exec", str(number), *argv, check=check, timeout=timeout).stdout
 
 
-def wait_until(what: str, probe: Callable[[], T | None], timeout: float = 90) -> T:
-    """Poll probe until it returns something truthy; fail after timeout seconds."""
+def wait_until(
+    what: str,
+    probe: Callable[[], T | None],
+    timeout: float = 90,
+    explain: Callable[[], str] | None = None,
+) -> T:
+    """Poll probe until it returns something truthy; fail after timeout seconds, with
+    what `explain` says of the state it stopped at."""
     deadline = time.monotonic() + timeout
     while True:
         value = probe()
         if value:
             return value
         if time.monotonic() > deadline:
-            pytest.fail(f"timed out after {timeout:.0f} s waiting for {what}")
+            seen = f"\n{explain()}" if explain else ""
+            pytest.fail(f"timed out after {timeout:.0f} s waiting for {what}{seen}")
         time.sleep(0.5)
 
 

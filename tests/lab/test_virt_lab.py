@@ -6,6 +6,7 @@ the other lab tests run."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -279,7 +280,16 @@ def test_a_split_brain_is_detected_and_resolved_through_the_guided_flow(
     assert [s["node"] for s in op["steps"] if s["argv"][0] == "drbdadm"] == [
         victim, victim, host,
     ]  # fmt: skip
-    wait_until("the resync to end", lambda: healed(api, base, promoted), timeout=120)
+    wait_until(
+        "the resync to end",
+        lambda: healed(api, base, promoted),
+        timeout=120,
+        explain=lambda: "\n".join(
+            [json.dumps(drbd_state(api, base)["nodes"], indent=1)]
+            + [on(number(n), "drbdsetup", "status", "datos", "--verbose") for n in promoted]
+            + [on(1, "crm_mon", "--one-shot", "--inactive")]
+        ),
+    )
     wait_until("Pacemaker to promote both again", both_promoted, timeout=120)
     assert "cli-" not in on(1, "cibadmin", "--query", "--scope", "constraints")
     resources = on(1, "cibadmin", "--query", "--scope", "resources")

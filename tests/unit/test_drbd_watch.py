@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime
 import json
 from typing import Any
 
@@ -19,6 +20,7 @@ from tests.statusfactory import node, primitive, status
 N1, N2 = "198.51.100.11", "198.51.100.12"
 CHANGE = "change connection name:r0 peer-node-id:1 conn-name:node2"
 STATUS = ("drbdsetup", "status", "--json", "--verbose", "--statistics")
+T0 = datetime.datetime(2026, 12, 2, 8, 0, tzinfo=datetime.UTC)
 
 
 def drbd(connection: str, peer: str, name: str = "r0") -> str:
@@ -137,6 +139,57 @@ async def test_each_read_is_also_given_by_the_primitive_that_drives_the_drbd_res
             ("node1", {"drbd_datos": "datos"}),
             ("node2", {}),
         ]
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+def resyncing(out_of_sync: int) -> str:
+    """node1's datos syncing to node2, `out_of_sync` KiB to go."""
+    return json.dumps([{
+        "name": "datos", "role": "Primary", "suspended": False,
+        "devices": [{"volume": 0, "minor": 0, "disk-state": "UpToDate", "size": 1024}],
+        "connections": [{
+            "name": "node2", "peer-node-id": 1, "connection-state": "Connected",
+            "peer-role": "Secondary",
+            "peer_devices": [{"volume": 0, "replication-state": "SyncSource",
+                              "peer-disk-state": "Inconsistent", "out-of-sync": out_of_sync,
+                              "has-sync-details": True, "percent-resync-done": 99.0}],
+        }],
+    }])  # fmt: skip
+
+
+async def test_a_resync_that_stops_moving_is_reported_stalled_by_the_slow_reads() -> None:
+    runner = ScriptedRunner()
+    runner.script(N1, *[expect(*STATUS, out=resyncing(out)) for out in (900, 800, 800, 800)])
+    stalls: list[list[dict[str, Any]]] = []
+    ticks = iter(range(0, 10_000, 100))
+
+    async def targets() -> list[tuple[str, Target]]:
+        return [("node1", target(N1))]
+
+    async def ignore(*args: object) -> None:
+        return None
+
+    async def stalled(found: list[dict[str, Any]]) -> None:
+        stalls.append(found)
+
+    timing = WatchTiming(debounce=0.01, confirm=0.01, slow=0.05, retry=60)
+    watcher = DrbdWatcher(
+        targets, lambda: runner, ignore, ignore, timing=timing, stalls=stalled,
+        stall_after=300, clock=lambda: T0 + datetime.timedelta(seconds=next(ticks)),
+    )  # fmt: skip
+    watcher.note(status([node("node1")], [primitive("drbd_datos", "node1", agent=DRBD_AGENT)]))
+    task = asyncio.create_task(watcher.run())
+    try:
+        await until(lambda: any(stalls[-1:]), task)
+        # read at 0 (900 KiB to go), 200 (800), 400 and 600 (800 still): stalled since 200
+        (alarm,) = stalls[-1]
+        assert (alarm["resource"], alarm["since"]) == (
+            "datos", (T0 + datetime.timedelta(seconds=200)).isoformat(),
+        )  # fmt: skip
+        assert stalls[0] == []
     finally:
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):

@@ -50,6 +50,7 @@ class Sink:
     doubles: list[list[DoubleRun]] = field(default_factory=list)
     seen: list[dict[str, dict[str, Any]]] = field(default_factory=list)
     splits_brains: list[list[dict[str, Any]]] = field(default_factory=list)
+    stalls: list[list[dict[str, Any]]] = field(default_factory=list)
     drbd: list[tuple[str, list[DrbdState]]] = field(default_factory=list)
 
     async def targets(self) -> list[tuple[str, Target]]:
@@ -97,6 +98,9 @@ class Sink:
 
     async def split_brains(self, found: list[dict[str, Any]]) -> None:
         self.splits_brains.append(found)
+
+    async def stalled_resyncs(self, found: list[dict[str, Any]]) -> None:
+        self.stalls.append(found)
 
     async def drbd_read(self, node: str, states: list[DrbdState]) -> None:
         self.drbd.append((node, states))

@@ -1,0 +1,103 @@
+"""The advisor's rules about DRBD's own state (issue 9): a resync that makes no
+progress, and peers that disagree about a resource.
+
+`Facts.drbd` holds reads of every online node's `drbdsetup status` (one round, and a
+second one a moment later when the first showed a disagreement: a state seen while it
+changes is no disagreement); `Facts.stalled_resyncs` is what the monitor's DRBD watch
+reports (only something that follows DRBD over time can tell a resync stands still).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+
+from hacore.advice.model import Facts, Finding, Ref, Severity
+from hacore.drbd import DrbdState, PeerVolume
+from hacore.migration import DRBD_AGENT
+
+Reads = Mapping[str, tuple[DrbdState, ...]]  # node -> its DRBD resources
+
+
+def _primitives(facts: Facts) -> dict[str, str]:
+    """DRBD resource name -> the ocf:linbit:drbd primitive that drives it."""
+    every = (r for top in facts.cib.resources for r in top.walk())
+    return {
+        name: r.id
+        for r in every
+        if r.agent == DRBD_AGENT and (name := dict(r.params).get("drbd_resource"))
+    }
+
+
+def drbd_resync_stalled(facts: Facts) -> Iterator[Finding]:
+    """A resync whose out-of-sync amount has not shrunk for the configured time
+    (HACONSOLE_RESYNC_STALL_AFTER): the target's disk stays Inconsistent, unusable,
+    and the data has one good copy only."""
+    primitives = _primitives(facts)
+    for stall in facts.stalled_resyncs:
+        name = str(stall.get("resource", ""))
+        nodes = [str(n) for n in stall.get("nodes", [])]
+        refs = (Ref("resource", primitives[name]),) if name in primitives else ()
+        yield Finding(
+            "drbd_resync_stalled",
+            Severity.WARNING,
+            str(stall.get("message", f"DRBD {name}: the resync makes no progress")),
+            (*refs, *(Ref("node", n) for n in nodes)),
+        )
+
+
+def disagreements(reads: Reads) -> dict[tuple[str, str, str], str]:
+    """What two connected nodes say differently of each other: (DRBD resource, node,
+    peer) -> the words. Only a connection the node calls Connected is judged: then
+    both ends must agree on it, on each other's role and on each other's disks."""
+    found: dict[tuple[str, str, str], str] = {}
+    mine = {(node, s.name): s for node, states in reads.items() for s in states}
+    for (node, name), state in sorted(mine.items()):
+        for volume in state.volumes:
+            for seen in volume.peers:
+                other = mine.get((seen.peer, name))
+                if seen.connection_state != "Connected" or other is None:
+                    continue
+                words = _compare(node, volume.volume, seen, other)
+                if words:
+                    found.setdefault((name, node, seen.peer), words)
+    return found
+
+
+def _compare(node: str, number: int, seen: PeerVolume, other: DrbdState) -> str:
+    """How `node`'s view of a peer volume (`seen`) differs from the peer's own word."""
+    peer = seen.peer
+    back = [p for v in other.volumes if v.volume == number for p in v.peers if p.peer == node]
+    theirs = next((v for v in other.volumes if v.volume == number), None)
+    if not back or back[0].connection_state != "Connected":
+        said = back[0].connection_state if back else "nothing of it"
+        return f"{node} calls its connection to {peer} Connected, {peer} says {said}"
+    if seen.peer_role != other.role:
+        return f"{node} sees {peer} {seen.peer_role}, {peer} says it is {other.role}"
+    if theirs is not None and seen.peer_disk_state != theirs.disk_state:
+        return (
+            f"{node} sees {peer}'s disk (volume {number}) {seen.peer_disk_state}, "
+            f"{peer} says {theirs.disk_state}"
+        )
+    return ""
+
+
+def drbd_peers_disagree(facts: Facts) -> Iterator[Finding]:
+    """Two connected nodes that say different things about each other (a role, a
+    disk, the connection itself) in every read: one of them is wrong about what is
+    replicated, and Pacemaker acts on what its node says."""
+    if not facts.drbd:
+        return
+    rounds = [disagreements(r) for r in facts.drbd]
+    lasting = rounds[-1]
+    for earlier in rounds[:-1]:
+        lasting = {k: v for k, v in lasting.items() if k in earlier}
+    primitives = _primitives(facts)
+    for (name, node, peer), words in sorted(lasting.items()):
+        refs = [Ref("resource", primitives[name])] if name in primitives else []
+        detail = (
+            f"DRBD {name}: {words}. One of them is wrong about what is replicated; "
+            "Pacemaker promotes on what its own node says. Look at both nodes "
+            f"(drbdsetup status {name} --verbose) before any change."
+        )
+        refs += [Ref("node", node), Ref("node", peer)]
+        yield Finding("drbd_peers_disagree", Severity.WARNING, detail, tuple(refs))
