@@ -122,6 +122,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--browsers", default="", help="e.g. 1,50: open live pages")
+    parser.add_argument(
+        "--idle-only",
+        action="store_true",
+        help="no change windows (for a scenario where a standby would move VMs and DRBD)",
+    )
     args = parser.parse_args()
     seconds = args.seconds
     counts = [int(c) for c in args.browsers.split(",") if c.strip()]
@@ -135,16 +140,20 @@ def main() -> None:
         try:
             time.sleep(5)  # connected, first read done
             idle = window(nodes, seconds)
-            burst = window(nodes, seconds, during=["standby", "unstandby"])
+            if not args.idle_only:
+                burst = window(nodes, seconds, during=["standby", "unstandby"])
         finally:
             monitor.terminate()
             monitor.wait(30)
-        time.sleep(2)
-        base_burst = window(nodes, seconds, during=["standby", "unstandby"])
-        lab("exec", "1", "pcs", "node", "unstandby", "node3")
+        if not args.idle_only:
+            time.sleep(2)
+            base_burst = window(nodes, seconds, during=["standby", "unstandby"])
+            lab("exec", "1", "pcs", "node", "unstandby", "node3")
     print(f"node CPU, {seconds:g} s windows (all processes in each node's namespace)")
     show("no monitor, idle (baseline)", base)
     show("monitor watching, idle", idle, base)
+    if args.idle_only:
+        return
     show("no monitor, standby/unstandby 1/s", base_burst)
     show("monitor watching, same changes", burst, base_burst)
     if counts:

@@ -15,6 +15,7 @@ the target, crm_simulate's actions), so the console's pre-check and its tests sh
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from typing import Any
 
 from hacore.drbd import DrbdState
 from hacore.libvirt import VmConfig
@@ -23,6 +24,7 @@ from hacore.pacemaker.constraints import Constraint
 from hacore.pacemaker.model import ClusterStatus, ResourceStatus
 from hacore.pacemaker.simulate import PlannedAction
 
+Json = dict[str, Any]
 DRBD_AGENT = "ocf:linbit:drbd"
 _MANDATORY = ("INFINITY", "+INFINITY")
 _LEGACY_ROLES = {"Master": "Promoted", "Slave": "Unpromoted"}
@@ -221,6 +223,32 @@ def storage_blockers(target: str, names: list[str], states: list[DrbdState]) -> 
                 )
             )
     return found
+
+
+def disk_blockers(target: str, disks: list[Json]) -> list[Blocker]:
+    """Each disk of the running domain (hacore.libvirt_info.place_disk) on neither a DRBD
+    device nor a cluster filesystem: the target cannot reach it (a CD-ROM's image the
+    target may have at the same path: the console cannot tell, so it asks for it shared
+    or ejected)."""
+    found = []
+    for d in disks:
+        if d["storage"]["kind"] != "local":
+            continue
+        where = (
+            f"disk {d['target']} ({d['source']}) is on neither a DRBD device nor a "
+            "cluster filesystem"
+        )
+        if d["device"] == "cdrom":
+            why = f"{target} must have the image at the same path: eject it or share it"
+        else:
+            why = f"{target} cannot reach it, and libvirt refuses to live-migrate an unshared disk"
+        found.append(Blocker("disk_not_shared", f"{where}: {why}"))
+    return found
+
+
+def disk_drbd(disks: list[Json]) -> list[str]:
+    """The DRBD resources the domain's disks are on directly (block devices)."""
+    return sorted({d["storage"]["resource"] for d in disks if d["storage"]["kind"] == "drbd"})
 
 
 def simulation_blockers(

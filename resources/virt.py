@@ -36,7 +36,11 @@ _HEALTH = ("StandAlone", "Disconnecting", "Unconnected", "Timeout", "BrokenPipe"
 def vms(cluster: ClusterRef, user: Any) -> list[Json]:
     """Every VM: its resource, domain, Pacemaker's placement (crm_mon's, read just
     before libvirt's, with that time) and libvirt's state on every node."""
-    found = context(cluster, user, status=True)
+    return vms_in(cluster, user, context(cluster, user, status=True))
+
+
+def vms_in(cluster: ClusterRef, user: Any, found: VmContext) -> list[Json]:
+    """The same, the CIB and the status already read (`found`)."""
     read_at = timezone.now().isoformat()
     configs, names = found.configs, found.names
     uris = sorted({c.hypervisor for c in configs})

@@ -28,8 +28,9 @@ from operations.directory import ClusterRef
 from operations.engine import PlanFailed
 from operations.errors import OperationError
 from operations.models import Plan
-from resources import changes
+from resources import changes, vm_details
 from resources.virt import VmContext, context
+from resources.vm_details import Where
 
 Json = dict[str, Any]
 _ACTION_FIELDS = {f.name for f in fields(PlannedAction)}
@@ -107,14 +108,7 @@ def precheck(cluster: ClusterRef, user: Any, name: str, body: Body) -> Precheck:
         *migration.dependency_blockers(vm, node, found.cib, found.constraints, now),
         *migration.constraint_blockers(vm, node, found.constraints),
     ]
-    needed = list(migration.dependencies(vm.resource, found.constraints))
-    disks = migration.drbd_resources(found.cib, needed)
-    if disks:
-        states = _drbd_on(cluster, user, node)
-        if isinstance(states, Blocker):
-            blockers.append(states)
-        else:
-            blockers += migration.storage_blockers(node, disks, states)
+    blockers += _storage_blockers(cluster, user, found, vm, node)
     plan = None
     try:
         plan = service.make_plan(cluster, change, user)
@@ -128,6 +122,41 @@ def precheck(cluster: ClusterRef, user: Any, name: str, body: Body) -> Precheck:
         )
         blockers += migration.simulation_blockers(vm.resource, node, actions)
     return Precheck(vm, found.names.get(vm.resource, ""), node, tuple(blockers), change, plan)
+
+
+def _storage_blockers(
+    cluster: ClusterRef, user: Any, found: VmContext, vm: VmConfig, node: str
+) -> list[Blocker]:
+    """The domain's disks: each reachable from node; the DRBD resources under the VM
+    (through its constraints, and its disks' devices) UpToDate and Primary there."""
+    placed = _disks(cluster, user, found, vm)
+    on_disks = [] if isinstance(placed, Blocker) else placed
+    blockers = [placed] if isinstance(placed, Blocker) else migration.disk_blockers(node, placed)
+    needed = list(migration.dependencies(vm.resource, found.constraints))
+    drbd = sorted({*migration.drbd_resources(found.cib, needed), *migration.disk_drbd(on_disks)})
+    if drbd:
+        states = _drbd_on(cluster, user, node)
+        if isinstance(states, Blocker):
+            blockers.append(states)
+        else:
+            blockers += migration.storage_blockers(node, drbd, states)
+    return blockers
+
+
+def _disks(cluster: ClusterRef, user: Any, found: VmContext, vm: VmConfig) -> list[Json] | Blocker:
+    """The running domain's disks, placed on the cluster's storage; [] when it runs on no
+    single node (other blockers say so); the blocker when libvirt could not tell."""
+    status = found.status
+    nodes = [r.nodes for r in status.all_resources() if r.id == vm.resource] if status else []
+    here = nodes[0] if nodes and len(nodes[0]) == 1 else ()
+    domain = found.names.get(vm.resource, "")
+    if not here or not domain:
+        return []
+    shown = vm_details.details(cluster, user, Where(here[0], domain, vm.hypervisor), found.cib)
+    if shown["error"]:
+        return Blocker("disks_unreadable", f"the VM's disks could not be read: {shown['error']}")
+    disks: list[Json] = shown["disks"]
+    return disks
 
 
 def _drbd_on(cluster: ClusterRef, user: Any, node: str) -> list[DrbdState] | Blocker:

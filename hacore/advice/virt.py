@@ -9,28 +9,16 @@ from collections.abc import Iterator
 from hacore.advice.model import ADMINISTER, Facts, Finding, Fix, Ref, Severity
 from hacore.libvirt import virtual_domains
 from hacore.libvirt_definition import Parts, differing
+from hacore.libvirt_info import cluster_filesystems
 from hacore.migration import DRBD_AGENT, dependencies
 from hacore.pacemaker.cib import CibResource
-
-
-def _shared_directories(facts: Facts) -> dict[str, str]:
-    """Filesystem clone id -> its mount point (a directory every clone node shares)."""
-    found = {}
-    for top in facts.cib.resources:
-        if top.kind != "clone":
-            continue
-        for r in top.walk():
-            directory = dict(r.params).get("directory")
-            if (r.agent or "").endswith(":Filesystem") and directory:
-                found[top.id] = directory.rstrip("/") or "/"
-    return found
 
 
 def vm_config_not_shared(facts: Facts) -> Iterator[Finding]:
     """A VirtualDomain whose `config` file is not under any cluster filesystem's mount
     point, while the cluster has one: a node without the file (or with an older copy)
     reports the VM stopped, and Pacemaker may start a second copy elsewhere."""
-    shared = _shared_directories(facts)
+    shared = cluster_filesystems(facts.cib)
     if not shared:
         return
     for vm in virtual_domains(facts.cib):

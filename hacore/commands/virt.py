@@ -27,6 +27,17 @@ DRBD_STATUS: Argv = ("drbdsetup", "status", "--json", "--verbose", "--statistics
 _URI = re.compile(r"[a-z][a-z0-9+]*://[A-Za-z0-9._@:/?=&-]*")
 
 
+def virsh_domain(uri: str, verb: str, domain: str) -> Argv:
+    """`virsh dominfo|domstate --reason|domblklist --details --domain NAME` at uri: the
+    domain's facts, its state with the reason, its disks (read only)."""
+    flags = {"dominfo": (), "domstate": ("--reason",), "domblklist": ("--details",)}
+    if verb not in flags:
+        raise InvalidInput(f"not a virsh read of a domain: {verb[:30]!r}")
+    if not isinstance(domain, str) or not domain or len(domain) > 200 or "\n" in domain:
+        raise InvalidInput(f"not a domain name: {str(domain)[:60]!r}")
+    return (*virsh_list(uri)[:3], verb, *flags[verb], "--domain", domain)
+
+
 def virsh_list(uri: str) -> Argv:
     """Every domain libvirt knows at uri on the node, running or not, with its state."""
     if not _URI.fullmatch(uri) or len(uri) > 200:

@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from hacore.errors import NotFound
 from operations.api.base import ClusterView
 from operations.api.serializers import OperationSerializer, PlanSerializer
-from resources import changes, constraint_changes, reads, virt
+from resources import changes, constraint_changes, reads, virt, vm_details
 from resources.api.serializers import (
     ConstraintBody,
     GroupBody,
@@ -169,11 +169,12 @@ class VmView(ClusterView):
 
     @extend_schema(operation_id="clusters_vms_retrieve", responses={200: OpenApiTypes.OBJECT})
     def get(self, request: Request, cluster_pk: int, name: str) -> Response:
-        """The VM as every node sees it now; 404 if there is none of that name."""
-        for vm in virt.vms(self.cluster, request.user):
-            if name in (vm["name"], vm["resource"]):
-                return Response(vm)
-        raise NotFound(f"no VM {name[:80]!r} on this cluster")
+        """The VM as every node sees it now, with libvirt's description of it where it
+        runs (`details`); 404 if there is none of that name."""
+        found = vm_details.vm(self.cluster, request.user, name)
+        if found is None:
+            raise NotFound(f"no VM {name[:80]!r} on this cluster")
+        return Response(found)
 
 
 class DrbdView(ClusterView):

@@ -82,7 +82,7 @@ def console(transactional_db: None) -> Iterator[Console]:
             heartbeat.done.set()
             heartbeat.join(10)
     finally:
-        stop(proc, strict=False)  # Daphne can wait for a WebSocket that never closes
+        stop(proc, grace=3, strict=False)  # Daphne waits for WebSockets a page keeps open
 
 
 class Cable:

@@ -51,6 +51,11 @@ def test_the_vm_card_migrates_live_and_raises_the_double_run_alarm(
         "data-domain-state", "unknown"
     )
     expect(card.locator("[data-double-run]")).to_have_count(0)
+    # libvirt's own description where it runs: the lab's guest (1 vCPU, 64 MiB, no disk)
+    described = card.locator(f"[data-vm-details={host}]")
+    expect(described.locator("[data-field=vcpus]")).to_have_text("1")
+    expect(described.locator("[data-field=memory]")).to_have_text("64 MiB of 64 MiB")
+    expect(described).to_contain_text("No disk.")
     dialog = page.locator("#op-dialog")
     # to the node without libvirtd nor the storage: refused, every blocker named
     card.locator("[data-migrate-to]").select_option(spare)

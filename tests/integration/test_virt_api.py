@@ -18,6 +18,7 @@ from hacore.runner import HostKey
 from operations.engine import use_runner
 from operations.models import Operation
 from tests.scripted import ScriptedRunner, expect, fixture
+from tests.unit.test_libvirt_info import BLKLIST, DOMINFO
 from tests.unit.test_virt_parsers import REAL, resync
 
 pytestmark = pytest.mark.django_db
@@ -97,10 +98,55 @@ def test_a_domain_running_outside_pacemakers_placement_is_a_double_run(
     book.script(N1, expect(*LIST, out=table("7    ubuntu   running")))
     book.script(N2, expect(*LIST, out=table()))
     book.script(N3, expect(*LIST, out=table("4    ubuntu   running")))
+    book.script(N3, expect(*virsh("dominfo"), status=1, err=NO_DOMAIN))
     vm = api.get(f"/api/v1/clusters/{cluster.pk}/vms/ubuntu/").json()
     assert vm["double_run"] is True
     assert vm["running_outside_pacemaker"] == ["node1"]
     assert vm["domains"] == {"node1": "running", "node2": None, "node3": "running"}
+    # libvirt's description failed where Pacemaker runs it: virsh's words, no disk list
+    details = vm["details"]
+    assert (details["node"], "disks" in details) == ("node3", False)
+    assert "virsh exited 1: error: failed to get domain 'ubuntu'" in details["error"]
+
+
+def virsh(verb: str) -> tuple[str, ...]:
+    flags = {"dominfo": (), "domstate": ("--reason",), "domblklist": ("--details",)}[verb]
+    return ("virsh", "--connect", "qemu:///system", verb, *flags, "--domain", "ubuntu")
+
+
+NO_DOMAIN = "error: failed to get domain 'ubuntu'"
+
+
+def test_one_vm_has_libvirts_description_and_where_each_disk_lives(
+    api: APIClient, cluster: Cluster, book: ScriptedRunner
+) -> None:
+    script_vm_reads(book)
+    book.script(N1, expect(*LIST, out=table()))
+    book.script(N2, expect(*LIST, out=table()))
+    book.script(
+        N3,
+        expect(*LIST, out=table("4    ubuntu   running")),
+        expect(*virsh("dominfo"), out=DOMINFO),
+        expect(*virsh("domstate"), out="running (migrated)\n"),
+        expect(*virsh("domblklist"), out=BLKLIST),
+        expect(*STATUS, out=REAL),  # minor 2 is DRBD's 1-single-0, volume 0
+    )
+    details = api.get(f"/api/v1/clusters/{cluster.pk}/vms/ubuntu/").json()["details"]
+    assert (details["node"], details["error"], details["state"], details["reason"]) == (
+        "node3", "", "running", "migrated",
+    )  # fmt: skip
+    assert (details["vcpus"], details["max_memory_kib"], details["persistent"]) == (
+        2, 2097152, False,
+    )  # fmt: skip
+    assert [(d["target"], d["storage"]) for d in details["disks"]] == [
+        ("vda", {"kind": "filesystem", "resource": "sharedFS-clone",
+                 "directory": "/var/lib/libvirt/images"}),
+        ("vdb", {"kind": "drbd", "resource": "1-single-0", "volume": 0}),
+        ("vdc", {"kind": "local"}),
+        ("sda", {"kind": "none"}),
+    ]  # fmt: skip
+    read = Operation.objects.get(cluster=cluster, kind="read.vm")
+    assert (read.node, read.status) == ("node3", "succeeded")
 
 
 def test_drbd_per_node_and_volume(api: APIClient, cluster: Cluster, book: ScriptedRunner) -> None:

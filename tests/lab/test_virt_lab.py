@@ -68,6 +68,14 @@ def test_the_console_shows_the_vm_and_drbd_as_every_node_sees_them(
     assert vm["domains"][host] == "running"
     assert [n for n, state in vm["domains"].items() if state == "running"] == [host]
     assert vm["double_run"] is False
+    # libvirt's description where Pacemaker runs it (the lab's guest: 1 vCPU, 64 MiB,
+    # diskless, transient: VirtualDomain starts it from its config file)
+    details = vm["details"]
+    assert (details["node"], details["error"], details["state"]) == (host, "", "running")
+    assert (details["vcpus"], details["max_memory_kib"], details["persistent"]) == (
+        1, 65536, False,
+    )  # fmt: skip
+    assert details["disks"] == []
     datos = api.get(f"{base}/drbd/datos/").json()
     assert datos["read_errors"] == {}
     assert sorted(n for n, s in datos["nodes"].items() if s["role"] == "Primary") == promoted

@@ -126,3 +126,25 @@ def test_the_simulation_must_show_a_migration_to_the_target() -> None:
     assert "move ubuntu node1 -> node2" in found.reason
     (nothing,) = m.simulation_blockers("ubuntu", "node2", ())
     assert "plans nothing for ubuntu" in nothing.reason
+
+
+def test_a_disk_on_no_shared_storage_blocks_and_a_drbd_disk_is_checked_on_the_target() -> None:
+    from hacore.libvirt_info import Disk, place_disk  # noqa: PLC0415
+
+    devices = {"/dev/drbd1": ("vmdata", 0)}
+    shared = {"images-clone": "/images"}
+    disks = [
+        place_disk(Disk("file", "disk", "vda", "/images/vm.qcow2"), shared, devices),
+        place_disk(Disk("block", "disk", "vdb", "/dev/drbd1"), shared, devices),
+        place_disk(Disk("file", "disk", "vdc", "/srv/scratch.qcow2"), shared, devices),
+        place_disk(Disk("file", "cdrom", "sda", "/srv/install.iso"), shared, devices),
+        place_disk(Disk("file", "cdrom", "sdb", None), shared, devices),
+    ]
+    scratch, iso = m.disk_blockers("node2", disks)
+    assert (scratch.code, iso.code) == ("disk_not_shared", "disk_not_shared")
+    assert scratch.reason.startswith(
+        "disk vdc (/srv/scratch.qcow2) is on neither a DRBD device nor a cluster filesystem: "
+        "node2 cannot reach it"
+    )
+    assert iso.reason.endswith("node2 must have the image at the same path: eject it or share it")
+    assert m.disk_drbd(disks) == ["vmdata"]

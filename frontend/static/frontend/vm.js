@@ -82,7 +82,38 @@ function render(el, clusterId, rid, status, vm, again) {
         vm.allow_migrate ? `allowed (${vm.migration_transport || "default transport"})` : "off (allow-migrate)")),
     table(["Node", "libvirt", "Pacemaker"], rows, "No node was read."),
     h("p", {class: "age"}, ago(vm.placement_read_at, "Read ")),
+    details(clusterId, vm.details),
     migrateBar(clusterId, rid, vm), h("p", {class: "bar"}, refresh));
+}
+
+const STORAGE = {
+  drbd: (s) => chip(`DRBD ${s.resource}/${s.volume}`, "ok"),
+  filesystem: (s) => chip(`cluster filesystem ${s.resource} (${s.directory})`, "ok"),
+  local: () => chip("on no shared storage", "bad"),
+  none: () => "no medium",
+};
+
+/** libvirt's description where the VM runs: state and reason, vCPUs, memory, disks. */
+function details(clusterId, d) {
+  if (!d) return null;
+  if (d.error) {
+    return h("div", {"data-vm-details": "error"}, h("h3", {}, "Where it runs"),
+      h("p", {class: "msg error"}, d.error));
+  }
+  const mib = (kib) => (kib == null ? "?" : `${Math.round(kib / 1024)} MiB`);
+  const disks = d.disks.map((disk) => h("tr", {"data-disk": disk.target,
+    "data-storage": disk.storage.kind},
+  h("td", {}, disk.target), h("td", {}, `${disk.type} ${disk.device}`),
+  h("td", {}, h("code", {}, disk.source || "—")), h("td", {}, STORAGE[disk.storage.kind](disk.storage))));
+  return h("div", {"data-vm-details": d.node},
+    h("h3", {}, "Where it runs: ", nodeLinks(clusterId, [d.node])),
+    h("dl", {class: "summary"},
+      h("dt", {}, "State"), h("dd", {"data-field": "state"}, d.state, d.reason ? ` (${d.reason})` : ""),
+      h("dt", {}, "vCPUs"), h("dd", {"data-field": "vcpus"}, String(d.vcpus)),
+      h("dt", {}, "Memory"), h("dd", {"data-field": "memory"}, mib(d.used_memory_kib), " of ", mib(d.max_memory_kib)),
+      h("dt", {}, "Definition"), h("dd", {}, d.persistent ? "persistent" : "transient (from the config file)")),
+    table(["Disk", "Kind", "Source", "Lives on"], disks, "No disk."),
+    h("p", {class: "age"}, ago(d.read_at, "Read ")));
 }
 
 function runningOn(vm) {
