@@ -55,7 +55,8 @@ unit_log=var/test-unit-integration.log
     export DATABASE_URL="${DATABASE_URL}_unit"
     export REDIS_URL="${REDIS_URL%/*}/14"
     export HACONSOLE_DATA_DIR="${HACONSOLE_DATA_DIR}-unit"
-    exec .venv/bin/pytest tests/unit tests/integration >"$unit_log" 2>&1
+    # niced: the lab and browser tests are the longer path; these yield the CPU to them
+    exec nice -n 15 .venv/bin/pytest tests/unit tests/integration >"$unit_log" 2>&1
 ) &
 unit_pid=$!
 set +e
