@@ -6,7 +6,7 @@ from typing import Any
 
 from rest_framework import serializers
 
-from resources.models import Resource
+from resources.models import DrbdDevice, Resource, VirtualMachine
 
 
 class ResourceSerializer(serializers.ModelSerializer[Resource]):
@@ -14,6 +14,8 @@ class ResourceSerializer(serializers.ModelSerializer[Resource]):
 
     id = serializers.CharField(source="rid", read_only=True)
     member_of = serializers.SlugRelatedField[Any](source="parent", slug_field="rid", read_only=True)
+    libvirt = serializers.SerializerMethodField()
+    drbd = serializers.SerializerMethodField()
 
     class Meta:
         model = Resource
@@ -35,8 +37,37 @@ class ResourceSerializer(serializers.ModelSerializer[Resource]):
             "nodes",
             "placement",
             "confirmed",
+            "libvirt",
+            "drbd",
         ]
         read_only_fields = fields
+
+    def get_libvirt(self, obj: Resource) -> dict[str, Any] | None:
+        """A VirtualDomain's domain as the monitor's libvirt watch last saw it on every
+        node it read, with when (None: not a VM, or not seen yet)."""
+        try:
+            vm = obj.vm
+        except VirtualMachine.DoesNotExist:
+            return None
+        return {
+            "domain": vm.domain,
+            "hypervisor": vm.hypervisor,
+            "state": vm.state,
+            "confirmed": vm.confirmed.isoformat() if vm.confirmed else None,
+        }
+
+    def get_drbd(self, obj: Resource) -> dict[str, Any] | None:
+        """An ocf:linbit:drbd primitive's DRBD resource as the monitor's DRBD watch last
+        read it on each node, with when (None: not DRBD, or not read yet)."""
+        try:
+            device = obj.drbd
+        except DrbdDevice.DoesNotExist:
+            return None
+        return {
+            "drbd_resource": device.drbd_resource,
+            "state": device.state,
+            "confirmed": device.confirmed.isoformat() if device.confirmed else None,
+        }
 
 
 class OperationBody(serializers.Serializer[Any]):

@@ -39,4 +39,5 @@ class ResourceViewSet(viewsets.ReadOnlyModelViewSet[Resource]):
 
     def get_queryset(self) -> QuerySet[Resource]:
         """Resources of the clusters the caller has a role on."""
-        return only_visible(self.request, Resource.objects.select_related("parent"))
+        rows = Resource.objects.select_related("parent", "vm", "drbd")
+        return only_visible(self.request, rows)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from clusters import advice_store
 from clusters.choices import EventKind, Severity
@@ -123,3 +124,29 @@ def test_a_stalled_resync_is_a_warning_that_makes_the_health_amber_and_the_advic
     ended = apply_alarms(cluster.pk, "stalled_resyncs", [])
     assert ended is not None
     assert [e["kind"] for e in ended["events"]] == [EventKind.RESYNC_RESUMED]
+
+
+def test_the_resources_api_serves_the_mirrors_vm_and_drbd_rows_with_their_age(
+    cluster: Cluster, api: APIClient
+) -> None:
+    apply_status(cluster.pk, parse_crm_mon(MON), "node1")
+    url = f"/api/v1/resources/?cluster={cluster.pk}"
+    before = {r["id"]: r for r in api.get(url).json()["results"]}
+    assert before["ubuntu"]["libvirt"] == {
+        "domain": "", "hypervisor": "", "state": {}, "confirmed": None,
+    }  # fmt: skip
+    now = timezone.now()
+    running = {"node3": "running"}
+    mirror_vms(cluster.pk, {"ubuntu": {"domain": "ubuntu", "hypervisor": "qemu:///system",
+                                       "state": running}}, now)  # fmt: skip
+    state = {"role": "Primary", "suspended": False, "volumes": []}
+    mirror_drbd(cluster.pk, "node1", {"drbd_datos": {"name": "datos", "state": state}}, now)
+    after = {r["id"]: r for r in api.get(url).json()["results"]}
+    assert after["ubuntu"]["libvirt"] == {
+        "domain": "ubuntu", "hypervisor": "qemu:///system", "state": running,
+        "confirmed": now.isoformat(),
+    }  # fmt: skip
+    assert after["drbd_datos"]["drbd"] == {
+        "drbd_resource": "datos", "state": {"node1": state}, "confirmed": now.isoformat(),
+    }  # fmt: skip
+    assert (after["ubuntu"]["drbd"], after["drbd_datos"]["libvirt"]) == (None, None)
