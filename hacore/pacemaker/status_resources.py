@@ -150,7 +150,7 @@ def _is_disabled(el: etree._Element) -> bool:
 def _primitive(el: etree._Element, warnings: list[str]) -> ResourceStatus:
     """<resource>: a primitive, with the nodes it is active on."""
     rsc_id = _rsc_id(el)
-    nodes = tuple(n.get("name", "") for n in el.iterfind("node") if n.get("name"))
+    nodes = tuple(name for n in el if n.tag == "node" and (name := n.get("name")))
     running = parse_int(
         el.get("nodes_running_on"), f"resource {rsc_id}: nodes_running_on", warnings
     )

@@ -59,7 +59,12 @@ def is_true(value: str | None, default: bool = False) -> bool:
     """A Pacemaker boolean value ("true"/"false"/"1"/"yes"...); default when absent."""
     if value is None:
         return default
+    if value in _EXACT:  # what crm_mon and the CIB almost always print
+        return _EXACT[value]
     return value.strip().lower() in {"true", "1", "yes", "on", "y"}
+
+
+_EXACT = {"true": True, "false": False}
 
 
 def attr_bool(element: etree._Element, name: str, default: bool = False) -> bool:
