@@ -23,6 +23,8 @@ what the console's guided book setup starts from.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections import Counter
 
 from . import net, vm
@@ -133,10 +135,23 @@ def pcs_commands(fixed: bool) -> list[list[str]]:
 
 
 def push_configuration(lab: Lab, node: Node, fixed: bool) -> None:
-    """All of it on a CIB copy, then one push (as the pcs documentation has it done)."""
-    on_node(lab, node, ["pcs", "cluster", "cib", CIB_COPY])
-    for command in pcs_commands(fixed):
-        on_node(lab, node, ["pcs", "-f", CIB_COPY, *command])
+    """All of it on a CIB copy, then one push (as the pcs documentation has it done).
+
+    pcs's output is kept in the lab's directory, keyed by what it was made from (the
+    live configuration section and the pcs commands): the next build on the same
+    configuration pushes that copy instead of starting pcs 17 times again (~15 s)."""
+    commands = pcs_commands(fixed)
+    base = on_node(lab, node, ["cibadmin", "--query", "--scope", "configuration"])
+    key = hashlib.sha256(json.dumps([base, commands]).encode()).hexdigest()[:20]
+    kept = lab.dir / "scenario-cache" / f"book-{key}.xml"
+    if kept.exists():
+        on_node(lab, node, ["tee", CIB_COPY], kept.read_text())
+    else:
+        on_node(lab, node, ["pcs", "cluster", "cib", CIB_COPY])
+        for command in commands:
+            on_node(lab, node, ["pcs", "-f", CIB_COPY, *command])
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        kept.write_text(on_node(lab, node, ["cat", CIB_COPY]))
     on_node(lab, node, ["pcs", "cluster", "cib-push", CIB_COPY, "--config"])
     on_node(lab, node, ["rm", "-f", CIB_COPY])
 

@@ -117,9 +117,9 @@ def test_the_drbd_card_follows_a_resync_and_resolves_a_split_brain(
     sign_in(page, console, f"/clusters/{cluster_id}/resources/drbd_datos-clone/")
     card = page.locator("#drbd")
     expect(card.locator("tr[data-disk-state=UpToDate]")).to_have_count(2, timeout=30000)
-    # a full resync of the 1 GiB disk at 40 MiB/s from the VM's node: the bar appears and
+    # a full resync of the 1 GiB disk at 80 MiB/s from the VM's node: the bar appears and
     # moves without a reload nor a click, pushed from DRBD's own events (drbdsetup events2)
-    lab("drbd", "resync", "datos", "--rate", "40", "--from", host.removeprefix("node"))
+    lab("drbd", "resync", "datos", "--rate", "80", "--from", host.removeprefix("node"))
     expect(card).to_have_attribute("data-syncing", "true", timeout=15000)
     assert int(card.get_attribute("data-pushed") or 0) > 0
     first = resync_percent(page)
