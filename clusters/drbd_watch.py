@@ -25,6 +25,7 @@ from clusters.node_watch import Nodes, NodeWatch, WatchTiming, running
 from hacore.commands import pacemaker, virt
 from hacore.drbd import DrbdState, parse_status_json
 from hacore.drbd_resync import ResyncProgress
+from hacore.migration import drbd_primitives
 from hacore.pacemaker.cib import parse_cib
 from hacore.pacemaker.status import ClusterStatus
 from hacore.pacemaker.xmlsafe import ParseError
@@ -68,12 +69,7 @@ async def _primitives(remote: Runner, nodes: Nodes) -> dict[str, str]:
         try:
             read = await remote.run(target, pacemaker.CIB_QUERY)
             if read.ok:
-                every = (r for top in parse_cib(read.stdout).resources for r in top.walk())
-                return {
-                    params["drbd_resource"]: r.id
-                    for r in every
-                    if r.agent == DRBD_AGENT and "drbd_resource" in (params := dict(r.params))
-                }
+                return drbd_primitives(parse_cib(read.stdout))
         except (RemoteError, ParseError):
             continue
     return {}

@@ -87,6 +87,16 @@ def libvirtd_clones(cib: Cib) -> list[str]:
     ]
 
 
+def drbd_primitives(cib: Cib) -> dict[str, str]:
+    """DRBD resource name -> the ocf:linbit:drbd primitive that drives it."""
+    every = (r for top in cib.resources for r in top.walk())
+    return {
+        name: r.id
+        for r in every
+        if r.agent == DRBD_AGENT and (name := dict(r.params).get("drbd_resource"))
+    }
+
+
 def drbd_resources(cib: Cib, rids: list[str]) -> list[str]:
     """The DRBD resource names (drbd_resource=) of the linbit:drbd primitives in rids."""
     names = []

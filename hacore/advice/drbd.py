@@ -13,26 +13,16 @@ from collections.abc import Iterator, Mapping
 
 from hacore.advice.model import Facts, Finding, Ref, Severity
 from hacore.drbd import DrbdState, PeerVolume
-from hacore.migration import DRBD_AGENT
+from hacore.migration import drbd_primitives
 
 Reads = Mapping[str, tuple[DrbdState, ...]]  # node -> its DRBD resources
-
-
-def _primitives(facts: Facts) -> dict[str, str]:
-    """DRBD resource name -> the ocf:linbit:drbd primitive that drives it."""
-    every = (r for top in facts.cib.resources for r in top.walk())
-    return {
-        name: r.id
-        for r in every
-        if r.agent == DRBD_AGENT and (name := dict(r.params).get("drbd_resource"))
-    }
 
 
 def drbd_resync_stalled(facts: Facts) -> Iterator[Finding]:
     """A resync whose out-of-sync amount has not shrunk for the configured time
     (HACONSOLE_RESYNC_STALL_AFTER): the target's disk stays Inconsistent, unusable,
     and the data has one good copy only."""
-    primitives = _primitives(facts)
+    primitives = drbd_primitives(facts.cib)
     for stall in facts.stalled_resyncs:
         name = str(stall.get("resource", ""))
         nodes = [str(n) for n in stall.get("nodes", [])]
@@ -91,7 +81,7 @@ def drbd_peers_disagree(facts: Facts) -> Iterator[Finding]:
     lasting = rounds[-1]
     for earlier in rounds[:-1]:
         lasting = {k: v for k, v in lasting.items() if k in earlier}
-    primitives = _primitives(facts)
+    primitives = drbd_primitives(facts.cib)
     for (name, node, peer), words in sorted(lasting.items()):
         refs = [Ref("resource", primitives[name])] if name in primitives else []
         detail = (
