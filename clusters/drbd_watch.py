@@ -25,14 +25,13 @@ from clusters.node_watch import Nodes, NodeWatch, WatchTiming, running
 from hacore.commands import pacemaker, virt
 from hacore.drbd import DrbdState, parse_status_json
 from hacore.drbd_resync import ResyncProgress
-from hacore.migration import drbd_primitives
+from hacore.migration import DRBD_AGENT, drbd_primitives
 from hacore.pacemaker.cib import parse_cib
 from hacore.pacemaker.status import ClusterStatus
 from hacore.pacemaker.xmlsafe import ParseError
 from hacore.runner import RemoteError, Runner
 
 Json = dict[str, Any]
-DRBD_AGENT = "ocf:linbit:drbd"
 EVENTS = ("drbdsetup", "events2", "--statistics")
 _CHANGES = ("change ", "create ", "destroy ", "call ", "response ")
 
@@ -110,7 +109,7 @@ class DrbdWatcher(NodeWatch):
     async def gone(self) -> None:
         """No DRBD resource left: no split-brain or stalled resync either."""
         self.states.clear()
-        self.progress.seen.clear()
+        self.progress.clear()
         if self.reported:
             self.reported = []
             await self.report([])

@@ -55,9 +55,9 @@ class ResyncProgress:
                     running[key] = was
         self.seen = {k: v for k, v in self.seen.items() if k[1] != node} | running
 
-    def forget(self, node: str) -> None:
-        """The node is no longer watched."""
-        self.seen = {k: v for k, v in self.seen.items() if k[1] != node}
+    def clear(self) -> None:
+        """Nothing is followed any more (no DRBD resource left)."""
+        self.seen.clear()
 
     def stalled(self, now: datetime.datetime) -> list[Json]:
         """The alarms: one per DRBD resource with a resync stalled for `after` seconds."""

@@ -10,9 +10,10 @@ import datetime
 import json
 from typing import Any
 
-from clusters.drbd_watch import DRBD_AGENT, EVENTS, DrbdWatcher, split_brains
+from clusters.drbd_watch import EVENTS, DrbdWatcher, split_brains
 from clusters.node_watch import WatchTiming
 from hacore.drbd import DrbdState, parse_status_json
+from hacore.migration import DRBD_AGENT
 from hacore.runner import Target
 from tests.scripted import ScriptedRunner, expect, fixture, target, until
 from tests.statusfactory import node, primitive, status
