@@ -7,52 +7,19 @@ overview, the wall and the warnings panel; `health()` gives the tile its colour.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime
-from enum import Enum
 from typing import Any
 
 from hacore.pacemaker.model import ClusterStatus
+from hacore.pacemaker.tojson import converter
 
 Json = dict[str, Any]
 STANDBY_LONG = datetime.timedelta(hours=24)
 
 
-_SCALARS = frozenset({str, int, float, bool, type(None)})
-_FIELDS: dict[type, tuple[str, ...]] = {}  # dataclass -> its field names, learnt once
-
-
-def _plain(value: Any) -> Any:
-    """value as JSON-able data in one pass: what dataclasses.asdict and then a conversion
-    of datetimes and enums gave, without asdict's recursion through deepcopy (5x the
-    time on a large cluster: bench/parse_diff.py)."""
-    kind = type(value)
-    if kind in _SCALARS:
-        return value
-    if kind is tuple or kind is list:
-        return [_plain(v) for v in value]
-    names = _FIELDS.get(kind)
-    if names is None and dataclasses.is_dataclass(value):
-        names = _FIELDS[kind] = tuple(f.name for f in dataclasses.fields(value))
-    if names is not None:
-        return {name: _plain(getattr(value, name)) for name in names}
-    return _other(value)
-
-
-def _other(value: Any) -> Any:
-    """An enum's value, a datetime in ISO 8601, a dict's values converted, else value."""
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, datetime.datetime):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    return value
-
-
 def to_snapshot(status: ClusterStatus) -> Json:
     """The parsed status as JSON-able dicts (datetimes as ISO 8601, enums as strings)."""
-    out: Json = _plain(status)
+    out: Json = converter(ClusterStatus)(status)
     for node in out["nodes"]:
         node["attributes"] = dict(node.get("attributes") or [])
     return out

@@ -66,9 +66,9 @@ def parse_crm_mon(xml: str | bytes) -> ClusterStatus:
     for name in sorted(attributes.keys() - {n.name for n in nodes}):
         warnings.append(f"node_attributes for unknown node {name!r}")
     resources = _resources(root.find("resources"), warnings)
-    _check_count(root.find("summary/resources_configured"), resources, warnings)
+    all_resources = [r for top in resources for r in top.walk()]
+    _check_count(root.find("summary/resources_configured"), all_resources, warnings)
     history = tuple(_node_history(root.find("node_history"), warnings))
-    all_resources = (r for top in resources for r in top.walk())
     return ClusterStatus(
         summary=summary,
         nodes=nodes,
@@ -157,7 +157,7 @@ def _count(el: etree._Element | None, name: str, warnings: list[str]) -> int:
 
 
 def _check_count(
-    el: etree._Element | None, resources: tuple[ResourceStatus, ...], warnings: list[str]
+    el: etree._Element | None, every_resource: list[ResourceStatus], warnings: list[str]
 ) -> None:
     """Warn when crm_mon lists fewer (or more) resource instances than its summary counts.
 
@@ -169,12 +169,8 @@ def _check_count(
     number = None if el is None else el.get("number", "")
     if number is None or not number.isdigit():
         return
-    listed = sum(
-        1
-        for top in resources
-        for r in top.walk()
-        if r.kind is ResourceKind.PRIMITIVE and (r.active or not r.orphaned)
-    )
+    primitive = ResourceKind.PRIMITIVE
+    listed = sum(1 for r in every_resource if r.kind is primitive and (r.active or not r.orphaned))
     if listed != int(number):
         warnings.append(f"crm_mon counts {number} resource instances but lists {listed}")
 

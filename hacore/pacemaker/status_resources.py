@@ -16,13 +16,15 @@ Shapes (Pacemaker 2.1.5, crm_mon API 2.25):
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable
+from typing import Any, cast
 
 from lxml import etree
 
 from hacore.pacemaker.model import ResourceKind, ResourceStatus, Role
-from hacore.pacemaker.xmlsafe import ParseError, attr_bool
+from hacore.pacemaker.xmlsafe import ParseError, attr_bool, is_true
 
 __all__ = ["parse_int", "parse_ms", "parse_resources", "parse_role"]
 
@@ -30,6 +32,7 @@ INFINITY = 1_000_000  # Pacemaker's score/fail-count "INFINITY"
 
 _ROLES: dict[str, Role] = {role.value.lower(): role for role in Role}
 _ROLES.update({"master": Role.PROMOTED, "slave": Role.UNPROMOTED})
+_EXACT_ROLES: dict[str, Role] = {role.value: role for role in Role}  # as crm_mon prints them
 
 # How "high" a role is, to summarise a collective by its highest member (as Pacemaker
 # does for groups and clones): a group with one member started is Started.
@@ -92,7 +95,7 @@ def parse_role(value: str | None, what: str, warnings: list[str]) -> Role:
     """A role string; legacy Master/Slave mapped; unknown strings -> UNKNOWN + warning."""
     if value is None:
         return Role.UNKNOWN
-    role = _ROLES.get(value.strip().lower())
+    role = _EXACT_ROLES.get(value) or _ROLES.get(value.strip().lower())
     if role is None:
         warnings.append(f"{what}: unknown role {value!r}")
         return Role.UNKNOWN
@@ -148,31 +151,50 @@ def _is_disabled(el: etree._Element) -> bool:
 
 
 def _primitive(el: etree._Element, warnings: list[str]) -> ResourceStatus:
-    """<resource>: a primitive, with the nodes it is active on."""
-    rsc_id = _rsc_id(el)
+    """<resource>: a primitive, with the nodes it is active on.
+
+    The attributes are read into a dict at once and the result built by `_fast_new`:
+    a large cluster has thousands of primitives (bench/parse_diff.py)."""
+    attrs = cast(dict[str, str], dict(el.items()))  # lxml gives str for str input
+    rsc_id = attrs.get("id") or _rsc_id(el)
     nodes = tuple(name for n in el if n.tag == "node" and (name := n.get("name")))
-    running = parse_int(
-        el.get("nodes_running_on"), f"resource {rsc_id}: nodes_running_on", warnings
-    )
-    if running is not None and running != len(nodes):
-        warnings.append(f"resource {rsc_id}: nodes_running_on={running} but {len(nodes)} <node>")
-    return ResourceStatus(
+    running = attrs.get("nodes_running_on")
+    if running is not None and running != str(len(nodes)):
+        what = f"resource {rsc_id}: nodes_running_on"
+        count = parse_int(running, what, warnings)
+        if count is not None and count != len(nodes):
+            warnings.append(f"{what}={count} but {len(nodes)} <node>")
+    removed = attrs.get("removed")
+    return _fast_new(
         id=rsc_id,
         kind=ResourceKind.PRIMITIVE,
-        agent=el.get("resource_agent"),
-        role=parse_role(el.get("role"), f"resource {rsc_id}", warnings),
-        target_role=el.get("target_role"),
-        active=attr_bool(el, "active"),
-        orphaned=_removed(el),
-        blocked=attr_bool(el, "blocked"),
-        managed=attr_bool(el, "managed", default=True),
-        failed=attr_bool(el, "failed"),
-        failure_ignored=attr_bool(el, "failure_ignored"),
+        agent=attrs.get("resource_agent"),
+        role=_EXACT_ROLES.get(attrs.get("role") or "")
+        or parse_role(attrs.get("role"), f"resource {rsc_id}", warnings),
+        target_role=attrs.get("target_role"),
+        active=is_true(attrs.get("active")),
+        orphaned=is_true(attrs.get("orphaned") if removed is None else removed),
+        blocked=is_true(attrs.get("blocked")),
+        managed=is_true(attrs.get("managed"), default=True),
+        failed=is_true(attrs.get("failed")),
+        failure_ignored=is_true(attrs.get("failure_ignored")),
         disabled=_is_disabled(el),
         nodes=nodes,
-        pending=el.get("pending") or None,
-        description=el.get("description") or None,
+        pending=attrs.get("pending") or None,
+        description=attrs.get("description") or None,
     )
+
+
+_DEFAULTS = {f.name: f.default for f in dataclasses.fields(ResourceStatus)}
+
+
+def _fast_new(**values: Any) -> ResourceStatus:
+    """ResourceStatus(**values), without the frozen dataclass's __init__ (one
+    object.__setattr__ per field, twice the time): the same fields, equality and hash
+    (tests/unit/test_crm_mon_parse_speed.py)."""
+    made = object.__new__(ResourceStatus)
+    object.__setattr__(made, "__dict__", {**_DEFAULTS, **values})
+    return made
 
 
 def _collective(
