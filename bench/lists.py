@@ -33,6 +33,7 @@ from django.test.utils import setup_test_environment  # noqa: E402
 from rest_framework.test import APIClient  # noqa: E402
 
 from bench.parse_diff import timed  # noqa: E402
+from bench.stats import p95  # noqa: E402
 from clusters.models import Cluster, Event  # noqa: E402
 from operations.models import Operation  # noqa: E402
 from resources.models import Resource  # noqa: E402
@@ -59,11 +60,6 @@ def queries_of(client: APIClient, url: str) -> int:
     with connection.execute_wrapper(count):
         assert client.get(url).status_code == 200
     return len(seen)
-
-
-def p95(samples: list[float]) -> float:
-    """The 95th percentile (nearest rank)."""
-    return sorted(samples)[int(0.95 * (len(samples) - 1))]
 
 
 def main() -> None:

@@ -23,6 +23,7 @@ from lxml import etree
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.stats import p95
 from clusters.diff import diff
 from hacore.pacemaker.snapshot import to_snapshot
 from hacore.pacemaker.status import parse_crm_mon
@@ -80,8 +81,9 @@ def main() -> None:
         ("parse into dataclasses", parsed),
         ("parse + snapshot + diff", full),
     ):
-        p95 = sorted(samples)[int(0.95 * (len(samples) - 1))]
-        print(f"  {label:<24} median {statistics.median(samples):7.2f} ms  p95 {p95:7.2f} ms")
+        print(
+            f"  {label:<24} median {statistics.median(samples):7.2f} ms  p95 {p95(samples):7.2f} ms"
+        )
     ratios = [f / b for f, b in zip(full, bare, strict=True)]
     print(
         f"  ratio parse+snapshot+diff / bare lxml (median of the rounds' ratios): "

@@ -19,6 +19,7 @@ BENCH = Path(__file__).resolve().parent
 SUITE: dict[str, tuple[list[str], list[str]]] = {
     "parse_diff": (["--rounds", "30"], ["--rounds", "10"]),
     "runner": (["--count", "50"], ["--count", "15"]),
+    "first_command": (["--rounds", "20"], ["--rounds", "5"]),
     "operations": (["--rounds", "5"], ["--rounds", "2"]),
     "latency": (["--changes", "20"], ["--changes", "5"]),
     "watch_cost": (["--seconds", "30"], ["--seconds", "8"]),

@@ -14,6 +14,9 @@
 | HACONSOLE_SSH_CONNECT_TIMEOUT| 5 (seconds)                                     |
 | HACONSOLE_SSH_COMMAND_TIMEOUT| 30 (seconds)                                    |
 | HACONSOLE_SSH_MAX_CHANNELS   | 9 (per node; sshd's MaxSessions defaults to 10) |
+| HACONSOLE_SSH_WARM           | 1 (keep each process's SSH connections open     |
+|                              | between requests; 0: one connection per request)|
+| HACONSOLE_SSH_IDLE_CLOSE     | 600 (seconds a kept connection may stay unused) |
 | HACONSOLE_OPERATION_LOCK_WAIT| 300 (seconds an operation waits for the one    |
 |                              | before it on the same cluster)                  |
 | HACONSOLE_DRAIN_SETTLE_TIMEOUT| 300 (seconds a drain waits for the cluster to  |
@@ -307,6 +310,8 @@ SSH_CONNECT_TIMEOUT = env_float("HACONSOLE_SSH_CONNECT_TIMEOUT", 5.0)
 SSH_COMMAND_TIMEOUT = env_float("HACONSOLE_SSH_COMMAND_TIMEOUT", 30.0)
 SSH_MAX_CHANNELS = int(env_float("HACONSOLE_SSH_MAX_CHANNELS", 9))
 SSH_KEEPALIVE_INTERVAL = env_float("HACONSOLE_SSH_KEEPALIVE", 15.0)
+SSH_WARM = env_float("HACONSOLE_SSH_WARM", 1) != 0
+SSH_IDLE_CLOSE = env_float("HACONSOLE_SSH_IDLE_CLOSE", 600.0)
 OPERATION_LOCK_WAIT = env_float("HACONSOLE_OPERATION_LOCK_WAIT", 300.0)
 DRAIN_SETTLE_TIMEOUT = env_float("HACONSOLE_DRAIN_SETTLE_TIMEOUT", 300.0)
 DRAIN_SYNC_TIMEOUT = env_float("HACONSOLE_DRAIN_SYNC_TIMEOUT", 3600.0)

@@ -299,6 +299,7 @@ class SshPool:
         self.max_channels = max_channels
         self.keepalive = keepalive
         self._conns: dict[Target, asyncssh.SSHClientConnection] = {}
+        self._used: dict[Target, float] = {}  # monotonic time of each connection's last use
         self._locks: dict[Target, asyncio.Lock] = {}
         self._slots: dict[tuple[str, int], asyncio.Semaphore] = {}
 
@@ -309,7 +310,22 @@ class SshPool:
         await self.close()
 
     async def connect(self, target: Target) -> None:
-        """Open the pooled connection to target now (RemoteError if it cannot be)."""
+        """Reach the node now (RemoteError if it cannot be): open the pooled connection,
+        or check that the one already open still answers, and open a new one if not.
+
+        A kept connection to a node that died looks open until its keepalives give up
+        (3 intervals): without the check, a caller that moves on to the next node when
+        one cannot be reached would instead send its first command into the void.
+        """
+        lock = self._locks.setdefault(target, asyncio.Lock())
+        async with lock:
+            conn = self._conns.get(target)
+            if conn is not None and not conn.is_closed():
+                if await _answers(conn, self.connect_timeout):
+                    self._used[target] = time.monotonic()
+                    return
+                self._conns.pop(target, None)
+                conn.close()
         await self.connection(target)
 
     async def connection(self, target: Target) -> asyncssh.SSHClientConnection:
@@ -320,7 +336,16 @@ class SshPool:
             if conn is None or conn.is_closed():
                 conn = await _open(target, self.connect_timeout, self.keepalive)
                 self._conns[target] = conn
+            self._used[target] = time.monotonic()
             return conn
+
+    async def close_idle(self, idle: float) -> int:
+        """Close the connections unused for more than idle seconds; how many."""
+        cutoff = time.monotonic() - idle
+        stale = [t for t in self._conns if self._used.get(t, 0.0) < cutoff]
+        for target in stale:
+            self._conns.pop(target).close()
+        return len(stale)
 
     async def run(
         self,
@@ -395,6 +420,18 @@ class SshPool:
             # a node that went away never answers the close: do not wait for it long
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(conn.wait_closed(), 2)
+
+
+async def _answers(conn: asyncssh.SSHClientConnection, timeout: float) -> bool:
+    """Whether the node at the other end of conn still answers: one SSH keepalive
+    request (what asyncssh's own keepalives send), no command run. asyncssh has no
+    public call for it; tests/lab/test_runner_on_lab.py checks it against a node that
+    answers and one that went away."""
+    try:
+        await asyncio.wait_for(conn._make_global_request(b"keepalive@openssh.com"), timeout)
+    except (TimeoutError, OSError, asyncssh.Error):
+        return False
+    return not conn.is_closed()
 
 
 def _exit_status(proc: asyncssh.SSHCompletedProcess) -> int:

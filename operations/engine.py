@@ -4,7 +4,8 @@
 once a command ran there); `run_recorded` does it as a dry-run Operation row (plans,
 reads, downloads) whose every command is kept; `finish` closes an operation and pushes it
 to the cluster's page. The runner is made by `runner()` (the SSH pool from settings;
-tests install a scripted one with `use_runner`).
+tests install a scripted one with `use_runner`). With `SSH_WARM`, work runs on the
+process's warm loop and borrows its pool (operations/warm.py).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from hacore.commands.pacemaker import CIB_VERSION
 from hacore.errors import ConsoleError
 from hacore.pacemaker.cib import cib_version
 from hacore.runner import ConnectError, RemoteError, Runner, SshPool
-from operations import executor
+from operations import executor, warm
 from operations.api.serializers import OperationSerializer
 from operations.change import SUMMARY_MAX, Change, fit
 from operations.directory import ClusterRef, Place, directory
@@ -74,7 +75,11 @@ _factories: list[Callable[[], Runner]] = [new_pool]
 
 
 def runner() -> Runner:
-    """A new runner for one event loop (close it, or use it with async with)."""
+    """A runner for the running event loop (close it, or use it with async with): on
+    the warm loop, its kept pool; otherwise a new one from the current factory."""
+    here = warm.current()
+    if _factories[-1] is new_pool and here is not None and here.running_here():
+        return warm.Borrowed(here.pool)
     return _factories[-1]()
 
 
@@ -89,7 +94,11 @@ def use_runner(factory: Callable[[], Runner]) -> Iterator[None]:
 
 
 def run_async(coro: Coroutine[Any, Any, T]) -> T:
-    """Run a coroutine to completion from synchronous code (views, commands, tasks)."""
+    """Run a coroutine to completion from synchronous code (views, commands, tasks): on
+    the process's warm loop when SSH_WARM and the runner is the SSH pool, otherwise on
+    a loop of its own."""
+    if settings.SSH_WARM and _factories[-1] is new_pool:
+        return warm.warm_loop(new_pool, settings.SSH_IDLE_CLOSE).run(coro)
     return asyncio.run(coro)
 
 

@@ -56,6 +56,17 @@ async def test_command_timeout(the_lab: Lab) -> None:
         assert (await pool.run(the_lab.target(1), ["true"])).ok
 
 
+async def test_idle_connections_are_closed(the_lab: Lab) -> None:
+    async with SshPool() as pool:
+        await pool.connect(the_lab.target(1))
+        await pool.connect(the_lab.target(2))
+        assert await pool.close_idle(60) == 0
+        await asyncio.sleep(0.2)
+        await pool.run(the_lab.target(2), ["true"])
+        assert await pool.close_idle(0.1) == 1
+        assert list(pool._conns) == [the_lab.target(2)]
+
+
 async def test_unpinned_target_is_never_connected(the_lab: Lab) -> None:
     async with SshPool() as pool:
         with pytest.raises(HostKeyNotPinned, match=r": no trusted host key; confirm its"):
@@ -87,9 +98,23 @@ async def test_address_that_does_not_answer_times_out(the_lab: Lab) -> None:
 async def test_powered_off_node_gives_an_error_in_bounded_time(the_lab: Lab) -> None:
     target = the_lab.target(3)
     try:
-        async with SshPool(connect_timeout=2, command_timeout=3, keepalive=1) as pool:
+        async with (
+            SshPool(connect_timeout=2, command_timeout=3, keepalive=1) as pool,
+            SshPool(connect_timeout=2, keepalive=600) as kept,
+        ):
             assert (await pool.run(target, ["true"])).ok
+            await kept.connect(target)
+            opened = kept._conns[target]
+            await kept.connect(target)  # it answers: the same connection is kept
+            assert kept._conns[target] is opened
             await asyncio.to_thread(lab, "kill-node", "3")
+            # the kept connection's keepalives would notice in 30 minutes: connect()
+            # asks the node now, finds no answer, and fails trying a new connection
+            started = time.monotonic()
+            with pytest.raises((ConnectTimeout, ConnectError)):
+                await kept.connect(target)
+            assert time.monotonic() - started < 5
+            assert opened.is_closed()
             started = time.monotonic()
             with pytest.raises(
                 RemoteError,
