@@ -23,6 +23,10 @@ SUITE: dict[str, tuple[list[str], list[str]]] = {
     "operations": (["--rounds", "5"], ["--rounds", "2"]),
     "latency": (["--changes", "20"], ["--changes", "5"]),
     "watch_cost": (["--seconds", "30"], ["--seconds", "8"]),
+    "many_clusters": (
+        ["--clusters", "100", "--seconds", "30"],
+        ["--clusters", "30", "--seconds", "8"],
+    ),
     "fanout": (["--clients", "200", "--publishes", "30"], ["--clients", "50", "--publishes", "10"]),
 }
 

@@ -25,6 +25,7 @@ from hacore.pacemaker import snapshot as snap
 from hacore.pacemaker.model import ClusterStatus
 from hacore.pacemaker.partitions import Partition
 from hacore.pacemaker.pcs import PcsTools
+from nodes.models import Node
 from operations.feed import OVERVIEW_GROUP, asend, cluster_group, send
 from resources.services import mirror_resources
 
@@ -34,7 +35,7 @@ Json = dict[str, Any]
 @transaction.atomic
 def apply_status(cluster_id: int, status: ClusterStatus, read_from: str) -> Json:
     """Mirror a status read from node `read_from`; record events; return the message."""
-    cluster = Cluster.objects.select_for_update().get(pk=cluster_id)
+    cluster = Cluster.objects.select_for_update().prefetch_related("nodes").get(pk=cluster_id)
     now = timezone.now()
     new = snap.to_snapshot(status)
     changes = diff(cluster.snapshot, new)
@@ -78,12 +79,21 @@ def apply_status(cluster_id: int, status: ClusterStatus, read_from: str) -> Json
     return _bump(cluster, _record(cluster, changes))
 
 
+_NODE_STATE = (
+    "online", "standby", "maintenance", "unclean", "pending", "shutdown", "is_dc",
+    "resources_running",
+)  # fmt: skip
+
+
 def _mirror_nodes(
     cluster: Cluster, status: ClusterStatus, now: datetime.datetime
 ) -> dict[str, datetime.datetime]:
+    """The nodes' rows as crm_mon shows them (only those that changed are written, every
+    one's status_confirmed in one query); since when each node in standby has been."""
     standby_since: dict[str, datetime.datetime] = {}
     for node in cluster.nodes.all():
         seen = status.node(node.name)
+        was = [getattr(node, name) for name in (*_NODE_STATE, "standby_since")]
         if seen is None:
             node.online = node.standby = node.maintenance = node.unclean = None
             node.pending = node.shutdown = node.is_dc = node.resources_running = None
@@ -92,21 +102,14 @@ def _mirror_nodes(
                 node.standby_since = now
             elif not seen.standby:
                 node.standby_since = None
-            for name in (
-                "online",
-                "standby",
-                "maintenance",
-                "unclean",
-                "pending",
-                "shutdown",
-                "is_dc",
-                "resources_running",
-            ):
+            for name in _NODE_STATE:
                 setattr(node, name, getattr(seen, name))
         node.status_confirmed = now
-        node.save()
+        if was != [getattr(node, name) for name in (*_NODE_STATE, "standby_since")]:
+            node.save(update_fields=[*_NODE_STATE, "standby_since", "status_confirmed"])
         if node.standby and node.standby_since:
             standby_since[node.name] = node.standby_since
+    Node.objects.filter(cluster_id=cluster.pk).update(status_confirmed=now)
     return standby_since
 
 

@@ -66,21 +66,38 @@ def _values(resource: Json, instances: list[Json]) -> dict[str, Any]:
 
 
 def mirror_resources(cluster_id: int, snapshot: Json, now: datetime.datetime) -> None:
-    """Upsert one Resource row per configured resource; delete rows crm_mon no longer shows."""
+    """Upsert one Resource row per configured resource; delete rows crm_mon no longer shows.
+
+    Only the rows whose mirrored values changed are written one by one; every row's
+    `confirmed` then moves to now in one query (a status read of a large cluster
+    changes a few rows, not thousands).
+    """
     existing = {r.rid: r for r in Resource.objects.filter(cluster_id=cluster_id)}
     keep: set[str] = set()
     for position, (resource, parent_id, instances) in enumerate(_fold(snapshot)):
         rid = resource["id"]
         keep.add(rid)
-        row = existing.get(rid) or Resource(cluster_id=cluster_id, rid=rid)
-        for name, value in _values(resource, instances).items():
-            setattr(row, name, value)
-        row.position, row.confirmed = position, now
-        row.parent = existing.get(parent_id) if parent_id else None
-        row.save()
-        _placeholders(row)
+        row = existing.get(rid)
+        values = {**_values(resource, instances), "position": position}
+        parent = existing.get(parent_id) if parent_id else None
+        if row is None or row.parent_id != (parent.pk if parent else None) or _differs(row, values):
+            new_kind = row is None or row.agent != values["agent"]
+            row = row or Resource(cluster_id=cluster_id, rid=rid)
+            for name, value in values.items():
+                setattr(row, name, value)
+            row.confirmed, row.parent = now, parent
+            row.save()
+            if new_kind:
+                _placeholders(row)
         existing[rid] = row
-    Resource.objects.filter(cluster_id=cluster_id).exclude(rid__in=keep).delete()
+    if existing.keys() - keep:
+        Resource.objects.filter(cluster_id=cluster_id).exclude(rid__in=keep).delete()
+    Resource.objects.filter(cluster_id=cluster_id).update(confirmed=now)
+
+
+def _differs(row: Resource, values: dict[str, Any]) -> bool:
+    """Whether any of values is not what row holds."""
+    return any(getattr(row, name) != value for name, value in values.items())
 
 
 def mirror_vms(cluster_id: int, seen: dict[str, Json], now: datetime.datetime) -> int:

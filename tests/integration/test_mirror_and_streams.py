@@ -93,6 +93,28 @@ def test_changes_become_events_and_rows_follow(cluster: Cluster, api: APIClient)
     assert [d["id"] for d in devices] == ["lab-fence"]
 
 
+def test_a_read_writes_only_what_changed_and_confirms_every_row(
+    cluster: Cluster, django_assert_max_num_queries: Any
+) -> None:
+    def many(count: int, moved: int | None = None) -> Any:
+        prims = [primitive(f"r{i}", "node3" if i == moved else "node2") for i in range(count)]
+        fencing = primitive("lab-fence", "node1", agent="stonith:fence_haconsole_lab")
+        return lab_like(resources=(fencing, *prims))
+
+    apply_status(cluster.pk, many(60), "node1")
+    before = Resource.objects.get(cluster=cluster, rid="r5").confirmed
+    with django_assert_max_num_queries(16):  # not one per resource
+        apply_status(cluster.pk, many(60, moved=5), "node1")
+    rows = Resource.objects.filter(cluster=cluster)
+    assert rows.get(rid="r5").nodes == ["node3"]
+    assert len({row.confirmed for row in rows}) == 1
+    assert rows.get(rid="r6").confirmed > before
+    assert FenceDevice.objects.get(cluster=cluster).confirmed == rows.get(rid="r6").confirmed
+    assert {n.status_confirmed for n in Node.objects.filter(cluster=cluster)} == {
+        rows.get(rid="r6").confirmed
+    }
+
+
 def test_removed_resource_leaves_the_mirror(cluster: Cluster) -> None:
     apply_status(cluster.pk, lab_like(), "node1")
     apply_status(cluster.pk, lab_like(resources=(primitive("dummy1", "node3"),)), "node1")
