@@ -49,7 +49,7 @@ async def _read_from(nodes: list[Node]) -> tuple[StatusRead | None, dict[str, Ex
 def refresh_status(cluster: Cluster) -> StatusRead:
     """Read crm_mon from the first node that answers and mirror it; raise if none does."""
     nodes = [n for n in cluster.nodes.select_related("cluster__credential") if n.host_key]
-    read, failures = run_async(_read_from(nodes))
+    read, failures = run_async(_read_from(nodes), fresh=True)  # host keys checked anew
     for node in nodes:
         exc = failures.get(node.name)
         if isinstance(exc, HostKeyMismatch):

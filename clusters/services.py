@@ -109,7 +109,7 @@ def add_cluster(req: AddClusterRequest, user: User = None) -> Cluster:
             "duplicate", f"{req.address} is already node {node.name} of cluster {node.cluster}"
         )
     seed = Target(req.address, req.username, req.private_key, None, req.port)
-    discovery = run_async(_discover(seed, req.trusted))
+    discovery = run_async(_discover(seed, req.trusted), fresh=True)
     if Cluster.objects.filter(name=discovery.cluster_name).exists():
         raise AddClusterError("duplicate", f"cluster {discovery.cluster_name!r} is already added")
     seen = _trust_all(discovery, req)
@@ -166,7 +166,7 @@ def _verify(seed: Target, seen: list[SeenHostKey]) -> None:
         if s.key is not None
     }
     try:
-        problems = run_async(_verify_all(targets))
+        problems = run_async(_verify_all(targets), fresh=True)  # a new login on each node
     except HostKeyMismatch as exc:
         raise AddClusterError("host_key_mismatch", str(exc)) from exc
     failed = {name: err for name, err in problems.items() if err}

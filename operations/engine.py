@@ -93,11 +93,17 @@ def use_runner(factory: Callable[[], Runner]) -> Iterator[None]:
         _factories.remove(factory)
 
 
-def run_async(coro: Coroutine[Any, Any, T]) -> T:
+def run_async(coro: Coroutine[Any, Any, T], *, fresh: bool = False) -> T:
     """Run a coroutine to completion from synchronous code (views, commands, tasks): on
     the process's warm loop when SSH_WARM and the runner is the SSH pool, otherwise on
-    a loop of its own."""
-    if settings.SSH_WARM and _factories[-1] is new_pool:
+    a loop of its own.
+
+    fresh: on a loop of its own, so its runners open new connections: for the work that
+    checks access itself (adding a cluster, a refresh the operator asked for). A kept
+    connection was authenticated when it opened: a node's host key replaced since, or
+    the console's key removed from it, shows only on a new handshake.
+    """
+    if settings.SSH_WARM and _factories[-1] is new_pool and not fresh:
         return warm.warm_loop(new_pool, settings.SSH_IDLE_CLOSE).run(coro)
     return asyncio.run(coro)
 

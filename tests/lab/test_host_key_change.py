@@ -3,9 +3,12 @@
 from collections.abc import Iterator
 
 import pytest
+from django.test import override_settings
 from rest_framework.test import APIClient
 
 from clusters.models import Cluster, Event
+from operations import warm
+from operations.engine import run_async, runner
 from tests.labutil import Lab
 
 pytestmark = [pytest.mark.lab, pytest.mark.django_db]
@@ -26,12 +29,29 @@ def node2_new_key(the_lab: Lab) -> Iterator[str]:
         the_lab.exec(2, "mv", f"{KEY}.pub.orig", f"{KEY}.pub")
 
 
+@pytest.fixture
+def kept_node2(lab_cluster: Cluster) -> None:
+    """A connection to node2 kept by this process's warm pool, opened with the old key."""
+    target = lab_cluster.nodes.get(name="node2").target()
+
+    async def connect() -> None:
+        async with runner() as remote:
+            await remote.connect(target)
+
+    with override_settings(SSH_WARM=True):
+        run_async(connect())
+    loop = warm.current()
+    assert loop is not None
+    assert target in loop.pool._conns
+
+
 def test_changed_key_refused_then_trusted(
-    the_lab: Lab, api: APIClient, lab_cluster: Cluster, node2_new_key: str
+    the_lab: Lab, api: APIClient, lab_cluster: Cluster, kept_node2: None, node2_new_key: str
 ) -> None:
     node2 = lab_cluster.nodes.get(name="node2")
     old = node2.host_key_fingerprint
-    # node1 and node3 still answer, so the cluster is read; node2 is refused.
+    # node1 and node3 still answer, so the cluster is read; node2 is refused, though
+    # this process keeps a connection to it: a refresh always makes a new handshake.
     lab_cluster.nodes.exclude(name="node2").update(host_key="")
     refreshed = api.post(f"/api/v1/clusters/{lab_cluster.pk}/refresh/")
     assert refreshed.status_code == 502

@@ -33,12 +33,14 @@ def test_work_runs_on_the_loop_thread_and_its_runners_borrow_the_kept_pool() -> 
     assert warm.current() is loop
 
 
-def test_without_warm_or_with_a_scripted_runner_each_call_has_its_own_loop() -> None:
+def test_without_warm_fresh_or_with_a_scripted_runner_each_call_has_its_own_loop() -> None:
     async def where() -> str:
         return threading.current_thread().name
 
     with override_settings(SSH_WARM=False):
         assert engine.run_async(where()) == threading.current_thread().name
+    with override_settings(SSH_WARM=True):  # work that checks access opens new connections
+        assert engine.run_async(where(), fresh=True) == threading.current_thread().name
     scripted = ScriptedRunner()
     with override_settings(SSH_WARM=True), engine.use_runner(lambda: scripted):
         assert engine.run_async(where()) == threading.current_thread().name
