@@ -134,14 +134,18 @@ def _removed(el: etree._Element) -> bool:
     return attr_bool(el, "orphaned")
 
 
-def _is_disabled(el: etree._Element) -> bool:
+def _is_disabled(el: etree._Element, attrs: dict[str, str] | None = None) -> bool:
     """crm_mon's own `disabled` where it prints one (clones, groups); otherwise Pacemaker's
     rule (pe__resource_is_disabled): target-role Stopped, or Unpromoted in a promotable
     clone. A clone's printed target_role may be its first instance's, so it is never
-    used when crm_mon says whether the clone is disabled."""
-    if el.get("disabled") is not None:
-        return attr_bool(el, "disabled")
-    target = (el.get("target_role") or "").strip().lower()
+    used when crm_mon says whether the clone is disabled. attrs: el's attributes, when
+    already read."""
+    attrs = attrs if attrs is not None else cast(dict[str, str], dict(el.items()))
+    if attrs.get("disabled") is not None:
+        return is_true(attrs.get("disabled"))
+    target = (attrs.get("target_role") or "").strip().lower()
+    if not target:
+        return False
     if target == "stopped":
         return True
     return target in ("unpromoted", "slave") and any(
@@ -178,7 +182,7 @@ def _primitive(el: etree._Element, warnings: list[str]) -> ResourceStatus:
         managed=is_true(attrs.get("managed"), default=True),
         failed=is_true(attrs.get("failed")),
         failure_ignored=is_true(attrs.get("failure_ignored")),
-        disabled=_is_disabled(el),
+        disabled=_is_disabled(el, attrs),
         nodes=nodes,
         pending=attrs.get("pending") or None,
         description=attrs.get("description") or None,
