@@ -58,6 +58,7 @@ django.setup()
 from bench.console import MANAGE, add_lab_cluster, console_env  # noqa: E402
 from bench.stats import p95  # noqa: E402
 from clusters.models import Cluster  # noqa: E402
+from clusters.monitor import WatchSettings  # noqa: E402
 from hacore.commands.pacemaker import CIB_VERSION, CRM_MON_XML  # noqa: E402
 from hacore.runner import HostKey  # noqa: E402
 from nodes.models import Node, SshCredential  # noqa: E402
@@ -67,6 +68,9 @@ FIXTURES = REPO / "tests" / "fixtures" / "crm_mon"
 STATES = [(FIXTURES / name).read_text() for name in ("all_online.xml", "standby.xml")]
 FOLLOW = "tail -n0 -F "
 SETTLE = 10.0  # seconds
+# A watch's first version probe (30 s after it starts) reads the status once more: an
+# idle window must start after it
+FIRST_PROBE = WatchSettings().probe_interval + 5
 
 
 class Farm:
@@ -264,7 +268,7 @@ async def run(count: int, seconds: float, every: float, farm: Farm) -> list[Phas
         await asyncio.sleep(SETTLE)  # past the monitor's start-up and first reads
         phases = [await phase("lab cluster alone", monitor.pid, seconds, lab_id)]
         users = await start_farm(farm, count)
-        await asyncio.sleep(SETTLE)
+        await asyncio.sleep(FIRST_PROBE)
         name = f"lab + {count} fake clusters, idle"
         phases.append(await phase(name, monitor.pid, seconds, lab_id))
         stop = asyncio.Event()
