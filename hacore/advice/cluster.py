@@ -224,7 +224,7 @@ def failcount_at_threshold(facts: Facts) -> Iterator[Finding]:
         yield Finding("failcount_at_threshold", Severity.WARNING, detail, refs, fix)
 
 
-def _promoted_max(clone: CibResource) -> tuple[str, int]:
+def promoted_max(clone: CibResource) -> tuple[str, int]:
     """The name the clone uses (promoted-max, or the legacy master-max) and its value."""
     for name in ("promoted-max", "master-max"):
         value = clone.meta_value(name)
@@ -240,7 +240,7 @@ def promoted_max_single_primary(facts: Facts) -> Iterator[Finding]:
     for clone in clones:
         if (clone.meta_value("promotable") or "").strip().lower() not in ("true", "1", "yes"):
             continue
-        name, count = _promoted_max(clone)
+        name, count = promoted_max(clone)
         agents = {r.agent for r in clone.walk() if r.kind == "primitive" and r.agent}
         if count <= 1 or not agents or agents & (MULTI_PRIMARY | LEFT_TO_OTHERS):
             continue

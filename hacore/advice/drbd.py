@@ -1,5 +1,10 @@
-"""The advisor's rules about DRBD's own state (issue 9): a resync that makes no
-progress, and peers that disagree about a resource.
+"""The advisor's rules about DRBD (issue 9): its configuration against Pacemaker's (two
+promoted instances need two primaries allowed; Pacemaker's fencing needs DRBD's fencing
+policy), a resync that makes no progress, and peers that disagree about a resource.
+
+`Facts.drbd_config` is `drbdadm dump-xml` of each DRBD resource a Pacemaker primitive
+drives, read on the advisor's node (a resource whose configuration was not read is not
+judged).
 
 `Facts.drbd` holds reads of every online node's `drbdsetup status` (one round, and a
 second one a moment later when the first showed a disagreement: a state seen while it
@@ -11,11 +16,64 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 
-from hacore.advice.model import Facts, Finding, Ref, Severity
+from hacore.advice.cluster import promoted_max
+from hacore.advice.model import Facts, Finding, Fix, Ref, Severity
 from hacore.drbd import DrbdState, PeerVolume
-from hacore.migration import drbd_primitives
+from hacore.migration import DRBD_AGENT, drbd_primitives
+from hacore.pacemaker.cib import CibResource
 
 Reads = Mapping[str, tuple[DrbdState, ...]]  # node -> its DRBD resources
+
+
+def drbd_two_primaries_not_allowed(facts: Facts) -> Iterator[Finding]:
+    """A promotable DRBD clone allowing two promoted instances over a DRBD resource that
+    does not allow two primaries (the book's rule: promoted-max=2 only with
+    allow-two-primaries): Pacemaker promotes the second copy, DRBD refuses, and the
+    promotion fails again and again."""
+    configs = {c.name: c for c in facts.drbd_config}
+    for clone, name in _drbd_clones(facts):
+        meta, count = promoted_max(clone)
+        config = configs.get(name)
+        if config is None or count < 2 or config.allow_two_primaries:
+            continue
+        detail = (
+            f"{clone.id} allows {count} promoted instances ({meta}={count}), but DRBD {name} "
+            "does not allow two primaries: the second promotion fails. Set "
+            f"'allow-two-primaries yes;' in {name}'s net section on every node, or {meta}=1."
+        )
+        fix = Fix("POST", f"resources/{clone.id}/update/", {"meta": {meta: "1"}}, f"set {meta}=1")
+        refs = (Ref("resource", clone.id),)
+        yield Finding("drbd_two_primaries_not_allowed", Severity.CRITICAL, detail, refs, fix)
+
+
+def drbd_without_fencing_policy(facts: Facts) -> Iterator[Finding]:
+    """Pacemaker's fencing on, and a DRBD resource it drives whose fencing policy is not
+    resource-and-stonith: when the replication link breaks, DRBD neither freezes I/O
+    nor asks the cluster to fence the peer, so both sides may go on writing."""
+    if facts.status.summary.stonith_enabled is not True:
+        return
+    primitives = drbd_primitives(facts.cib)
+    for config in facts.drbd_config:
+        if config.name not in primitives or config.fencing == "resource-and-stonith":
+            continue
+        detail = (
+            f"Fencing is on, but DRBD {config.name} has 'fencing {config.fencing}': when its "
+            "link breaks, both sides may go on writing. Set 'fencing resource-and-stonith;' "
+            "with the crm-fence-peer handlers in its configuration on every node."
+        )
+        refs = (Ref("resource", primitives[config.name]),)
+        yield Finding("drbd_without_fencing_policy", Severity.WARNING, detail, refs)
+
+
+def _drbd_clones(facts: Facts) -> Iterator[tuple[CibResource, str]]:
+    """Each promotable clone over a DRBD primitive, with its DRBD resource's name."""
+    for clone in (r for top in facts.cib.resources for r in top.walk() if r.kind == "clone"):
+        if (clone.meta_value("promotable") or "").strip().lower() not in ("true", "1", "yes"):
+            continue
+        for member in clone.walk():
+            name = dict(member.params).get("drbd_resource") if member.agent == DRBD_AGENT else None
+            if name:
+                yield clone, name
 
 
 def drbd_resync_stalled(facts: Facts) -> Iterator[Finding]:

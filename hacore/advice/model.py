@@ -16,6 +16,7 @@ from enum import StrEnum
 from typing import Any
 
 from hacore.drbd import DrbdState
+from hacore.drbdconf import DrbdConfig
 from hacore.libvirt_definition import Parts
 from hacore.pacemaker.cib import Cib, CibResource
 from hacore.pacemaker.constraints import Constraint, FencingLevel
@@ -132,6 +133,7 @@ class Facts:
     vm_domains: Mapping[str, str] = field(default_factory=dict)  # resource -> domain
     stalled_resyncs: tuple[Mapping[str, Any], ...] = ()  # the DRBD watch's alarms
     drbd: tuple[Mapping[str, tuple[DrbdState, ...]], ...] = ()  # reads: node -> DRBD
+    drbd_config: tuple[DrbdConfig, ...] = ()  # drbdadm dump-xml of the DRBD resources read
 
     def member_nodes(self) -> tuple[str, ...]:
         """The cluster's member nodes as the CIB configures them (remote nodes left out)."""

@@ -37,6 +37,8 @@ RULES: tuple[Rule, ...] = (
     virt.libvirt_guests_enabled,
     virt.vm_config_missing,
     virt.vm_definition_differs,
+    drbd.drbd_two_primaries_not_allowed,
+    drbd.drbd_without_fencing_policy,
     drbd.drbd_resync_stalled,
     drbd.drbd_peers_disagree,
 )

@@ -45,6 +45,14 @@ def metadata(agent: str, *params: str) -> str:
     return f'<resource-agent name="{agent}"><parameters>{listed}</parameters></resource-agent>'
 
 
+# drbdadm dump-xml datos: the book's rules kept (two primaries allowed, fencing on)
+DATOS_CONFIG = (
+    '<resource name="datos"><host name="node1"/><host name="node2"/><section name="net">'
+    '<option name="protocol" value="C"/><option name="allow-two-primaries" value="yes"/>'
+    '<option name="fencing" value="resource-and-stonith"/></section></resource>'
+)
+
+
 def reads() -> list[Expect]:
     """What the advisor reads on the first node before the fence paths."""
     return [
@@ -65,7 +73,9 @@ def reads() -> list[Expect]:
         ),
         expect("stonith_admin", "--list", "node3", out="fence_pdu\n1 fence device found\n"),
         expect("cat", "--", CONFIG, out=DOMAIN),
-        *libvirt(),
+        *libvirt()[:-1],
+        expect("drbdadm", "dump-xml", "datos", out=DATOS_CONFIG),
+        libvirt()[-1],
     ]
 
 
@@ -290,7 +300,9 @@ def test_a_ban_left_by_the_console_says_who_made_it_and_when(
 def test_a_vm_autostarted_by_libvirt_and_libvirt_guests_enabled_are_found(
     cluster: Cluster, api: APIClient, book: ScriptedRunner
 ) -> None:
-    book.script(N1, *reads()[:-4], *libvirt(guests="enabled"), *script_for_paths_only())
+    steps = reads()  # libvirt's three reads, then DRBD's configuration and status
+    enabled = libvirt(guests="enabled")[:-1]
+    book.script(N1, *steps[:-5], *enabled, *steps[-2:], *script_for_paths_only())
     libvirt_on_peers(book, autostart="ubuntu\n", missing=True)
     found = {f["rule"]: f for f in get(api, cluster).json()}
     book.assert_done()

@@ -6,12 +6,14 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import json
+from pathlib import Path
 from typing import Any
 
 from hacore.advice import drbd
 from hacore.advice.rules import advise
 from hacore.drbd import DrbdState, parse_status_json
 from hacore.drbd_resync import ResyncProgress
+from hacore.drbdconf import DrbdConfig, parse_dump_xml
 from tests.unit.test_advice_rules import book, rules
 
 T0 = datetime.datetime(2026, 12, 2, 8, 0, tzinfo=datetime.UTC)
@@ -155,3 +157,40 @@ def test_the_watchs_stall_is_an_advisor_finding_on_the_primitive() -> None:
         ("resource", "drbd_datos"),
         ("node", "node1"),
     ]
+
+
+DUMPS = Path(__file__).resolve().parents[1] / "fixtures" / "drbd" / "dump-xml"
+
+
+def configs(fixture: str, **changed: object) -> tuple[DrbdConfig, ...]:
+    """The real drbdadm dump-xml of a fixture, renamed datos, fields changed."""
+    (config,) = parse_dump_xml((DUMPS / fixture / "dump-xml-resource.xml").read_text())
+    return (dataclasses.replace(config, **{"name": "datos", **changed}),)  # type: ignore[arg-type]
+
+
+def test_two_promoted_copies_over_a_drbd_without_two_primaries_is_critical() -> None:
+    assert configs("volumes")[0].allow_two_primaries is False  # the real one says "no"
+    facts = dataclasses.replace(book(), drbd_config=configs("volumes"))
+    (found,) = drbd.drbd_two_primaries_not_allowed(facts)
+    assert (found.rule, found.severity.value) == ("drbd_two_primaries_not_allowed", "critical")
+    assert found.detail.startswith("drbd_datos-clone allows 2 promoted instances (promoted-max=2)")
+    assert found.fix is not None
+    assert found.fix.body == {"meta": {"promoted-max": "1"}}
+    allowed = dataclasses.replace(book(), drbd_config=configs("book2"))
+    assert list(drbd.drbd_two_primaries_not_allowed(allowed)) == []
+    unread = book()  # drbdadm could not be read: nothing is judged
+    assert list(drbd.drbd_two_primaries_not_allowed(unread)) == []
+
+
+def test_drbd_without_its_fencing_policy_while_pacemaker_fences_is_a_warning() -> None:
+    assert configs("book2")[0].fencing == "dont-care"  # the book's config sets none
+    facts = dataclasses.replace(book(), drbd_config=configs("book2"))
+    (found,) = drbd.drbd_without_fencing_policy(facts)
+    assert (found.rule, found.severity.value) == ("drbd_without_fencing_policy", "warning")
+    assert "'fencing dont-care'" in found.detail
+    assert [(o.kind, o.id) for o in found.objects] == [("resource", "drbd_datos")]
+    assert "drbd_without_fencing_policy" in rules(advise(facts))
+    kept = dataclasses.replace(book(), drbd_config=configs("book2", fencing="resource-and-stonith"))
+    assert list(drbd.drbd_without_fencing_policy(kept)) == []
+    other = dataclasses.replace(book(), drbd_config=configs("book2", name="other"))
+    assert list(drbd.drbd_without_fencing_policy(other)) == []  # not one Pacemaker drives
