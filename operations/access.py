@@ -56,7 +56,7 @@ RESOURCE_VERBS = {
     **dict.fromkeys(["restart", "refresh", "promote", "demote"], OPER),
     **dict.fromkeys(["update", "clone", "promotable", "unclone", "debug-start"], ADMIN),
 }
-VM_VERBS = ("precheck", "migrate", "start", "stop")
+VM_VERBS = ("precheck", "migrate", "start", "stop", "restart")
 FENCE_VERBS = dict.fromkeys(["update", "enable", "disable", "test"], ADMIN)
 
 MATRIX: dict[str, Level] = {

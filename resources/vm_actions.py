@@ -184,13 +184,19 @@ def migrate(cluster: ClusterRef, user: Any, name: str, body: Body) -> tuple[Chan
     return check.change, check.plan
 
 
+POWER_VERBS = ("start", "stop", "restart")
+
+
 def vm_power(cluster: ClusterRef, user: Any, name: str, verb: str) -> Change:
-    """Start (enable) or stop (disable) the VM's resource: Pacemaker starts and stops it,
-    never virsh behind its back."""
+    """Start (enable), stop (disable) or restart the VM's resource: Pacemaker starts and
+    stops it, never virsh behind its back."""
+    if verb not in POWER_VERBS:
+        raise NotFound(f"no VM action {verb[:60]!r}")
     vm = _vm(context(cluster, user), name)
-    change = (
-        changes.resource_enable(vm.resource)
-        if verb == "start"
-        else changes.resource_disable(vm.resource)
-    )
+    if verb == "start":
+        change = changes.resource_enable(vm.resource)
+    elif verb == "stop":
+        change = changes.resource_disable(vm.resource)
+    else:
+        change = changes.resource_restart(vm.resource, {})
     return replace(change, kind=f"vm.{verb}", summary=f"{verb} VM {vm.resource}")

@@ -57,13 +57,14 @@ class MigrateView(ClusterView):
 
 
 class VmPowerView(ClusterView):
-    """POST /clusters/<id>/vms/<name>/start/ or stop/ [?plan=1]: Pacemaker starts or
-    stops the VM's resource (target-role)."""
+    """POST /clusters/<id>/vms/<name>/start/, stop/ or restart/ [?plan=1]: Pacemaker
+    starts or stops the VM's resource (target-role), or restarts it (pcs resource
+    restart)."""
 
     @extend_schema(request=None, responses=CHANGED, operation_id="vm_power")
     def post(self, request: Request, cluster_pk: int, name: str, verb: str) -> Response:
-        """Queue (or plan) the start or the stop."""
-        if verb not in ("start", "stop"):
+        """Queue (or plan) the start, the stop or the restart."""
+        if verb not in vm_actions.POWER_VERBS:
             raise NotFound(f"no VM action {verb[:60]!r}")
         change = vm_actions.vm_power(self.cluster, request.user, name, verb)
         return plan_or_queue(request, self.cluster, change)

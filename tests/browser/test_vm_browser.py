@@ -94,6 +94,13 @@ def test_the_vm_card_migrates_live_and_raises_the_double_run_alarm(
         virsh(host, "destroy", "ubuntu")
     card.locator("[data-vm-read]").click()
     expect(card.locator("[data-double-run]")).to_have_count(0, timeout=30000)
+    # a restart, through Pacemaker: the plan names pcs's live restart, not virsh
+    card.locator("[data-do=vm-restart]").click()
+    expect(dialog.locator("[data-commands]")).to_contain_text(
+        "pcs resource restart ubuntu", timeout=60000
+    )
+    expect(dialog.locator("[data-commands]")).not_to_contain_text("virsh")
+    dialog.locator("[data-close]").click()
     assert script_errors == []
 
 

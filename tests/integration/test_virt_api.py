@@ -181,3 +181,36 @@ def test_drbd_when_no_node_answers_is_an_error_not_nothing(
         assert f"{node}: drbdsetup is not installed" in body["detail"]
     op = Operation.objects.get(cluster=cluster, kind="read.drbd")
     assert (op.status, body["operation"]) == ("failed", op.pk)
+
+
+@pytest.mark.parametrize(
+    "case",
+    [  # start and stop staged on the CIB copy (pcs -f), a restart run live
+        ("start", "stage", ["resource", "enable", "ubuntu"]),
+        ("stop", "stage", ["resource", "disable", "ubuntu"]),
+        ("restart", "live", ["pcs", "resource", "restart", "ubuntu"]),
+    ],
+)
+def test_start_stop_and_restart_go_through_pacemaker(
+    api: APIClient, cluster: Cluster, book: ScriptedRunner, case: tuple[str, str, list[str]]
+) -> None:
+    verb, where, argv = case
+    book.script(  # the VM's resource and its domain, then the change is queued
+        N1,
+        expect("cibadmin", "--query", out=CIB),
+        expect("cat", "--", CONFIG, out="<domain type='qemu'><name>ubuntu</name></domain>"),
+    )
+    answer = api.post(f"/api/v1/clusters/{cluster.pk}/vms/ubuntu/{verb}/")
+    assert answer.status_code == 202, answer.content
+    op = Operation.objects.get(pk=answer.json()["id"])
+    assert (op.kind, op.target, op.summary) == (f"vm.{verb}", "ubuntu", f"{verb} VM ubuntu")
+    assert op.change[where] == [argv]
+    assert "virsh" not in json.dumps(op.change)
+
+
+def test_a_vm_action_that_does_not_exist_is_refused_before_any_read(
+    api: APIClient, cluster: Cluster, book: ScriptedRunner
+) -> None:
+    answer = api.post(f"/api/v1/clusters/{cluster.pk}/vms/ubuntu/virsh-start/")
+    assert answer.status_code == 404
+    assert not Operation.objects.exists()

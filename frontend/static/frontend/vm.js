@@ -83,7 +83,20 @@ function render(el, clusterId, rid, status, vm, again) {
     table(["Node", "libvirt", "Pacemaker"], rows, "No node was read."),
     h("p", {class: "age"}, ago(vm.placement_read_at, "Read ")),
     details(clusterId, vm.details),
-    migrateBar(clusterId, rid, vm), h("p", {class: "bar"}, refresh));
+    migrateBar(clusterId, rid, vm), powerBar(clusterId, rid, vm), h("p", {class: "bar"}, refresh));
+}
+
+/** Start, stop and restart through Pacemaker (the resource's target-role, pcs restart). */
+function powerBar(clusterId, rid, vm) {
+  const page = JSON.parse(document.getElementById("page-data").textContent);
+  if (!page.can.operate) return null;
+  const verbs = [["start", "Start"], ["stop", "Stop"], ["restart", "Restart"]];
+  return h("p", {class: "bar"}, ...verbs.map(([verb, label]) => {
+    const go = h("button", {type: "button", "data-do": `vm-${verb}`}, `${label}…`);
+    go.onclick = () => planAndApply({title: `${label} VM ${vm.name || rid}`, clusterId,
+      url: api.cluster(clusterId, "vms", rid, verb)});
+    return go;
+  }));
 }
 
 const STORAGE = {
