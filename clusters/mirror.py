@@ -85,6 +85,11 @@ _NODE_STATE = (
 )  # fmt: skip
 
 
+def _node_state(node: Node) -> list[Any]:
+    """What a status read may change in a node's row (status_confirmed aside)."""
+    return [getattr(node, name) for name in (*_NODE_STATE, "standby_since")]
+
+
 def _mirror_nodes(
     cluster: Cluster, status: ClusterStatus, now: datetime.datetime
 ) -> dict[str, datetime.datetime]:
@@ -93,7 +98,7 @@ def _mirror_nodes(
     standby_since: dict[str, datetime.datetime] = {}
     for node in cluster.nodes.all():
         seen = status.node(node.name)
-        was = [getattr(node, name) for name in (*_NODE_STATE, "standby_since")]
+        was = _node_state(node)
         if seen is None:
             node.online = node.standby = node.maintenance = node.unclean = None
             node.pending = node.shutdown = node.is_dc = node.resources_running = None
@@ -105,7 +110,7 @@ def _mirror_nodes(
             for name in _NODE_STATE:
                 setattr(node, name, getattr(seen, name))
         node.status_confirmed = now
-        if was != [getattr(node, name) for name in (*_NODE_STATE, "standby_since")]:
+        if was != _node_state(node):
             node.save(update_fields=[*_NODE_STATE, "standby_since", "status_confirmed"])
         if node.standby and node.standby_since:
             standby_since[node.name] = node.standby_since

@@ -344,6 +344,7 @@ class SshPool:
         cutoff = time.monotonic() - idle
         stale = [t for t in self._conns if self._used.get(t, 0.0) < cutoff]
         for target in stale:
+            self._used.pop(target, None)
             self._conns.pop(target).close()
         return len(stale)
 

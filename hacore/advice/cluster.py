@@ -224,6 +224,11 @@ def failcount_at_threshold(facts: Facts) -> Iterator[Finding]:
         yield Finding("failcount_at_threshold", Severity.WARNING, detail, refs, fix)
 
 
+def is_promotable(clone: CibResource) -> bool:
+    """Whether the clone's `promotable` meta attribute is on."""
+    return (clone.meta_value("promotable") or "").strip().lower() in ("true", "1", "yes")
+
+
 def promoted_max(clone: CibResource) -> tuple[str, int]:
     """The name the clone uses (promoted-max, or the legacy master-max) and its value."""
     for name in ("promoted-max", "master-max"):
@@ -238,7 +243,7 @@ def promoted_max_single_primary(facts: Facts) -> Iterator[Finding]:
     support them (DRBD is left to the DRBD advisor)."""
     clones = (r for top in facts.cib.resources for r in top.walk() if r.kind == "clone")
     for clone in clones:
-        if (clone.meta_value("promotable") or "").strip().lower() not in ("true", "1", "yes"):
+        if not is_promotable(clone):
             continue
         name, count = promoted_max(clone)
         agents = {r.agent for r in clone.walk() if r.kind == "primitive" and r.agent}

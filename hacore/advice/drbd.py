@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 
-from hacore.advice.cluster import promoted_max
+from hacore.advice.cluster import is_promotable, promoted_max
 from hacore.advice.model import Facts, Finding, Fix, Ref, Severity
 from hacore.drbd import DrbdState, PeerVolume
 from hacore.migration import DRBD_AGENT, drbd_primitives
@@ -68,7 +68,7 @@ def drbd_without_fencing_policy(facts: Facts) -> Iterator[Finding]:
 def _drbd_clones(facts: Facts) -> Iterator[tuple[CibResource, str]]:
     """Each promotable clone over a DRBD primitive, with its DRBD resource's name."""
     for clone in (r for top in facts.cib.resources for r in top.walk() if r.kind == "clone"):
-        if (clone.meta_value("promotable") or "").strip().lower() not in ("true", "1", "yes"):
+        if not is_promotable(clone):
             continue
         for member in clone.walk():
             name = dict(member.params).get("drbd_resource") if member.agent == DRBD_AGENT else None

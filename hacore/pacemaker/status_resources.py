@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, cast
 
 from lxml import etree
@@ -126,26 +126,21 @@ def _rsc_id(el: etree._Element) -> str:
     return rsc_id
 
 
-def _removed(el: etree._Element) -> bool:
+def _removed(attrs: Mapping[str, str]) -> bool:
     """No longer configured: crm_mon 3.0.2's `removed`, else `orphaned` (its old name,
-    deprecated in 3.0.2 and printed beside the new one for now)."""
-    if el.get("removed") is not None:
-        return attr_bool(el, "removed")
-    return attr_bool(el, "orphaned")
+    deprecated in 3.0.2 and printed beside the new one for now). attrs: the element's."""
+    removed = attrs.get("removed")
+    return is_true(attrs.get("orphaned") if removed is None else removed)
 
 
-def _is_disabled(el: etree._Element, attrs: dict[str, str] | None = None) -> bool:
+def _is_disabled(el: etree._Element, attrs: Mapping[str, str]) -> bool:
     """crm_mon's own `disabled` where it prints one (clones, groups); otherwise Pacemaker's
     rule (pe__resource_is_disabled): target-role Stopped, or Unpromoted in a promotable
     clone. A clone's printed target_role may be its first instance's, so it is never
-    used when crm_mon says whether the clone is disabled. attrs: el's attributes, when
-    already read."""
-    attrs = attrs if attrs is not None else cast(dict[str, str], dict(el.items()))
+    used when crm_mon says whether the clone is disabled. attrs: el's attributes."""
     if attrs.get("disabled") is not None:
         return is_true(attrs.get("disabled"))
     target = (attrs.get("target_role") or "").strip().lower()
-    if not target:
-        return False
     if target == "stopped":
         return True
     return target in ("unpromoted", "slave") and any(
@@ -159,7 +154,7 @@ def _primitive(el: etree._Element, warnings: list[str]) -> ResourceStatus:
 
     The attributes are read into a dict at once and the result built by `_fast_new`:
     a large cluster has thousands of primitives (bench/parse_diff.py)."""
-    attrs = cast(dict[str, str], dict(el.items()))  # lxml gives str for str input
+    attrs = _attrs(el)
     rsc_id = attrs.get("id") or _rsc_id(el)
     nodes = tuple(name for n in el if n.tag == "node" and (name := n.get("name")))
     running = attrs.get("nodes_running_on")
@@ -168,16 +163,14 @@ def _primitive(el: etree._Element, warnings: list[str]) -> ResourceStatus:
         count = parse_int(running, what, warnings)
         if count is not None and count != len(nodes):
             warnings.append(f"{what}={count} but {len(nodes)} <node>")
-    removed = attrs.get("removed")
     return _fast_new(
         id=rsc_id,
         kind=ResourceKind.PRIMITIVE,
         agent=attrs.get("resource_agent"),
-        role=_EXACT_ROLES.get(attrs.get("role") or "")
-        or parse_role(attrs.get("role"), f"resource {rsc_id}", warnings),
+        role=parse_role(attrs.get("role"), f"resource {rsc_id}", warnings),
         target_role=attrs.get("target_role"),
         active=is_true(attrs.get("active")),
-        orphaned=is_true(attrs.get("orphaned") if removed is None else removed),
+        orphaned=_removed(attrs),
         blocked=is_true(attrs.get("blocked")),
         managed=is_true(attrs.get("managed"), default=True),
         failed=is_true(attrs.get("failed")),
@@ -189,13 +182,18 @@ def _primitive(el: etree._Element, warnings: list[str]) -> ResourceStatus:
     )
 
 
+def _attrs(el: etree._Element) -> dict[str, str]:
+    """el's attributes, read at once (lxml gives str names and values for str input)."""
+    return cast(dict[str, str], dict(el.items()))
+
+
 _DEFAULTS = {f.name: f.default for f in dataclasses.fields(ResourceStatus)}
 
 
 def _fast_new(**values: Any) -> ResourceStatus:
     """ResourceStatus(**values), without the frozen dataclass's __init__ (one
     object.__setattr__ per field, twice the time): the same fields, equality and hash
-    (tests/unit/test_crm_mon_parse_speed.py)."""
+    (tests/unit/test_tojson.py)."""
     made = object.__new__(ResourceStatus)
     object.__setattr__(made, "__dict__", {**_DEFAULTS, **values})
     return made
@@ -216,6 +214,7 @@ def _collective(
     whatever its instances); managed unless the element says otherwise; disabled as
     crm_mon says (`_is_disabled`).
     """
+    attrs = _attrs(el)
     roles = [c.role for c in children] or [Role.STOPPED]
     nodes = dict.fromkeys(node for child in children for node in child.nodes)
     return ResourceStatus(
@@ -224,12 +223,12 @@ def _collective(
         role=max(roles, key=_RANK.__getitem__),
         target_role=el.get("target_role"),
         active=any(c.active for c in children),
-        orphaned=_removed(el),
+        orphaned=_removed(attrs),
         blocked=attr_bool(el, "blocked") or any(c.blocked for c in children),
         managed=attr_bool(el, "managed", default=True),
         failed=attr_bool(el, "failed") or any(c.failed for c in children),
         failure_ignored=attr_bool(el, "failure_ignored") or _ignored(children),
-        disabled=_is_disabled(el),
+        disabled=_is_disabled(el, attrs),
         promotable=attr_bool(el, "multi_state") or attr_bool(el, "promotable"),
         unique=attr_bool(el, "unique"),
         nodes=tuple(nodes),
